@@ -1,0 +1,43 @@
+# The two commands of a fresh machine (Python 3.11 on PATH):
+#   make report   build the environment if absent, then run the full report on the default data
+#   make test     build the environment if absent, then run every test (unit, notebooks, nbgrader, report)
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+RUN ?= default
+PYTEST_WORKERS ?= 2
+
+.PHONY: env report test lint release data benchmarks clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (member-analytics)" >/dev/null
+	touch $(STAMP)
+
+env: $(STAMP)
+
+report: $(STAMP)
+	$(PY) -m helpers report --data-dir datasets/default --out reports/$(RUN)
+
+test: $(STAMP)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15
+
+lint: $(STAMP)
+	$(PY) -m ruff check helpers tests benchmarks solutions
+
+release: $(STAMP)
+	$(PY) -m helpers release
+
+data: $(STAMP)
+	$(PY) -m helpers generate --members 10000 --seed 20251231 --out datasets/default
+
+benchmarks: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache
