@@ -1,0 +1,35 @@
+"""Shared pytest fixtures: small, generic helpers to write test input files into ``tmp_path``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+
+def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]], delimiter: str = ",") -> str:
+    """CSV text as Excel writes it (``\\r\\n`` line ends, minimal quoting); ``None`` becomes an empty cell.
+
+    ``\\r\\n`` also makes the csv module quote a value holding a lone ``\\r`` (which is a line break to readers).
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    w.writerow(header)
+    w.writerows([["" if v is None else v for v in r] for r in rows])
+    return buf.getvalue()
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[..., Path]:
+    """``write_file("orders.csv", text_or_bytes, encoding="utf-8", subdir="")`` → the written path."""
+
+    def _write(name: str, content: str | bytes, encoding: str = "utf-8", subdir: str = "") -> Path:
+        path = tmp_path / subdir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+        return path
+
+    return _write
