@@ -1,0 +1,607 @@
+"""Member behaviour analysis (会员行为分析): the member summary and the descriptive views built on it.
+
+What
+----
+* :func:`member_summary` — one row per member from the orders table: recency, frequency, monetary value, first and
+  last purchase, tenure, distinct channels / categories, and the BG/NBD inputs ``x``, ``t_x``, ``T``; optionally
+  split at a calibration date with holdout counts for model checking. Everything in modules 02–05 starts here.
+* :func:`frequency_band` — weekly / monthly / quarterly / occasional buyers (每周 / 每月 / 每季度 / 偶尔),
+  the frequency tiers of the course's source material, from the mean interval between purchase days.
+* :func:`spend_band` — low / middle / high value members (低 / 中 / 高价值) by quantiles or by custom edges (元).
+* :func:`category_mix` — spend share by category (overall or per member); needs ``order_items`` and ``products``.
+* :func:`hour_weekday_matrix` — orders (or spend) by hour of day × weekday, for a heat map.
+* :func:`mix` (and :func:`channel_mix`, :func:`payment_mix`) — orders, members and spend by channel / payment.
+* :func:`cohort_retention` — monthly first-purchase cohorts and the share of each cohort active k months later.
+* :func:`activity_indicators` and :func:`monthly_activity` — active-in-window flags, an activity status, and the
+  monthly active-member / new-member series.
+
+Why these definitions
+---------------------
+* **Refunds.** A refunded order (``status == "refunded"``) is *not a purchase*: by default it is removed before
+  anything is counted, so a member whose only order was refunded has no row. ``include_refunds=True`` counts refunded
+  orders as ordinary purchases (use it only when the status column cannot be trusted). The summary reports
+  ``refunded_orders`` per member either way when a ``status`` column exists.
+* **Purchase days.** ``x`` (BG/NBD repeat purchases) counts distinct purchase *days* minus one, as Fader, Hardie &
+  Lee do: two tickets on one shopping trip are one purchase event. ``frequency`` counts orders (what the business
+  calls 消费次数) and ``purchase_days`` counts days. ``repeat_unit="order"`` switches to one event per order with
+  times to the second (for data where members often order twice a day, e.g. the generator's recovery studies).
+* **Time.** ``as_of`` is a date; every order on or before that calendar day counts, and all day counts are whole
+  days on naive local (Asia/Shanghai) timestamps. ``recency`` and ``tenure`` are always in days; ``t_x`` and ``T``
+  are in the chosen ``time_unit`` (``"D"`` days or ``"W"`` weeks = days / 7), stored in ``summary.attrs["time_unit"]``
+  as ``"day"`` / ``"week"`` so that :class:`helpers.clv.BGNBD` picks it up.
+* **Scale.** Everything is integer codes + ``np.bincount`` / ``np.minimum.at`` / one ``np.sort`` — no per-member
+  Python and no pandas groupby over the order rows — so 50 M orders fit in a few GiB and a few tens of seconds
+  (``benchmarks/bench_summary.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "member_summary",
+    "frequency_band",
+    "spend_band",
+    "category_mix",
+    "hour_weekday_matrix",
+    "mix",
+    "channel_mix",
+    "payment_mix",
+    "cohort_retention",
+    "CohortRetention",
+    "activity_indicators",
+    "monthly_activity",
+    "FREQUENCY_BANDS",
+    "SPEND_BAND_LABELS",
+    "WEEKDAYS_ZH",
+]
+
+#: frequency band labels (ordered, most frequent first) and the upper bound of the mean interval in days
+FREQUENCY_BANDS: dict[str, float] = {
+    "每周购买": 7.0,
+    "每月购买": 365.25 / 12,
+    "每季度购买": 365.25 / 4,
+    "偶尔购买": np.inf,
+    "仅购买一次": np.nan,  # a single purchase day: no interval to measure
+}
+SPEND_BAND_LABELS = ("低价值", "中价值", "高价值")
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+_UNITS = {"D": ("day", 1.0), "W": ("week", 7.0), "day": ("day", 1.0), "week": ("week", 7.0)}
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# small utilities
+# ----------------------------------------------------------------------------------------------------------------
+def _as_day(value, name) -> int:
+    if value is None:
+        raise ValueError(f"{name} is required (a date such as '2025-12-31')")
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("Asia/Shanghai").tz_localize(None)
+    return int((np.datetime64(ts.normalize().date(), "D") - _EPOCH).astype(np.int64))
+
+
+def _days(ts: pd.Series) -> np.ndarray:
+    """Whole days since 1970-01-01 of a datetime column (floor), int32 (memory: 4 bytes a row)."""
+    s = ts
+    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+        s = pd.to_datetime(s)
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+    arr = s.to_numpy()
+    if np.isnat(arr).any():
+        raise ValueError("order_ts has missing values; load the data with helpers.data.load (it quarantines them)")
+    return arr.astype("datetime64[D]").view(np.int64).astype(np.int32)
+
+
+def _from_days(d: np.ndarray) -> np.ndarray:
+    return (d.astype("timedelta64[D]") + _EPOCH).astype("datetime64[ns]")
+
+
+def _paid_mask(orders: pd.DataFrame, include_refunds: bool) -> np.ndarray | None:
+    if include_refunds or "status" not in orders.columns:
+        return None
+    st = orders["status"]
+    return ~(st == "refunded").fillna(False).to_numpy(bool)
+
+
+def _check_orders(orders: pd.DataFrame, needed=("member_id", "order_ts", "net_amount")) -> None:
+    missing = [c for c in needed if c not in orders.columns]
+    if missing:
+        raise KeyError(f"orders is missing required column(s) {missing} / 订单表缺少必需列 {missing}")
+
+
+def _factorize(ids: pd.Series):
+    """Integer codes 0..n-1 (sorted ids) for a member id column, fast for categoricals."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        codes = ids.cat.codes.to_numpy()
+        if (codes < 0).any():
+            raise ValueError("member_id has missing values")
+        used = np.bincount(codes, minlength=len(ids.cat.categories)) > 0
+        remap = np.cumsum(used) - 1
+        cats = ids.cat.categories[used]
+        order = np.argsort(np.asarray(cats.astype(str)), kind="stable")
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order))
+        return rank[remap[codes]].astype(np.int32), pd.Index(np.asarray(cats)[order])
+    fast = _factorize_arrow(ids)
+    if fast is not None:
+        return fast
+    codes, uniques = pd.factorize(ids, sort=True, use_na_sentinel=True)
+    if len(codes) and codes.min() < 0:
+        raise ValueError("member_id has missing values")
+    return codes.astype(np.int32), pd.Index(uniques)
+
+
+def _factorize_arrow(ids: pd.Series):
+    """Arrow-backed strings: dictionary-encode in pyarrow (int32 indices, no int64 temporaries), sort the small
+    dictionary, remap. Same result as ``pd.factorize(sort=True)`` (UTF-8 byte order = code-point order); ``None``
+    when the column is not arrow-backed or the chunks do not share one dictionary."""
+    pa_arr = getattr(ids.array, "_pa_array", None)
+    if pa_arr is None or len(ids) == 0:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(pa_arr.type) or pa.types.is_large_string(pa_arr.type)):
+        return None
+    if pa_arr.null_count:
+        raise ValueError("member_id has missing values")
+    enc = pa_arr.dictionary_encode()
+    chunks = [c for c in enc.chunks if len(c)]
+    dic = chunks[-1].dictionary
+    if any(len(c.dictionary) != len(dic) for c in chunks):
+        return None
+    order = pc.sort_indices(dic).to_numpy()
+    rank = np.empty(len(order), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    codes = np.concatenate([rank[c.indices.to_numpy(zero_copy_only=False)] for c in chunks])
+    return codes, pd.Index(dic.take(pa.array(order)).to_pandas(), dtype=ids.dtype)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# member summary
+# ----------------------------------------------------------------------------------------------------------------
+def _period_features(codes, n, day, net, ref_day, chan_codes=None, n_chan=0):
+    """Per-member features of the orders given (already filtered to the period). Arrays of length n.
+
+    ``codes`` and ``day`` are int32 to keep the temporaries small (the peak is a few 8-byte arrays of the order
+    count on top of the input)."""
+    n_orders = np.bincount(codes, minlength=n)
+    total = np.bincount(codes, weights=net, minlength=n)
+    big = np.iinfo(np.int32).max
+    first = np.full(n, big, np.int32)
+    np.minimum.at(first, codes, day)
+    last = np.full(n, -big, np.int32)
+    np.maximum.at(last, codes, day)
+    has = n_orders > 0
+    first = np.where(has, first, 0).astype(np.int32)
+    last = np.where(has, last, 0).astype(np.int32)
+    # distinct purchase days: sort the (member, day) key once, in place
+    d0 = int(day.min()) if len(day) else 0
+    span = int(day.max()) - d0 + 1 if len(day) else 1
+    key = codes.astype(np.int64)
+    key *= span
+    key += day
+    key -= d0
+    key.sort()
+    new = np.empty(len(key), bool)
+    if len(key):
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+    pdays = np.bincount(key[new] // span, minlength=n)
+    del key, new
+    on_first = day == first[codes]
+    first_day_spend = np.bincount(codes[on_first], weights=net[on_first], minlength=n)
+    del on_first
+    out = {
+        "has": has, "n_orders": n_orders, "total": total, "first": first.astype(np.int64),
+        "last": last.astype(np.int64), "pdays": pdays, "first_day_spend": first_day_spend,
+    }
+    if chan_codes is not None:
+        valid = chan_codes >= 0
+        m = np.bincount(codes[valid].astype(np.int64) * n_chan + chan_codes[valid], minlength=n * n_chan)
+        out["n_channels"] = (m.reshape(n, n_chan) > 0).sum(axis=1)
+    return out
+
+
+def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibration_end=None,
+                   include_refunds: bool = False, order_items: pd.DataFrame | None = None,
+                   products: pd.DataFrame | None = None, repeat_unit: str = "day") -> pd.DataFrame:
+    """One row per member who bought anything up to ``as_of`` (or up to ``calibration_end`` when given).
+
+    Parameters
+    ----------
+    orders : DataFrame with ``member_id``, ``order_ts``, ``net_amount``; optional ``status`` (paid / refunded),
+        ``channel``, ``order_id`` (needed for ``n_categories``).
+    as_of : date; orders on or before this calendar day count.
+    time_unit : ``"D"`` (days) or ``"W"`` (weeks) for ``t_x``, ``T`` (and ``duration_holdout``).
+    calibration_end : date, optional. Features are computed on orders up to this day (members who first bought
+        later are left out), and ``x_holdout`` (distinct purchase days), ``orders_holdout``, ``spend_holdout`` and
+        ``duration_holdout`` come from the days after it up to ``as_of``.
+    include_refunds : count refunded orders as purchases (default: they are removed; see the module docstring).
+    order_items, products : optional; with both (and ``orders.order_id``) the summary has ``n_categories``.
+    repeat_unit : ``"day"`` (default, FHL 2005): a purchase event is a distinct purchase day; ``t_x`` and ``T`` in
+        whole days. ``"order"``: every order is an event (``x = frequency - 1``) and ``t_x``, ``T`` are measured
+        to the second (``T`` runs to the end of the reference day) — closer to a continuous-time model when
+        members often buy twice a day; used for recovering the generator's parameters.
+
+    Returns
+    -------
+    DataFrame indexed by ``member_id`` (sorted) with columns
+
+    ==========================  ==================================================================================
+    ``first_purchase``          date of the first purchase (datetime64, midnight)
+    ``last_purchase``           date of the last purchase
+    ``recency``                 days from the last purchase to the reference day (as_of, or calibration_end)
+    ``tenure``                  days from the first purchase to the reference day
+    ``frequency``               number of orders
+    ``purchase_days``           number of distinct purchase days
+    ``monetary_total``          sum of ``net_amount`` (元)
+    ``monetary_mean``           ``monetary_total / frequency`` (元 per order)
+    ``monetary_repeat_mean``    mean spend per *repeat* purchase day (first day excluded; NaN when x = 0) —
+                                the Gamma-Gamma input
+    ``x``                       repeat purchase days = ``purchase_days - 1`` (BG/NBD; repeat orders with
+                                ``repeat_unit="order"``)
+    ``t_x``                     first → last purchase, in ``time_unit``
+    ``T``                       first purchase → reference day, in ``time_unit``
+    ``refunded_orders``         refunded orders in the period (only with a ``status`` column)
+    ``n_channels``              distinct channels (only with a ``channel`` column)
+    ``n_categories``            distinct product categories bought (only with items + products)
+    ==========================  ==================================================================================
+
+    ``attrs``: ``time_unit`` ("day" / "week"), ``as_of``, ``calibration_end``, ``include_refunds``, ``repeat_unit``.
+    """
+    _check_orders(orders)
+    if time_unit not in _UNITS:
+        raise ValueError("time_unit must be 'D' (days) or 'W' (weeks)")
+    if repeat_unit not in ("day", "order"):
+        raise ValueError("repeat_unit must be 'day' or 'order'")
+    unit_name, unit_days = _UNITS[time_unit]
+    as_of_day = _as_day(as_of, "as_of")
+    cal_day = _as_day(calibration_end, "calibration_end") if calibration_end is not None else None
+    if cal_day is not None and cal_day >= as_of_day:
+        raise ValueError("calibration_end must be before as_of")
+    ref_day = cal_day if cal_day is not None else as_of_day
+
+    day = _days(orders["order_ts"])
+    keep = day <= as_of_day
+    paid = _paid_mask(orders, include_refunds)
+    refunded = None
+    if "status" in orders.columns:
+        refunded = (orders["status"] == "refunded").fillna(False).to_numpy(bool)
+    if paid is not None:
+        keep &= paid
+    net = orders["net_amount"]
+    net = np.asarray(net, dtype=float) if net.dtype == np.float64 else net.to_numpy(dtype=float, na_value=np.nan)
+    if (np.isnan(net) & keep).any():
+        raise ValueError("net_amount has missing values; load the data with helpers.data.load (it quarantines them)")
+
+    codes_all, uniques = _factorize(orders["member_id"])
+    n = len(uniques)
+    chan_all = None
+    n_chan = 0
+    if "channel" in orders.columns:
+        chan_all, chan_uniques = pd.factorize(orders["channel"], use_na_sentinel=True)
+        chan_all = chan_all.astype(np.int32)
+        n_chan = max(len(chan_uniques), 1)
+
+    cal_mask = keep & (day <= ref_day) if cal_day is not None else keep
+    all_rows = bool(cal_mask.all())
+
+    def sel(a):  # boolean-mask selection: no int64 index array
+        return a if all_rows else a[cal_mask]
+
+    refunded_counts = None
+    if refunded is not None:
+        rmask = refunded & (day <= ref_day)
+        refunded_counts = np.bincount(codes_all[rmask], minlength=n).astype(np.int64)
+        del rmask, refunded
+    need_full = cal_day is not None or repeat_unit == "order" or (order_items is not None and products is not None)
+    p_codes, p_day, p_net = sel(codes_all), sel(day), sel(net)
+    p_chan = None if chan_all is None else sel(chan_all)
+    if not need_full:  # free the full-length arrays before the peak of _period_features
+        del codes_all, day, net, chan_all, keep, cal_mask, paid
+    f = _period_features(p_codes, n, p_day, p_net, ref_day, p_chan, n_chan)
+    del p_day, p_chan
+    has = f["has"]
+    first, last = f["first"], f["last"]
+    if repeat_unit == "day":
+        x = np.maximum(f["pdays"] - 1, 0)
+        first_spend = f["first_day_spend"]
+        t_x = (last - first) / unit_days
+        T = (ref_day - first) / unit_days
+    else:  # every order is a purchase event; times to the second
+        sec = sel(orders["order_ts"].to_numpy().astype("datetime64[s]").astype(np.int64))
+        c = p_codes
+        big = np.iinfo(np.int64).max
+        fs = np.full(n, big, np.int64)
+        np.minimum.at(fs, c, sec)
+        ls = np.full(n, -big, np.int64)
+        np.maximum.at(ls, c, sec)
+        fs, ls = np.where(has, fs, 0), np.where(has, ls, 0)
+        first_spend = np.bincount(c, weights=np.where(sec == fs[c], p_net, 0.0), minlength=n)
+        x = np.maximum(f["n_orders"] - 1, 0)
+        t_x = (ls - fs) / 86400.0 / unit_days
+        T = ((ref_day + 1) * 86400.0 - fs) / 86400.0 / unit_days
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rep_mean = np.where(x > 0, (f["total"] - first_spend) / np.maximum(x, 1), np.nan)
+        mon_mean = f["total"] / np.maximum(f["n_orders"], 1)
+    cols = {
+        "first_purchase": _from_days(first),
+        "last_purchase": _from_days(last),
+        "recency": (ref_day - last).astype(np.int64),
+        "tenure": (ref_day - first).astype(np.int64),
+        "frequency": f["n_orders"].astype(np.int64),
+        "purchase_days": f["pdays"].astype(np.int64),
+        "monetary_total": f["total"],
+        "monetary_mean": mon_mean,
+        "monetary_repeat_mean": rep_mean,
+        "x": x.astype(np.int64),
+        "t_x": t_x,
+        "T": T,
+    }
+    if refunded_counts is not None:
+        cols["refunded_orders"] = refunded_counts
+    if "n_channels" in f:
+        cols["n_channels"] = f["n_channels"].astype(np.int64)
+    if cal_day is not None:
+        hmask = keep & (day > cal_day)
+        hc, hd = codes_all[hmask], day[hmask]
+        cols["orders_holdout"] = np.bincount(hc, minlength=n).astype(np.int64)
+        cols["spend_holdout"] = np.bincount(hc, weights=net[hmask], minlength=n)
+        if len(hd):
+            span = int(hd.max() - hd.min() + 1)
+            key = np.sort(hc.astype(np.int64) * span + (hd - hd.min()))
+            new = np.r_[True, key[1:] != key[:-1]]
+            cols["x_holdout"] = np.bincount(key[new] // span, minlength=n).astype(np.int64)
+        else:
+            cols["x_holdout"] = np.zeros(n, np.int64)
+        cols["duration_holdout"] = np.full(n, (as_of_day - cal_day) / unit_days)
+    out = pd.DataFrame(cols, index=pd.Index(uniques, name="member_id"))
+    if not has.all():
+        out = out.loc[has]
+    if order_items is not None and products is not None and "order_id" in orders.columns:
+        out["n_categories"] = _n_categories(orders, order_items, products, cal_mask, out.index)
+    out.attrs.update({"time_unit": unit_name, "as_of": str(pd.Timestamp(as_of).date()),
+                      "calibration_end": None if cal_day is None else str(pd.Timestamp(calibration_end).date()),
+                      "include_refunds": include_refunds, "repeat_unit": repeat_unit})
+    return out
+
+
+def _n_categories(orders, items, products, mask, index):
+    o = orders.loc[mask, ["order_id", "member_id"]]
+    li = items[["order_id", "product_id"]].merge(products[["product_id", "category"]], on="product_id", how="left")
+    li = li.merge(o, on="order_id", how="inner")
+    n = li.dropna(subset=["category"]).drop_duplicates(["member_id", "category"]).groupby("member_id", observed=True).size()
+    return n.reindex(index, fill_value=0).astype(np.int64).to_numpy()
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# bands
+# ----------------------------------------------------------------------------------------------------------------
+def frequency_band(summary: pd.DataFrame, *, basis: str = "interval") -> pd.Series:
+    """Weekly / monthly / quarterly / occasional buyers (每周 / 每月 / 每季度 / 偶尔购买), or 仅购买一次.
+
+    ``basis="interval"`` (the source material's definition): the mean interval between purchase days,
+    ``(last_purchase - first_purchase) / x`` in days; ≤ 7 → 每周购买, ≤ 30.4 → 每月购买, ≤ 91.3 → 每季度购买,
+    longer → 偶尔购买. Members with a single purchase day have no interval: 仅购买一次.
+
+    ``basis="rate"``: the mean interval is taken over the whole observed tenure instead,
+    ``tenure / purchase_days`` — stricter, because a member who bought weekly in January and never again is no
+    longer called a weekly buyer in December. Single-day members are banded too (no 仅购买一次).
+    """
+    labels = list(FREQUENCY_BANDS)
+    edges = np.array([0.0, *[FREQUENCY_BANDS[k] for k in labels[:3]], np.inf])
+    if basis == "interval":
+        span = (summary["last_purchase"] - summary["first_purchase"]).dt.days.to_numpy(float)
+        x = summary["x"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            interval = np.where(x > 0, span / np.maximum(x, 1), np.nan)
+    elif basis == "rate":
+        interval = np.maximum(summary["tenure"].to_numpy(float), 1.0) / summary["purchase_days"].to_numpy(float)
+    else:
+        raise ValueError("basis must be 'interval' or 'rate'")
+    code = np.searchsorted(edges, interval, side="left") - 1
+    code = np.clip(code, 0, 3)
+    code = np.where(np.isnan(interval), 4, code)
+    code = np.where(interval <= 0, 0, code)  # several purchase days cannot give 0 days; defensive
+    return pd.Series(pd.Categorical.from_codes(code, categories=labels, ordered=True), index=summary.index,
+                     name="frequency_band")
+
+
+def spend_band(values, *, quantiles=(0.5, 0.8), edges=None, labels=None) -> pd.Series:
+    """Low / middle / high value bands (低价值 / 中价值 / 高价值) of a spend column.
+
+    ``values``: a Series (e.g. ``summary["monetary_total"]``) or a summary DataFrame (its ``monetary_total``).
+    Default: quantile cut-offs at the 50th and 80th percentile (bottom half, next 30 %, top 20 %).
+    ``edges``: custom inner cut-offs in 元, e.g. ``edges=[1000, 3000, 5000]`` with four labels. Bands are
+    left-closed: a value equal to an edge goes to the higher band. ``labels`` default to 低/中/高价值 for three
+    bands, else ``"band 1" …``.
+    """
+    if isinstance(values, pd.DataFrame):
+        values = values["monetary_total"]
+    v = pd.Series(values).astype(float)
+    if edges is None:
+        inner = np.quantile(v.dropna().to_numpy(), quantiles) if v.notna().any() else np.zeros(len(quantiles))
+    else:
+        inner = np.asarray(edges, float)
+    if np.any(np.diff(inner) < 0):
+        raise ValueError("edges must be increasing")
+    k = len(inner) + 1
+    if labels is None:
+        labels = list(SPEND_BAND_LABELS) if k == 3 else [f"band {i + 1}" for i in range(k)]
+    if len(labels) != k:
+        raise ValueError(f"{len(inner)} edges make {k} bands; got {len(labels)} labels")
+    code = np.searchsorted(inner, v.to_numpy(), side="right")
+    cat = pd.Categorical.from_codes(np.where(v.isna(), -1, code), categories=list(labels), ordered=True)
+    return pd.Series(cat, index=v.index, name="spend_band")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# mixes and matrices
+# ----------------------------------------------------------------------------------------------------------------
+def _paid_orders(orders, as_of=None, include_refunds=False):
+    _check_orders(orders, ("member_id", "order_ts"))
+    mask = _paid_mask(orders, include_refunds)
+    o = orders if mask is None else orders.loc[mask]
+    if as_of is not None:
+        o = o.loc[_days(o["order_ts"]) <= _as_day(as_of, "as_of")]
+    return o
+
+
+def category_mix(orders: pd.DataFrame, order_items: pd.DataFrame, products: pd.DataFrame, *,
+                 per_member: bool = False, level: str = "category", as_of=None,
+                 include_refunds: bool = False) -> pd.DataFrame:
+    """Spend by product category (``level="category"`` or ``"subcategory"``).
+
+    Overall (default): one row per category with ``items`` (quantity), ``orders``, ``members``, ``spend``
+    (line amounts, 元) and ``spend_share``, sorted by spend. ``per_member=True``: a member × category matrix of
+    spend shares (rows sum to 1) — the input for preference tags and clustering. Refunded orders are excluded.
+    """
+    o = _paid_orders(orders, as_of, include_refunds)[["order_id", "member_id"]]
+    li = order_items.merge(o, on="order_id", how="inner").merge(
+        products[["product_id", level]], on="product_id", how="left")
+    amount = li["line_amount"] if "line_amount" in li else li["quantity"] * li["unit_price"]
+    li = li.assign(_amount=amount.astype(float), _qty=li.get("quantity", 1))
+    li[level] = li[level].astype(object).fillna("未知品类")
+    if per_member:
+        m = li.pivot_table(index="member_id", columns=level, values="_amount", aggfunc="sum", fill_value=0.0,
+                           observed=True)
+        return m.div(m.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
+    g = li.groupby(level, observed=True).agg(items=("_qty", "sum"), orders=("order_id", "nunique"),
+                                             members=("member_id", "nunique"), spend=("_amount", "sum"))
+    g["spend_share"] = g["spend"] / g["spend"].sum()
+    return g.sort_values("spend", ascending=False)
+
+
+def hour_weekday_matrix(orders: pd.DataFrame, *, value: str = "orders", as_of=None,
+                        include_refunds: bool = False) -> pd.DataFrame:
+    """Hour of day (rows 0–23) × weekday (columns 周一 … 周日): number of orders (``value="orders"``), spend
+    (``"net_amount"``) or the share of all orders (``"share"``)."""
+    o = _paid_orders(orders, as_of, include_refunds)
+    ts = o["order_ts"]
+    idx = ts.dt.hour.to_numpy() * 7 + ts.dt.day_of_week.to_numpy()
+    if value == "net_amount":
+        cells = np.bincount(idx, weights=o["net_amount"].to_numpy(float), minlength=168)
+    else:
+        cells = np.bincount(idx, minlength=168).astype(float)
+        if value == "share":
+            cells = cells / max(cells.sum(), 1)
+        elif value != "orders":
+            raise ValueError("value must be 'orders', 'net_amount' or 'share'")
+    return pd.DataFrame(cells.reshape(24, 7), index=pd.RangeIndex(24, name="hour"),
+                        columns=pd.Index(WEEKDAYS_ZH, name="weekday"))
+
+
+def mix(orders: pd.DataFrame, column: str, *, as_of=None, include_refunds: bool = False) -> pd.DataFrame:
+    """Orders, members, spend and their shares by the values of ``column`` (e.g. channel, payment_method).
+
+    Columns: ``orders``, ``members`` (distinct members using it), ``net_amount``, ``avg_order_value``,
+    ``order_share``, ``spend_share``; sorted by orders. Missing values are shown as 未知.
+    """
+    o = _paid_orders(orders, as_of, include_refunds)
+    if column not in o.columns:
+        raise KeyError(f"orders has no column {column!r}")
+    key = o[column].astype(object).fillna("未知")
+    g = o.assign(_k=key).groupby("_k", observed=True).agg(
+        orders=("member_id", "size"), members=("member_id", "nunique"), net_amount=("net_amount", "sum"))
+    g.index.name = column
+    g["avg_order_value"] = g["net_amount"] / g["orders"]
+    g["order_share"] = g["orders"] / g["orders"].sum()
+    g["spend_share"] = g["net_amount"] / g["net_amount"].sum()
+    return g.sort_values("orders", ascending=False)
+
+
+def channel_mix(orders: pd.DataFrame, **kw) -> pd.DataFrame:
+    """:func:`mix` by ``channel`` (门店 / 线上商城 / 小程序)."""
+    return mix(orders, "channel", **kw)
+
+
+def payment_mix(orders: pd.DataFrame, **kw) -> pd.DataFrame:
+    """:func:`mix` by ``payment_method`` (微信支付 / 支付宝 / …)."""
+    return mix(orders, "payment_method", **kw)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# cohorts and activity
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass
+class CohortRetention:
+    """Monthly cohorts. ``sizes``: members per first-purchase month. ``active``: cohort × months-since-first
+    (0, 1, 2 …) count of members with a purchase in that month. ``retention``: ``active / sizes`` (month 0 = 1).
+    Cells after ``as_of``'s month are NaN (not yet observed); the as-of month itself may be partial."""
+
+    sizes: pd.Series
+    active: pd.DataFrame
+    retention: pd.DataFrame
+
+
+def cohort_retention(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = False,
+                     max_months: int | None = None) -> CohortRetention:
+    """Monthly first-purchase cohorts and the share of each cohort that buys again k months later."""
+    o = _paid_orders(orders, as_of, include_refunds)
+    codes, uniques = _factorize(o["member_id"])
+    d = o["order_ts"].to_numpy().astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    n = len(uniques)
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, codes, d)
+    end_month = int(d.max()) if as_of is None else int(np.datetime64(pd.Timestamp(as_of).date(), "M").astype(np.int64))
+    m0 = int(first.min())
+    n_coh = end_month - m0 + 1
+    k = d - first[codes]
+    K = n_coh if max_months is None else min(n_coh, max_months + 1)
+    sel = k < K
+    # distinct (member, k) pairs
+    key = np.unique(codes[sel].astype(np.int64) * K + k[sel])
+    mem, kk = key // K, key % K
+    coh = first[mem] - m0
+    active = np.bincount(coh * K + kk, minlength=n_coh * K).reshape(n_coh, K).astype(float)
+    sizes = np.bincount(first - m0, minlength=n_coh)
+    months = pd.period_range(pd.Period(np.datetime64(m0, "M").astype("datetime64[D]").astype(str), "M"),
+                             periods=n_coh, freq="M")
+    observable = (n_coh - 1 - np.arange(n_coh))[:, None] >= np.arange(K)[None, :]
+    active[~observable] = np.nan
+    keep = sizes > 0
+    idx = pd.PeriodIndex(months[keep], name="cohort")
+    act = pd.DataFrame(active[keep], index=idx, columns=pd.RangeIndex(K, name="months_since_first"))
+    sz = pd.Series(sizes[keep], index=idx, name="cohort_size")
+    return CohortRetention(sizes=sz, active=act, retention=act.div(sz, axis=0))
+
+
+def activity_indicators(summary: pd.DataFrame, *, windows=(30, 90, 180, 365), active_days: int = 90,
+                        lapsed_days: int = 180) -> pd.DataFrame:
+    """Per member: ``active_{w}d`` flags (a purchase within the last w days) and ``activity_status``:
+    活跃 (recency ≤ ``active_days``), 沉睡 (≤ ``lapsed_days``), 流失 (longer)."""
+    rec = summary["recency"].to_numpy()
+    out = pd.DataFrame({f"active_{w}d": rec <= w for w in windows}, index=summary.index)
+    code = np.where(rec <= active_days, 0, np.where(rec <= lapsed_days, 1, 2))
+    out["activity_status"] = pd.Categorical.from_codes(code, ["活跃", "沉睡", "流失"], ordered=True)
+    return out
+
+
+def monthly_activity(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = False) -> pd.DataFrame:
+    """Per calendar month: ``active_members``, ``new_members`` (first purchase that month), ``orders``,
+    ``net_amount`` and ``orders_per_active``."""
+    o = _paid_orders(orders, as_of, include_refunds)
+    codes, uniques = _factorize(o["member_id"])
+    mth = o["order_ts"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    m0 = int(mth.min())
+    nm = int(mth.max()) - m0 + 1
+    first = np.full(len(uniques), np.iinfo(np.int64).max)
+    np.minimum.at(first, codes, mth)
+    key = np.unique(codes.astype(np.int64) * nm + (mth - m0))
+    active = np.bincount(key % nm, minlength=nm)
+    new = np.bincount(first - m0, minlength=nm)
+    orders_n = np.bincount(mth - m0, minlength=nm)
+    spend = np.bincount(mth - m0, weights=o["net_amount"].to_numpy(float), minlength=nm)
+    idx = pd.period_range(pd.Period(np.datetime64(m0, "M").astype("datetime64[D]").astype(str), "M"), periods=nm,
+                          freq="M", name="month")
+    df = pd.DataFrame({"active_members": active, "new_members": new, "orders": orders_n, "net_amount": spend},
+                      index=idx)
+    df["orders_per_active"] = df["orders"] / df["active_members"].replace(0, np.nan)
+    return df

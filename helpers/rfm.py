@@ -1,0 +1,196 @@
+"""RFM value model (RFM 价值模型): scores, the eight classic Chinese segments and actions per segment.
+
+What
+----
+* :func:`rfm_scores` — R, F, M scores 1 … ``bins`` (default 5) from a member summary
+  (:func:`helpers.behavior.member_summary`): R from ``recency`` (days since the last purchase; **recent = high**),
+  F from ``frequency`` (orders), M from ``monetary_total`` (元). Quantile scores by default, or custom edges.
+* :func:`rfm_segments` — the classic eight segments (重要价值 / 重要发展 / 重要保持 / 重要挽留 / 一般价值 /
+  一般发展 / 一般保持 / 一般挽留) from whether each of R, F, M is high or low.
+* :func:`segment_actions` — a table of what each segment looks like and the recommended action (Chinese).
+* :func:`segment_summary` — members, share, spend and value share per segment.
+* :func:`rfm_table` — scores + segment in one call.
+
+Why these choices
+-----------------
+* **Ties.** Frequency is heavily tied (often more than half of all members bought once), so "cut the ranking into
+  five equal groups" would give identical members different scores depending on row order. The default
+  ``ties="shared"`` defines the score as ``1 + floor(bins × share of members strictly worse)``: equal values always
+  share a score, the result does not depend on row order, and a score of k means at least (k−1)/bins of members are
+  strictly worse. Where the data cannot tell members apart some scores stay empty (e.g. F has no 2 or 3) — that
+  is information, not a bug. ``ties="first"`` gives the textbook equal-sized groups via ``rank(method="first")``
+  (ties broken by the sorted member index, so still reproducible).
+* **Custom edges** (``edges={"R": [30, 90, 180, 365], "F": [2, 4, 8, 16], "M": [500, 1000, 3000, 5000]}``) use
+  business cut-offs in days / orders / 元 instead of quantiles: for F and M a value equal to an edge moves up
+  (left-closed bins); for R a recency equal to an edge stays in the more recent, higher band.
+* **High / low.** For the eight segments each score is compared with the mean score of all members
+  (``threshold="mean"``, the usual practice): *high* means strictly above the mean. ``threshold="median"`` uses the
+  median score (robust when scores are very unequal), a number uses that fixed score.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["rfm_scores", "rfm_segments", "rfm_table", "segment_actions", "segment_summary", "SEGMENTS",
+           "SEGMENT_RULES"]
+
+#: segment → (R high?, F high?, M high?) in the conventional order of the eight segments
+SEGMENT_RULES: dict[str, tuple[bool, bool, bool]] = {
+    "重要价值": (True, True, True),
+    "重要发展": (True, False, True),
+    "重要保持": (False, True, True),
+    "重要挽留": (False, False, True),
+    "一般价值": (True, True, False),
+    "一般发展": (True, False, False),
+    "一般保持": (False, True, False),
+    "一般挽留": (False, False, False),
+}
+SEGMENTS = tuple(SEGMENT_RULES)
+
+_COLUMNS = {"R": "recency", "F": "frequency", "M": "monetary_total"}
+
+
+def _quantile_score(v: pd.Series, bins: int, higher_is_better: bool, ties: str) -> np.ndarray:
+    vals = v.to_numpy(float)
+    n = len(vals)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    if ties == "shared":
+        # share of members strictly worse than each member
+        s = np.sort(vals)
+        if higher_is_better:
+            worse = np.searchsorted(s, vals, side="left")  # strictly smaller
+        else:
+            worse = n - np.searchsorted(s, vals, side="right")  # strictly larger
+        share = worse / n
+    elif ties == "first":
+        key = v if higher_is_better else -v
+        share = (key.rank(method="first").to_numpy() - 1) / n
+    else:
+        raise ValueError("ties must be 'shared' or 'first'")
+    return (1 + np.floor(bins * share + 1e-12)).clip(1, bins).astype(np.int64)
+
+
+def _edge_score(v: pd.Series, edges, higher_is_better: bool) -> np.ndarray:
+    e = np.asarray(edges, float)
+    if np.any(np.diff(e) <= 0):
+        raise ValueError("edges must be strictly increasing")
+    vals = v.to_numpy(float)
+    if higher_is_better:
+        return (1 + np.searchsorted(e, vals, side="right")).astype(np.int64)
+    return (len(e) + 1 - np.searchsorted(e, vals, side="left")).astype(np.int64)
+
+
+def rfm_scores(summary: pd.DataFrame, bins: int = 5, edges: dict | None = None, *, ties: str = "shared",
+               columns: dict | None = None) -> pd.DataFrame:
+    """R, F, M scores (1 = worst … ``bins`` = best) for every member of ``summary``.
+
+    Parameters
+    ----------
+    summary : member summary with ``recency``, ``frequency``, ``monetary_total`` (or see ``columns``).
+    bins : number of quantile scores (default 5).
+    edges : optional dict with any of ``"R"``, ``"F"``, ``"M"`` → increasing inner cut-offs (days, orders, 元);
+        a dimension with edges gets ``len(edges) + 1`` scores, the others stay quantile-scored.
+    ties : ``"shared"`` (default; equal values share a score) or ``"first"`` (equal-sized groups); see the module
+        docstring.
+    columns : override the source columns, e.g. ``{"F": "purchase_days"}``.
+
+    Returns a DataFrame (same index) with integer ``R``, ``F``, ``M``, the code ``rfm_code`` (e.g. ``"545"``)
+    and ``rfm_total`` (R + F + M).
+    """
+    cols = {**_COLUMNS, **(columns or {})}
+    edges = edges or {}
+    unknown = set(edges) - set("RFM")
+    if unknown:
+        raise ValueError(f"edges keys must be 'R', 'F', 'M'; got {sorted(unknown)}")
+    missing = [c for c in cols.values() if c not in summary.columns]
+    if missing:
+        raise KeyError(f"summary is missing column(s) {missing}; build it with helpers.behavior.member_summary")
+    out = {}
+    for dim, col in cols.items():
+        v = summary[col].astype(float)
+        hib = dim != "R"
+        out[dim] = _edge_score(v, edges[dim], hib) if dim in edges else _quantile_score(v, bins, hib, ties)
+    df = pd.DataFrame(out, index=summary.index)
+    df["rfm_code"] = df["R"].astype(str) + df["F"].astype(str) + df["M"].astype(str)
+    df["rfm_total"] = df["R"] + df["F"] + df["M"]
+    return df
+
+
+def _threshold(s: pd.Series, threshold) -> float:
+    if threshold == "mean":
+        return float(s.mean())
+    if threshold == "median":
+        return float(s.median())
+    if isinstance(threshold, int | float):
+        return float(threshold)
+    raise ValueError("threshold must be 'mean', 'median' or a number")
+
+
+def rfm_segments(scores: pd.DataFrame, threshold="mean") -> pd.Series:
+    """The eight classic segments from R, F, M scores: each dimension is *high* when its score is strictly above
+    the mean score (``threshold="mean"``), the median score (``"median"``) or a fixed number.
+
+    ``threshold`` may also be a dict per dimension, e.g. ``{"R": 3, "F": "median", "M": "mean"}``.
+    Returns an ordered categorical Series named ``segment`` (categories in :data:`SEGMENTS` order).
+    """
+    th = threshold if isinstance(threshold, dict) else dict.fromkeys("RFM", threshold)
+    high = {d: scores[d].to_numpy(float) > _threshold(scores[d], th.get(d, "mean")) for d in "RFM"}
+    code = np.zeros(len(scores), np.int64)
+    for i, (r, f, m) in enumerate(SEGMENT_RULES.values()):
+        hit = (high["R"] == r) & (high["F"] == f) & (high["M"] == m)
+        code[hit] = i
+    return pd.Series(pd.Categorical.from_codes(code, categories=list(SEGMENTS), ordered=True), index=scores.index,
+                     name="segment")
+
+
+def rfm_table(summary: pd.DataFrame, bins: int = 5, edges: dict | None = None, *, ties: str = "shared",
+              threshold="mean") -> pd.DataFrame:
+    """:func:`rfm_scores` plus the ``segment`` column, for the report's ``member_scores`` table."""
+    sc = rfm_scores(summary, bins=bins, edges=edges, ties=ties)
+    sc["segment"] = rfm_segments(sc, threshold=threshold)
+    return sc
+
+
+_ACTIONS = {
+    "重要价值": ("最近买过、买得勤、花得多:核心会员", "专属权益与VIP服务,新品优先体验,保持高频触达但避免过度营销", "维护"),
+    "重要发展": ("最近买过、花得多但次数少:高潜力", "提升复购:会员日提醒、满额返券、搭配推荐,引导加入高等级", "发展"),
+    "重要保持": ("以前常买且花得多,但最近没来:有流失迹象", "主动回访与关怀,专属回归礼包,了解未回购原因", "挽回"),
+    "重要挽留": ("花得多但买得少、且久未购买:高价值流失风险", "重点挽留:一对一沟通、高价值定向优惠券,限时召回", "挽回"),
+    "一般价值": ("最近常买但客单价低:活跃的小额会员", "提升客单价:满减门槛、组合套装、品类交叉推荐", "发展"),
+    "一般发展": ("最近买过但频次和金额都低:新客或轻度会员", "新客培育:首单后关怀、第二单优惠、会员权益介绍", "发展"),
+    "一般保持": ("以前常买但金额低、最近没来", "低成本唤醒:积分到期提醒、签到活动、短信/小程序推送", "唤醒"),
+    "一般挽留": ("久未购买、频次和金额都低:低价值沉睡会员", "低成本触达或暂停营销,控制营销成本,定期批量唤醒", "低优先级"),
+}
+
+
+def segment_actions() -> pd.DataFrame:
+    """Recommended actions per RFM segment (Chinese): ``R``, ``F``, ``M`` (高 / 低), ``description`` (画像),
+    ``action`` (建议动作) and ``strategy`` (维护 / 发展 / 挽回 / 唤醒 / 低优先级)."""
+    rows = []
+    for seg, (r, f, m) in SEGMENT_RULES.items():
+        desc, act, strat = _ACTIONS[seg]
+        rows.append({"segment": seg, "R": "高" if r else "低", "F": "高" if f else "低", "M": "高" if m else "低",
+                     "description": desc, "action": act, "strategy": strat})
+    return pd.DataFrame(rows).set_index("segment")
+
+
+def segment_summary(segments: pd.Series, summary: pd.DataFrame) -> pd.DataFrame:
+    """Per segment: ``members``, ``member_share``, ``monetary_total`` (元), ``value_share`` and the mean
+    ``recency`` / ``frequency`` / ``monetary_total`` of its members; all eight segments listed (empty ones = 0)."""
+    df = summary[["recency", "frequency", "monetary_total"]].assign(segment=segments.reindex(summary.index))
+    g = df.groupby("segment", observed=False)
+    out = pd.DataFrame({
+        "members": g.size(),
+        "monetary_total": g["monetary_total"].sum(),
+        "mean_recency": g["recency"].mean(),
+        "mean_frequency": g["frequency"].mean(),
+        "mean_monetary": g["monetary_total"].mean(),
+    })
+    out.insert(1, "member_share", out["members"] / max(out["members"].sum(), 1))
+    total = out["monetary_total"].sum()
+    out.insert(3, "value_share", out["monetary_total"] / total if total else np.nan)
+    out.index = pd.CategoricalIndex(out.index, categories=list(SEGMENTS), ordered=True, name="segment")
+    return out

@@ -1,0 +1,216 @@
+"""helpers.behavior: the member summary (hand-checked cases and a pandas reference), bands, mixes, cohorts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.behavior import (
+    FREQUENCY_BANDS,
+    activity_indicators,
+    category_mix,
+    channel_mix,
+    cohort_retention,
+    frequency_band,
+    hour_weekday_matrix,
+    member_summary,
+    mix,
+    monthly_activity,
+    payment_mix,
+    spend_band,
+)
+
+
+def _orders(rows):
+    df = pd.DataFrame(rows, columns=["order_id", "member_id", "order_ts", "net_amount", "status", "channel"])
+    df["order_ts"] = pd.to_datetime(df["order_ts"])
+    df["member_id"] = df["member_id"].astype("string")
+    df["status"] = pd.Categorical(df["status"], categories=["paid", "refunded"])
+    return df
+
+
+@pytest.fixture
+def tiny():
+    return _orders([
+        ("O1", "A", "2025-01-01 10:00:00", 100.0, "paid", "门店"),
+        ("O2", "A", "2025-01-01 15:00:00", 50.0, "paid", "小程序"),   # same day: one purchase day
+        ("O3", "A", "2025-01-10 09:30:00", 30.0, "paid", "门店"),
+        ("O4", "A", "2025-02-01 12:00:00", 999.0, "refunded", "门店"),  # refunded: not a purchase
+        ("O5", "B", "2025-03-01 20:00:00", 20.0, "paid", "线上商城"),
+        ("O6", "C", "2025-02-15 11:00:00", 60.0, "refunded", "门店"),   # only a refund: no row
+        ("O7", "D", "2025-04-02 11:00:00", 80.0, "paid", "门店"),       # after as_of: no row
+    ])
+
+
+def test_member_summary_hand_checked(tiny):
+    s = member_summary(tiny, "2025-03-31")
+    assert list(s.index) == ["A", "B"]
+    a, b = s.loc["A"], s.loc["B"]
+    assert (a.frequency, a.purchase_days, a.x) == (3, 2, 1)
+    assert (a.t_x, a["T"], a.recency, a.tenure) == (9.0, 89.0, 80, 89)
+    assert a.monetary_total == 180.0 and a.monetary_mean == 60.0
+    assert a.monetary_repeat_mean == 30.0  # the repeat day (Jan 10) only
+    assert a.first_purchase == pd.Timestamp("2025-01-01") and a.last_purchase == pd.Timestamp("2025-01-10")
+    assert a.refunded_orders == 1 and a.n_channels == 2
+    assert (b.x, b.t_x, b["T"], b.recency) == (0, 0.0, 30.0, 30)
+    assert np.isnan(b.monetary_repeat_mean)
+    assert s.attrs["time_unit"] == "day" and s.attrs["as_of"] == "2025-03-31"
+
+
+def test_member_summary_refunds_weeks_and_orders(tiny):
+    inc = member_summary(tiny, "2025-03-31", include_refunds=True)
+    assert list(inc.index) == ["A", "B", "C"]
+    assert (inc.loc["A", "frequency"], inc.loc["A", "x"], inc.loc["A", "t_x"]) == (4, 2, 31.0)
+    w = member_summary(tiny, "2025-03-31", time_unit="W")
+    assert w.attrs["time_unit"] == "week"
+    assert w.loc["A", "T"] == pytest.approx(89 / 7) and w.loc["A", "recency"] == 80  # recency stays in days
+    o = member_summary(tiny, "2025-03-31", repeat_unit="order")
+    assert o.loc["A", "x"] == 2  # three orders
+    assert o.loc["A", "t_x"] == pytest.approx(9 - 0.5 / 24)  # 2025-01-01 10:00 → 2025-01-10 09:30
+    assert o.loc["A", "T"] == pytest.approx(90 - 10 / 24)  # to the end of the as-of day
+    assert o.loc["A", "monetary_repeat_mean"] == 40.0  # (50 + 30) / 2
+
+
+def test_member_summary_calibration_holdout(tiny):
+    s = member_summary(tiny, "2025-03-31", calibration_end="2025-01-05")
+    assert list(s.index) == ["A"]  # B first bought after the calibration period
+    a = s.loc["A"]
+    assert (a.x, a["T"], a.frequency) == (0, 4.0, 2)
+    assert (a.x_holdout, a.orders_holdout, a.spend_holdout) == (1, 1, 30.0)  # the refund is not a purchase
+    assert a.duration_holdout == 85.0
+    with pytest.raises(ValueError, match="before as_of"):
+        member_summary(tiny, "2025-03-31", calibration_end="2025-04-30")
+
+
+def test_member_summary_errors(tiny):
+    with pytest.raises(KeyError, match="net_amount"):
+        member_summary(tiny.drop(columns="net_amount"), "2025-03-31")
+    with pytest.raises(ValueError, match="time_unit"):
+        member_summary(tiny, "2025-03-31", time_unit="M")
+
+
+def test_member_summary_matches_pandas_reference():
+    rng = np.random.default_rng(7)
+    n = 20_000
+    df = pd.DataFrame({
+        "member_id": pd.array([f"M{i:04d}" for i in rng.integers(0, 1500, n)], dtype="string"),
+        "order_ts": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 800 * 86400, n), unit="s"),
+        "net_amount": rng.gamma(2, 40, n).round(2),
+        "status": pd.Categorical(np.where(rng.random(n) < 0.05, "refunded", "paid")),
+        "channel": pd.Categorical(rng.choice(["门店", "线上商城", "小程序"], n)),
+    })
+    as_of = pd.Timestamp("2025-12-31")
+    s = member_summary(df, as_of)
+    # the obvious (slow) pandas computation
+    p = df[(df.status == "paid") & (df.order_ts < as_of + pd.Timedelta(days=1))].copy()
+    p["day"] = p.order_ts.dt.normalize()
+    daily = p.groupby(["member_id", "day"]).net_amount.sum().reset_index()
+    g = daily.groupby("member_id")
+    first, last = g.day.min(), g.day.max()
+    ref = pd.DataFrame({
+        "frequency": p.groupby("member_id").size(),
+        "purchase_days": g.size(),
+        "monetary_total": g.net_amount.sum(),
+        "recency": (as_of - last).dt.days,
+        "t_x": (last - first).dt.days.astype(float),
+        "T": (as_of - first).dt.days.astype(float),
+        "n_channels": p.groupby("member_id").channel.nunique(),
+    })
+    ref["x"] = ref.purchase_days - 1
+    first_day = daily.merge(first.rename("f"), left_on="member_id", right_index=True)
+    rep = first_day[first_day.day > first_day.f].groupby("member_id").net_amount.mean()
+    ref["monetary_repeat_mean"] = rep.reindex(ref.index)
+    ref.index = ref.index.astype("string")
+    got = s[ref.columns].copy()
+    pd.testing.assert_frame_equal(got, ref.loc[got.index], check_dtype=False, check_names=False, atol=1e-9)
+    assert len(got) == len(ref)
+
+
+def test_member_summary_categorical_ids_and_categories():
+    orders = _orders([
+        ("O1", "B", "2025-01-01 10:00", 10.0, "paid", "门店"),
+        ("O2", "A", "2025-01-02 10:00", 20.0, "paid", "门店"),
+        ("O3", "A", "2025-01-03 10:00", 30.0, "paid", "门店"),
+    ])
+    orders["member_id"] = orders["member_id"].astype("category").cat.add_categories(["Z"])
+    items = pd.DataFrame({"order_id": ["O1", "O2", "O2", "O3"], "line_no": [1, 1, 2, 1],
+                          "product_id": ["P1", "P1", "P2", "P3"], "quantity": [1, 1, 2, 1],
+                          "unit_price": [10.0, 10.0, 5.0, 30.0], "line_amount": [10.0, 10.0, 10.0, 30.0]})
+    products = pd.DataFrame({"product_id": ["P1", "P2", "P3"], "category": ["生鲜食品", "日用百货", "生鲜食品"]})
+    s = member_summary(orders, "2025-01-31", order_items=items, products=products)
+    assert list(s.index) == ["A", "B"]  # sorted, unused category Z dropped
+    assert s.loc["A", "n_categories"] == 2 and s.loc["B", "n_categories"] == 1
+    mixall = category_mix(orders, items, products)
+    assert mixall.loc["生鲜食品", "spend"] == 50.0 and mixall["spend_share"].sum() == pytest.approx(1)
+    per = category_mix(orders, items, products, per_member=True)
+    np.testing.assert_allclose(per.sum(axis=1), 1.0)
+    assert per.loc["A", "日用百货"] == pytest.approx(10 / 50)
+
+
+def test_frequency_band_follows_the_seed_definition():
+    s = pd.DataFrame({
+        "first_purchase": pd.to_datetime(["2025-01-01"] * 6),
+        "last_purchase": pd.to_datetime(["2025-01-01", "2025-01-29", "2025-03-01", "2025-07-01", "2025-12-01",
+                                         "2025-01-08"]),
+        "x": [0, 4, 2, 2, 1, 1],
+        "purchase_days": [1, 5, 3, 3, 2, 2],
+        "tenure": [364] * 6,
+    })
+    # mean intervals: –, 7, 29.5, 90.5, 334, 7 days
+    band = frequency_band(s)
+    assert list(band) == ["仅购买一次", "每周购买", "每月购买", "每季度购买", "偶尔购买", "每周购买"]
+    assert list(band.cat.categories) == list(FREQUENCY_BANDS)
+    rate = frequency_band(s, basis="rate")
+    assert rate.iloc[5] == "偶尔购买"  # 2 purchase days in a year is not a weekly buyer
+    assert rate.iloc[1] == "每季度购买"  # 364 / 5 = 72.8 days
+
+
+def test_spend_band_quantiles_and_edges():
+    v = pd.Series(np.arange(1, 101, dtype=float))
+    b = spend_band(v)
+    assert b.value_counts().to_dict() == {"低价值": 50, "中价值": 30, "高价值": 20}
+    e = spend_band(pd.Series([999.0, 1000.0, 2999.0, 3000.0, 5000.0]), edges=[1000, 3000, 5000],
+                   labels=["普通", "银卡", "金卡", "钻石"])
+    assert list(e) == ["普通", "银卡", "银卡", "金卡", "钻石"]  # a value on an edge moves up
+    with pytest.raises(ValueError, match="labels"):
+        spend_band(v, edges=[10, 20], labels=["a", "b"])
+
+
+def test_hour_weekday_mix_and_activity(tiny):
+    m = hour_weekday_matrix(tiny)
+    assert m.shape == (24, 7) and list(m.columns) == ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+    assert m.to_numpy().sum() == 5  # five paid orders
+    assert m.loc[10, "周三"] == 1  # 2025-01-01 was a Wednesday
+    assert hour_weekday_matrix(tiny, value="share").to_numpy().sum() == pytest.approx(1)
+    assert hour_weekday_matrix(tiny, value="net_amount").to_numpy().sum() == pytest.approx(280)
+    ch = channel_mix(tiny)
+    assert ch.loc["门店", "orders"] == 3 and ch["order_share"].sum() == pytest.approx(1)
+    assert mix(tiny, "channel", as_of="2025-03-31")["orders"].sum() == 4
+    with pytest.raises(KeyError):
+        payment_mix(tiny)
+    s = member_summary(tiny, "2025-03-31")
+    act = activity_indicators(s)
+    assert bool(act.loc["B", "active_30d"]) and not bool(act.loc["A", "active_30d"])
+    assert list(act["activity_status"]) == ["活跃", "活跃"]
+    assert activity_indicators(s, active_days=60)["activity_status"].tolist() == ["沉睡", "活跃"]
+
+
+def test_cohort_retention_and_monthly_activity():
+    orders = _orders([
+        ("1", "A", "2025-01-05", 1.0, "paid", "门店"), ("2", "A", "2025-02-05", 1.0, "paid", "门店"),
+        ("3", "B", "2025-01-20", 1.0, "paid", "门店"), ("4", "B", "2025-03-01", 1.0, "paid", "门店"),
+        ("5", "C", "2025-02-10", 1.0, "paid", "门店"), ("6", "C", "2025-02-11", 1.0, "paid", "门店"),
+        ("7", "C", "2025-03-10", 1.0, "refunded", "门店"),
+    ])
+    c = cohort_retention(orders, as_of="2025-03-31")
+    assert c.sizes.to_dict() == {pd.Period("2025-01", "M"): 2, pd.Period("2025-02", "M"): 1,
+                                 pd.Period("2025-03", "M"): 0} or c.sizes.to_dict() == {
+        pd.Period("2025-01", "M"): 2, pd.Period("2025-02", "M"): 1}
+    r = c.retention
+    assert r.loc[pd.Period("2025-01", "M"), 0] == 1.0
+    assert r.loc[pd.Period("2025-01", "M"), 1] == 0.5 and r.loc[pd.Period("2025-01", "M"), 2] == 0.5
+    assert r.loc[pd.Period("2025-02", "M"), 1] == 0.0  # C's March order was refunded
+    assert np.isnan(r.loc[pd.Period("2025-02", "M"), 2])  # not observable yet
+    ma = monthly_activity(orders)
+    assert ma["active_members"].tolist() == [2, 2, 1] and ma["new_members"].tolist() == [2, 1, 0]

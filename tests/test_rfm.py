@@ -1,0 +1,106 @@
+"""helpers.rfm: quantile scores and their tie handling, custom edges, the eight segments, actions and summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.rfm import SEGMENTS, rfm_scores, rfm_segments, rfm_table, segment_actions, segment_summary
+
+
+def _summary(recency, frequency, monetary, index=None):
+    return pd.DataFrame({"recency": recency, "frequency": frequency, "monetary_total": monetary},
+                        index=index or [f"M{i}" for i in range(len(recency))])
+
+
+def test_shared_ties_give_equal_values_equal_scores():
+    f = [1, 1, 1, 1, 1, 1, 2, 2, 3, 10]
+    s = _summary([5] * 10, f, np.arange(10.0))
+    sc = rfm_scores(s)
+    # score = 1 + floor(5 × share strictly below): 1 → 0 % → 1; 2 → 60 % → 4; 3 → 80 % → 5; 10 → 90 % → 5
+    assert sc["F"].tolist() == [1, 1, 1, 1, 1, 1, 4, 4, 5, 5]
+    assert sc["R"].nunique() == 1  # everybody equally recent
+    assert sc["M"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert sc.loc["M9", "rfm_code"] == "155" and sc.loc["M9", "rfm_total"] == 11
+
+
+def test_recency_scored_so_that_recent_is_high():
+    s = _summary([1, 5, 5, 100, 30, 60, 7, 200, 15, 3], [1] * 10, [1.0] * 10)
+    sc = rfm_scores(s)
+    r = sc["R"]
+    assert r["M0"] == 5 and r["M7"] == 1  # most recent → 5, least recent → 1
+    assert r["M1"] == r["M2"]  # tie
+    assert np.all(np.diff(r.to_numpy()[np.argsort(s["recency"].to_numpy(), kind="stable")]) <= 0)
+
+
+def test_shared_scores_do_not_depend_on_row_order():
+    rng = np.random.default_rng(0)
+    s = _summary(rng.integers(0, 400, 500), rng.integers(1, 6, 500), rng.gamma(2, 100, 500).round(0))
+    a = rfm_scores(s)
+    shuffled = s.sample(frac=1, random_state=1)
+    b = rfm_scores(shuffled).loc[s.index]
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_first_ties_give_equal_sized_groups():
+    rng = np.random.default_rng(1)
+    s = _summary(rng.integers(0, 50, 1000), rng.integers(1, 4, 1000), rng.gamma(2, 100, 1000))
+    sc = rfm_scores(s, ties="first")
+    for d in "RFM":
+        assert sc[d].value_counts().tolist() == [200] * 5
+    with pytest.raises(ValueError, match="ties"):
+        rfm_scores(s, ties="random")
+
+
+def test_custom_edges():
+    s = _summary([0, 30, 31, 90, 91, 400], [1, 2, 4, 5, 9, 20], [0.0, 999.99, 1000.0, 2999.0, 3000.0, 1e5])
+    sc = rfm_scores(s, edges={"R": [30, 90], "F": [2, 5], "M": [1000, 3000]})
+    assert sc["R"].tolist() == [3, 3, 2, 2, 1, 1]  # recency on an edge stays in the more recent band
+    assert sc["F"].tolist() == [1, 2, 2, 3, 3, 3]  # frequency on an edge moves up
+    assert sc["M"].tolist() == [1, 1, 2, 2, 3, 3]
+    mixed = rfm_scores(s, bins=5, edges={"M": [1000]})
+    assert set(mixed["M"]) == {1, 2} and mixed["R"].max() <= 5
+    with pytest.raises(ValueError, match="increasing"):
+        rfm_scores(s, edges={"R": [90, 30]})
+    with pytest.raises(ValueError, match="'R', 'F', 'M'"):
+        rfm_scores(s, edges={"X": [1]})
+
+
+def test_eight_segments_from_high_low():
+    # one member per R/F/M high-low combination (scores 1 or 5; mean = 3 for each dimension)
+    combos = [(r, f, m) for r in (5, 1) for f in (5, 1) for m in (5, 1)]
+    sc = pd.DataFrame(combos, columns=["R", "F", "M"], index=[f"M{i}" for i in range(8)])
+    seg = rfm_segments(sc)
+    expected = {(5, 5, 5): "重要价值", (5, 1, 5): "重要发展", (1, 5, 5): "重要保持", (1, 1, 5): "重要挽留",
+                (5, 5, 1): "一般价值", (5, 1, 1): "一般发展", (1, 5, 1): "一般保持", (1, 1, 1): "一般挽留"}
+    for i, c in enumerate(combos):
+        assert seg.iloc[i] == expected[c]
+    assert list(seg.cat.categories) == list(SEGMENTS)
+    # threshold: "high" is strictly above it
+    three = pd.DataFrame({"R": [3], "F": [3], "M": [3]})
+    assert rfm_segments(three, threshold=3).iloc[0] == "一般挽留"
+    assert rfm_segments(three, threshold=2).iloc[0] == "重要价值"
+    assert rfm_segments(three, threshold={"R": 2, "F": 3, "M": 2}).iloc[0] == "重要发展"
+
+
+def test_actions_and_summary():
+    acts = segment_actions()
+    assert list(acts.index) == list(SEGMENTS)
+    assert {"R", "F", "M", "description", "action", "strategy"} <= set(acts.columns)
+    assert acts.loc["重要挽留", ["R", "F", "M"]].tolist() == ["低", "低", "高"]
+    assert all(isinstance(a, str) and len(a) > 5 for a in acts["action"])
+    rng = np.random.default_rng(2)
+    s = _summary(rng.integers(0, 400, 300), rng.integers(1, 10, 300), rng.gamma(2, 100, 300))
+    t = rfm_table(s)
+    assert {"R", "F", "M", "rfm_code", "rfm_total", "segment"} <= set(t.columns)
+    summ = segment_summary(t["segment"], s)
+    assert list(summ.index) == list(SEGMENTS)
+    assert summ["members"].sum() == 300
+    assert summ["member_share"].sum() == pytest.approx(1) and summ["value_share"].sum() == pytest.approx(1)
+    assert summ.loc["重要价值", "mean_monetary"] > summ.loc["一般挽留", "mean_monetary"]
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(KeyError, match="monetary_total"):
+        rfm_scores(pd.DataFrame({"recency": [1], "frequency": [1]}))
