@@ -1,0 +1,50 @@
+"""Run every benchmark of the workbook, one after the other, each printing its own side-by-side table.
+
+    .venv/bin/python benchmarks/run_all.py            # full sizes (about 30–40 minutes on 2 cores)
+    .venv/bin/python benchmarks/run_all.py --quick    # small sizes, a smoke run of every script
+
+The comparisons against lifetimes need its own environment (``benchmarks/requirements.txt``); without it the
+lifetimes columns are skipped by the scripts, which say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+FULL = {
+    "bench_generate.py": [],
+    "bench_load.py": [],
+    "bench_summary.py": [],
+    "bench_clv.py": [],
+    "bench_modules.py": [],
+}
+QUICK = {
+    "bench_generate.py": ["--sizes", "10000"],
+    "bench_load.py": ["--sizes", "200000"],
+    "bench_summary.py": ["--sizes", "1000000"],
+    "bench_clv.py": ["--sizes", "100000"],
+    "bench_modules.py": [],
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes only")
+    args = parser.parse_args(argv)
+    failed = []
+    for script, extra in (QUICK if args.quick else FULL).items():
+        print(f"\n===== {script} {' '.join(extra)}", flush=True)
+        if subprocess.call([sys.executable, str(HERE / script), *extra]) != 0:
+            failed.append(script)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
