@@ -603,6 +603,16 @@ def _data_summary(plan: RunPlan) -> tuple[dict[str, Any], Any]:
     return summary, ds
 
 
+def _all_member_ids(ds) -> list[str]:
+    """Member ids from the members table and the orders, sorted; empty when nothing was loaded."""
+    ids: set[str] = set()
+    for name in ("members", "orders"):
+        frame = ds.get(name) if ds is not None else None
+        if frame is not None and "member_id" in frame.columns:
+            ids.update(frame["member_id"].dropna().astype(str))
+    return sorted(ids)
+
+
 def _merge_parts(plan: RunPlan, results: list[ModuleResult], ds, summary: dict) -> dict:
     out = plan.out
     parts = out / PARTS
@@ -635,25 +645,21 @@ def _merge_parts(plan: RunPlan, results: list[ModuleResult], ds, summary: dict) 
             df = pd.read_csv(d / "member_scores.csv", encoding=CSV_ENCODING, dtype={"member_id": "string"})
             scores.append((r.module.key, df.set_index("member_id")))
 
-    if scores:
-        merged: pd.DataFrame | None = None
-        int_cols: list[str] = []
-        for key, df in scores:
-            if merged is not None:
-                clash = [c for c in df.columns if c in merged.columns]
-                df = df.rename(columns={c: f"{key}_{c}" for c in clash})
-                merged = merged.join(df, how="outer")
-            else:
-                merged = df
-            int_cols += [c for c in df.columns if pd.api.types.is_integer_dtype(df[c].dtype)]
-        assert merged is not None
-        # an outer join leaves NaN for members a module did not score: keep its integer columns integers
-        for c in int_cols:
-            if not pd.api.types.is_integer_dtype(merged[c].dtype):
-                merged[c] = merged[c].astype("Int64")
-        merged = merged.sort_index()
-        merged.index.name = "member_id"
-        write_csv(merged, tables_dir / "member_scores.csv", index=True)
+    # one row per member: everyone on file or in the orders, whether or not a module scored them
+    merged = pd.DataFrame(index=pd.Index(_all_member_ids(ds), name="member_id", dtype="string"))
+    int_cols: list[str] = []
+    for key, df in scores:
+        clash = [c for c in df.columns if c in merged.columns]
+        df = df.rename(columns={c: f"{key}_{c}" for c in clash})
+        merged = merged.join(df, how="outer")
+        int_cols += [c for c in df.columns if pd.api.types.is_integer_dtype(df[c].dtype)]
+    # an outer join leaves NaN for members a module did not score: keep its integer columns integers
+    for c in int_cols:
+        if not pd.api.types.is_integer_dtype(merged[c].dtype):
+            merged[c] = merged[c].astype("Int64")
+    merged = merged.sort_index()
+    merged.index.name = "member_id"
+    write_csv(merged, tables_dir / "member_scores.csv", index=True)
 
     # the loader's quarantine: one file per table
     q = getattr(ds, "quarantine", None) if ds is not None else None
