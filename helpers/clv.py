@@ -267,6 +267,31 @@ class _Model:
     def _unit_repr(self):
         return ""
 
+    def _bootstrap(self, weights: np.ndarray, fast_ll, make_data, n_boot: int, seed: int) -> pd.DataFrame:
+        """Multinomial bootstrap over members on compressed rows: resample the row weights, refit from the
+        fitted parameters with ``fast_ll`` (log-likelihood and gradient) on ``make_data(keep, weights)``."""
+        rng = np.random.default_rng(seed)
+        n = int(round(weights.sum()))
+        k = len(self._param_names)
+        out = []
+        for _ in range(n_boot):
+            wb = rng.multinomial(n, weights / weights.sum()).astype(float)
+            keep = wb > 0
+            data = make_data(keep, wb[keep])
+
+            def negll(z, data=data):
+                with np.errstate(all="ignore"):
+                    f, g = fast_ll(z, data)
+                if not np.isfinite(f):
+                    return np.inf, np.zeros(k)
+                return -f / n, -g / n
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                z, _, _ = _fit_log_params(negll, [self.log_params_], names=self._param_names)
+            out.append(np.exp(z))
+        return pd.DataFrame(out, columns=list(self._param_names))
+
     def summary(self) -> pd.DataFrame:
         """Parameter table: estimate, standard error (delta method) and 95 % interval (log scale)."""
         self._check_fitted()
@@ -589,25 +614,8 @@ class BGNBD(_Model):
         """
         self._check_fitted()
         d = self._data
-        rng = np.random.default_rng(seed)
-        n = int(round(d.N))
-        out = []
-        for _ in range(n_boot):
-            wb = rng.multinomial(n, d.w / d.w.sum()).astype(float)
-            keep = wb > 0
-            db = _BGNBDData(d.x[keep], d.t_x[keep], d.T[keep], wb[keep])
-
-            def negll(z, db=db):
-                with np.errstate(all="ignore"):
-                    f, g = _bgnbd_fast(z, db)
-                if not np.isfinite(f):
-                    return np.inf, np.zeros(4)
-                return -f / n, -g / n
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                z, _, _ = _fit_log_params(negll, [self.log_params_], names=self._param_names)
-            out.append(np.exp(z))
-        return pd.DataFrame(out, columns=list(self._param_names))
+        return self._bootstrap(d.w, _bgnbd_fast, lambda keep, w: _BGNBDData(d.x[keep], d.t_x[keep], d.T[keep], w),
+                               n_boot, seed)
 
     # -- predictions --------------------------------------------------------------------------------------------
     def p_alive(self, x, t_x, T) -> np.ndarray:
@@ -885,25 +893,7 @@ class GammaGamma(_Model):
         """Nonparametric bootstrap over members; one row per replicate (p, q, gamma)."""
         self._check_fitted()
         cx, cm, cw = self._data
-        rng = np.random.default_rng(seed)
-        n = int(round(cw.sum()))
-        out = []
-        for _ in range(n_boot):
-            wb = rng.multinomial(n, cw / cw.sum()).astype(float)
-            k = wb > 0
-            gb = _GGData(cx[k], cm[k], wb[k])
-
-            def negll(z, gb=gb):
-                with np.errstate(all="ignore"):
-                    f, g = _gg_fast(z, gb)
-                if not np.isfinite(f):
-                    return np.inf, np.zeros(3)
-                return -f / n, -g / n
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                z, _, _ = _fit_log_params(negll, [self.log_params_], names=self._param_names)
-            out.append(np.exp(z))
-        return pd.DataFrame(out, columns=list(self._param_names))
+        return self._bootstrap(cw, _gg_fast, lambda keep, w: _GGData(cx[keep], cm[keep], w), n_boot, seed)
 
     def conditional_expected_spend(self, x, m) -> np.ndarray:
         """E[spend per purchase | x, m]: a credibility-weighted mix of the member's own mean ``m`` and the
