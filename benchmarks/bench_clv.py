@@ -30,21 +30,13 @@ TRUE = {"r": 0.7, "alpha": 7.5, "a": 0.8, "b": 12.0, "p": 6.0, "q": 4.0, "gamma"
 
 
 def simulate(n: int, seed: int = 3) -> dict:
+    from helpers.clv import (
+        simulate_bgnbd,  # here, not at the top: the lifetimes worker's Python has no helpers
+    )
+
     rng = np.random.default_rng(seed)
-    lam = rng.gamma(TRUE["r"], 1 / TRUE["alpha"], n)
-    p = rng.beta(TRUE["a"], TRUE["b"], n)
     T = rng.integers(60, 1096, n).astype(float)
-    x = np.zeros(n, np.int64)
-    t_x = np.zeros(n)
-    t = np.zeros(n)
-    active = np.arange(n)
-    while active.size:
-        t[active] += rng.exponential(1 / lam[active])
-        ok = t[active] < T[active]
-        buy = active[ok]
-        x[buy] += 1
-        t_x[buy] = t[buy]
-        active = buy[rng.random(buy.size) >= p[buy]]
+    x, t_x, _ = simulate_bgnbd(T, TRUE["r"], TRUE["alpha"], TRUE["a"], TRUE["b"], rng)
     t_x = np.where(x > 0, np.clip(np.ceil(t_x), 1, T), 0.0)  # whole days, like a day-level summary
     nu = rng.gamma(TRUE["q"], 1 / TRUE["gamma"], n)
     m = np.where(x > 0, rng.gamma(TRUE["p"] * np.maximum(x, 1), 1.0) / (nu * np.maximum(x, 1)), 0.0)

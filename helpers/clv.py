@@ -103,6 +103,35 @@ def _norm_unit(unit: str | None) -> str | None:
 # ----------------------------------------------------------------------------------------------------------------
 # historical CLV
 # ----------------------------------------------------------------------------------------------------------------
+def simulate_bgnbd(T, r: float, alpha: float, a: float, b: float, rng: np.random.Generator):
+    """Draw purchase histories from the BG/NBD story, vectorised over members.
+
+    Each member has λ ~ Gamma(r, rate α) and p ~ Beta(a, b); the first purchase is at time 0, repeat purchases
+    follow a Poisson(λ) process while alive, and after each repeat purchase the member drops out with
+    probability p. ``T`` (array) is each member's observation length in the time unit of α.
+    Returns ``(x, t_x, alive)``: repeat purchases, time of the last purchase, and whether the member is still
+    alive at T. Used by the tests, the benchmarks and module 04's simulation picture.
+    """
+    T = np.asarray(T, dtype=float)
+    n = len(T)
+    lam = rng.gamma(r, 1 / alpha, n)
+    p = rng.beta(a, b, n)
+    x = np.zeros(n, np.int64)
+    t_x = np.zeros(n)
+    t = np.zeros(n)
+    alive = np.ones(n, bool)
+    active = np.arange(n)
+    while active.size:
+        t[active] += rng.exponential(1 / lam[active])
+        buy = active[t[active] < T[active]]
+        x[buy] += 1
+        t_x[buy] = t[buy]
+        died = rng.random(buy.size) < p[buy]
+        alive[buy[died]] = False
+        active = buy[~died]
+    return x, t_x, alive
+
+
 def historical_clv(summary: pd.DataFrame, margin: float = 1.0, *, annualise: bool = False) -> pd.Series:
     """Historical CLV per member: observed spend (``monetary_total``) × gross ``margin``.
 

@@ -34,6 +34,7 @@ from helpers.clv import (
     historical_clv,
     holdout_comparison,
 )
+from helpers.clv import simulate_bgnbd as simulate_bgnbd_histories
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "member-analytics-workbook"
 HERE = Path(__file__).parent
@@ -136,28 +137,11 @@ def test_cdnow_holdout_comparison(cdnow):
 # a BG/NBD simulator for unit tests
 # ---------------------------------------------------------------------------------------------------------------
 def simulate_bgnbd(n, r, alpha, a, b, T_max, seed=0, T_min=None):
-    """Vectorised BG/NBD: first purchase at 0, Poisson(λ) purchases while alive, dropout p after each purchase."""
+    """n members with observation lengths uniform on [T_min, T_max], drawn by helpers.clv.simulate_bgnbd."""
     rng = np.random.default_rng(seed)
-    lam = rng.gamma(r, 1 / alpha, n)
-    p = rng.beta(a, b, n)
     T = rng.uniform(T_min if T_min is not None else T_max / 3, T_max, n)
-    x = np.zeros(n, np.int64)
-    t_x = np.zeros(n)
-    t = np.zeros(n)
-    alive = np.ones(n, bool)
-    active = np.arange(n)
-    while active.size:
-        t[active] += rng.exponential(1 / lam[active])
-        ok = t[active] < T[active]
-        buy = active[ok]
-        x[buy] += 1
-        t_x[buy] = t[buy]
-        died = rng.random(buy.size) < p[buy]
-        alive[buy[died]] = False
-        alive[active[~ok]] = alive[active[~ok]]  # still alive at T (unless dropped earlier)
-        active = buy[~died]
-    alive_at_T = alive
-    return x, t_x, T, alive_at_T
+    x, t_x, alive = simulate_bgnbd_histories(T, r, alpha, a, b, rng)
+    return x, t_x, T, alive
 
 
 # ---------------------------------------------------------------------------------------------------------------
