@@ -659,6 +659,9 @@ def _merge_parts(plan: RunPlan, results: list[ModuleResult], ds, summary: dict) 
             merged[c] = merged[c].astype("Int64")
     merged = merged.sort_index()
     merged.index.name = "member_id"
+    # model outputs carry float noise past any business meaning; 6 decimals keep CRM imports readable
+    float_cols = merged.select_dtypes("float").columns
+    merged[float_cols] = merged[float_cols].round(6)
     write_csv(merged, tables_dir / "member_scores.csv", index=True)
 
     # the loader's quarantine: one file per table
