@@ -730,7 +730,12 @@ def write_index(plan: RunPlan, results: list[ModuleResult], summary: dict, start
             f"<tr class='{e(r.status.replace(' ', '-'))}'><td>{e(m.slug)}</td><td>{status}</td>"
             f"<td class='num'>{secs}</td><td>{links}</td><td>{note}</td></tr>"
         )
-    params = {k: v for k, v in plan.shared.items() if k != "output_dir"} | plan.extra_raw
+    params = {k: str(v) for k, v in plan.shared.items() if k != "output_dir"} | plan.extra_raw
+    # parameters left at their defaults are shown too, with the default the notebooks declare
+    for m in plan.modules:
+        for name, info in m.parameters.items():
+            if name != "output_dir" and name not in params:
+                params[name] = f"{info.get('default', '')}(默认 default, {m.slug})"
     param_rows = "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in sorted(params.items()))
     param_rows = param_rows or "<tr><td colspan='2'>(模块默认值 / module defaults)</td></tr>"
     if "error" in summary:
