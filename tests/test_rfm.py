@@ -6,7 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.rfm import SEGMENTS, rfm_scores, rfm_segments, rfm_table, segment_actions, segment_summary
+from helpers.rfm import (
+    SEGMENTS,
+    high_cutoffs,
+    parse_edges,
+    parse_threshold,
+    rfm_scores,
+    rfm_segments,
+    rfm_table,
+    segment_actions,
+    segment_summary,
+)
 
 
 def _summary(recency, frequency, monetary, index=None):
@@ -104,3 +114,38 @@ def test_actions_and_summary():
 def test_missing_columns_are_named():
     with pytest.raises(KeyError, match="monetary_total"):
         rfm_scores(pd.DataFrame({"recency": [1], "frequency": [1]}))
+
+
+def test_middle_rule_is_default_and_does_not_flip_on_the_mean():
+    # 5 quantile levels: scores 4-5 are high whatever the mean score is (the mean rule flips the whole
+    # score-3 band when the mean moves from 3.0000 to 2.9998)
+    sc = pd.DataFrame({"R": [1, 2, 3, 4, 5, 3], "F": [3, 3, 3, 3, 3, 3], "M": [5, 4, 3, 2, 1, 3]},
+                      index=[f"M{i}" for i in range(6)])
+    sc.attrs["levels"] = {"R": 5, "F": 5, "M": 5}
+    assert high_cutoffs(sc) == {"R": 3.0, "F": 3.0, "M": 3.0}
+    seg = rfm_segments(sc)
+    assert seg["M3"] == "一般发展" and seg["M0"] == "重要挽留" and seg["M2"] == "一般挽留"
+    # under "mean" the F mean of 3 makes nobody high-F; nudging one F score changes that for everyone at 3
+    nudged = sc.assign(F=[3, 3, 3, 3, 3, 2])
+    assert (rfm_segments(nudged, threshold="mean") != rfm_segments(sc, threshold="mean")).sum() >= 4
+    assert (rfm_segments(nudged) != rfm_segments(sc)).sum() == 0
+
+
+def test_middle_rule_uses_the_scale_of_custom_edges():
+    summary = pd.DataFrame({"recency": [10, 100, 400], "frequency": [1, 3, 9], "monetary_total": [50.0, 500.0, 5000.0]},
+                           index=["A", "B", "C"])
+    scores = rfm_scores(summary, edges={"R": [30, 180], "F": [2, 5], "M": [100, 1000]})
+    assert scores.attrs["levels"] == {"R": 3, "F": 3, "M": 3}
+    assert high_cutoffs(scores) == {"R": 2.0, "F": 2.0, "M": 2.0}
+    # A: recent, 1 order, 50 元; B: all scores 2 (= the cut-off, so low); C: long ago, 9 orders, 5000 元
+    assert list(rfm_segments(scores)) == ["一般发展", "一般挽留", "重要保持"]
+
+
+def test_parse_report_parameters():
+    assert parse_edges("R:30,90;F：2，4") == {"R": [30.0, 90.0], "F": [2.0, 4.0]}
+    assert parse_edges("") == {}
+    with pytest.raises(ValueError, match="R:90,30"):
+        parse_edges("R:90,30")
+    assert parse_threshold(" Middle ") == "middle" and parse_threshold("3.5") == 3.5
+    with pytest.raises(ValueError, match="rfm_threshold"):
+        parse_threshold("high")
