@@ -547,3 +547,19 @@ def test_damaged_gbk_file_reports_the_gbk_offset_and_column(write_file):
     with pytest.raises(DataFileError) as e:
         data.load(write_file("orders.csv", good + b"M2,2025-01-02,5\xff\r\n"))
     assert f"offset {len(good) + 15}" in str(e.value) and "line 3" in str(e.value) and e.value.column == "实付金额"
+
+
+def test_load_only_some_tables_keeps_orders_and_reconciles(tmp_path):
+    (tmp_path / "orders.csv").write_text(
+        "order_id,member_id,order_ts,net_amount\nO1,M1,2025-01-02 10:00:00,10\nO2,M9,2025-01-03 10:00:00,20\n",
+        encoding="utf-8")
+    (tmp_path / "members.csv").write_text("member_id,register_ts\nM1,2024-12-01 09:00:00\n", encoding="utf-8")
+    full = data.load(tmp_path)
+    assert full.present == ("members", "orders") and len(full.quarantine) == 1  # M9 is unknown
+    only_orders = data.load(tmp_path, tables=["members"])
+    assert only_orders.present == ("members", "orders")
+    partial = data.load(tmp_path, tables=())
+    assert partial.present == ("orders",) and len(partial.orders) == 2 and partial.quarantine.empty
+    assert int(partial.counts.loc["orders", "rows_read"]) == 2
+    with pytest.raises(ValueError, match="ordres"):
+        data.load(tmp_path, tables=["ordres"])
