@@ -107,6 +107,16 @@ def check_close(
         fail(f"{name} 不一致:期望 {_fmt(expected)},得到 {_fmt(actual)}", hint)
 
 
+def _missing_extra(missing: list, extra: list, what: str = "") -> str:
+    """'缺少{what} …;多出{what} …' for the elements one side lacks (what: e.g. "列")."""
+    parts = []
+    if missing:
+        parts.append(f"缺少{what} {_list(missing)}")
+    if extra:
+        parts.append(f"多出{what} {_list(extra)}")
+    return ";".join(parts)
+
+
 def check_set(actual: Iterable[Any], expected: Iterable[Any], name: str = "结果", *, hint: str = "") -> None:
     """The same elements, order and duplicates ignored (lists, Series, Index, sets)."""
     if actual is None:
@@ -116,12 +126,7 @@ def check_set(actual: Iterable[Any], expected: Iterable[Any], name: str = "结�
     a, e = set(actual), set(expected)
     missing, extra = sorted(e - a, key=str), sorted(a - e, key=str)
     if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"缺少 {_list(missing)}")
-        if extra:
-            parts.append(f"多出 {_list(extra)}")
-        fail(f"{name} 的元素不一致:{';'.join(parts)}(期望 {len(e)} 个,得到 {len(a)} 个)", hint)
+        fail(f"{name} 的元素不一致:{_missing_extra(missing, extra)}(期望 {len(e)} 个,得到 {len(a)} 个)", hint)
 
 
 def check_columns(
@@ -220,12 +225,7 @@ def _check_index(a: pd.Index, e: pd.Index, name: str, hint: str) -> None:
         a_set, e_set = set(a), set(e)
         missing, extra = [x for x in e if x not in a_set], [x for x in a if x not in e_set]
         if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"缺少 {_list(missing)}")
-            if extra:
-                parts.append(f"多出 {_list(extra)}")
-            fail(f"{name} 的索引 (index) 不一致:{';'.join(parts)}", hint)
+            fail(f"{name} 的索引 (index) 不一致:{_missing_extra(missing, extra)}", hint)
         pos = next(i for i, (x, y) in enumerate(zip(a, e, strict=True)) if x != y)
         fail(
             f"{name} 的行顺序不一致:第 {pos + 1} 行期望索引 {_fmt(e[pos])},得到 {_fmt(a[pos])}",
@@ -256,12 +256,7 @@ def check_frame(
     missing = [c for c in expected.columns if c not in actual.columns]
     extra = [c for c in actual.columns if c not in expected.columns]
     if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"缺少列 {_list(missing)}")
-        if extra:
-            parts.append(f"多出列 {_list(extra)}")
-        fail(f"{name} 的列不一致:{';'.join(parts)};期望列 {_list(expected.columns)}", hint)
+        fail(f"{name} 的列不一致:{_missing_extra(missing, extra, '列')};期望列 {_list(expected.columns)}", hint)
     a = actual[list(expected.columns)]
     e = expected
     if a.shape != e.shape:

@@ -180,6 +180,20 @@ def _single_blas_thread():
 _POOL_CONTROLLER = None
 
 
+def _scaled_negll(fast_ll, data, n: float, n_params: int):
+    """The optimiser's objective: minus the log-likelihood per member and its gradient (``fast_ll`` returns the
+    log-likelihood and gradient in log-parameter space); +inf where the likelihood is not finite."""
+
+    def negll(z):
+        with np.errstate(all="ignore"):
+            f, g = fast_ll(z, data)
+        if not np.isfinite(f):
+            return np.inf, np.zeros(n_params)
+        return -f / n, -g / n
+
+    return negll
+
+
 def _fit_log_params(negll, starts, *, names):
     with _single_blas_thread():
         return _fit_log_params_inner(negll, starts, names=names)
@@ -306,15 +320,7 @@ class _Model:
         for _ in range(n_boot):
             wb = rng.multinomial(n, weights / weights.sum()).astype(float)
             keep = wb > 0
-            data = make_data(keep, wb[keep])
-
-            def negll(z, data=data):
-                with np.errstate(all="ignore"):
-                    f, g = fast_ll(z, data)
-                if not np.isfinite(f):
-                    return np.inf, np.zeros(k)
-                return -f / n, -g / n
-
+            negll = _scaled_negll(fast_ll, make_data(keep, wb[keep]), n, k)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 z, _, _ = _fit_log_params(negll, [self.log_params_], names=self._param_names)
@@ -576,13 +582,7 @@ class BGNBD(_Model):
         self._data = d
         N = d.N
 
-        def negll(z):
-            with np.errstate(all="ignore"):
-                f, g = _bgnbd_fast(z, d)
-            if not np.isfinite(f):
-                return np.inf, np.zeros(4)
-            return -f / N, -g / N
-
+        negll = _scaled_negll(_bgnbd_fast, d, N, 4)
         z, fun, info = _fit_log_params(negll, self._starts(d), names=self._param_names)
         self.log_params_ = z
         self.log_likelihood_ = -fun * N
@@ -875,13 +875,7 @@ class GammaGamma(_Model):
         N = float(cw.sum())
         gd = _GGData(cx, cm, cw)
 
-        def negll(z):
-            with np.errstate(all="ignore"):
-                f, g = _gg_fast(z, gd)
-            if not np.isfinite(f):
-                return np.inf, np.zeros(3)
-            return -f / N, -g / N
-
+        negll = _scaled_negll(_gg_fast, gd, N, 3)
         z, fun, info = _fit_log_params(negll, self._starts(cx, cm, cw), names=self._param_names)
         self.log_params_ = z
         self.log_likelihood_ = -fun * N
