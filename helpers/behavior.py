@@ -540,6 +540,16 @@ class CohortRetention:
     active: pd.DataFrame
     retention: pd.DataFrame
 
+    def average_retention(self, month: int) -> float:
+        """Retention in month ``month`` after first purchase over all cohorts, weighted by cohort size and using
+        only the cohorts already observed that far (NaN when none is)."""
+        if month not in self.active.columns:
+            return float("nan")
+        observed = self.active[month].notna()
+        if not observed.any():
+            return float("nan")
+        return float(self.active.loc[observed, month].sum() / self.sizes[observed].sum())
+
 
 def cohort_retention(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = False,
                      max_months: int | None = None) -> CohortRetention:

@@ -212,5 +212,9 @@ def test_cohort_retention_and_monthly_activity():
     assert r.loc[pd.Period("2025-01", "M"), 1] == 0.5 and r.loc[pd.Period("2025-01", "M"), 2] == 0.5
     assert r.loc[pd.Period("2025-02", "M"), 1] == 0.0  # C's March order was refunded
     assert np.isnan(r.loc[pd.Period("2025-02", "M"), 2])  # not observable yet
+    # month 1: A back (Jan cohort, 1 of 2), C not back (Feb cohort, 0 of 1) -> 1 / 3 weighted by size;
+    # month 2: only the Jan cohort is observed -> 1 / 2; month 5 has no column
+    assert c.average_retention(1) == 1 / 3 and c.average_retention(2) == 0.5
+    assert np.isnan(c.average_retention(5))
     ma = monthly_activity(orders)
     assert ma["active_members"].tolist() == [2, 2, 1] and ma["new_members"].tolist() == [2, 1, 0]
