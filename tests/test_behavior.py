@@ -127,6 +127,45 @@ def test_member_summary_matches_pandas_reference():
     assert len(got) == len(ref)
 
 
+def _id_cases():
+    rng = np.random.default_rng(3)
+    digits = [f"M{i:08d}" for i in rng.integers(0, 5000, 3000)]
+    return {
+        "one prefix, 9 bytes": digits,
+        "several prefixes": [f"{p}{i:05d}" for p, i in zip(rng.choice(list("ABCZ"), 3000), rng.integers(0, 99, 3000),
+                                                             strict=True)],
+        "phone numbers (11)": [f"1{i:010d}" for i in rng.integers(3_000_000_000, 9_999_999_999, 3000)],
+        "8 bytes": [f"{i:08d}" for i in rng.integers(0, 10**8, 3000)],
+        "16 digits": [f"{i:016d}" for i in rng.integers(0, 10**16, 3000)],
+        "hex 16 (string path: bases too large)": [f"{i:016x}" for i in rng.integers(0, 2**62, 3000)],
+        "1 byte": list(rng.choice(list("qwerty"), 3000)),
+        "Chinese (6 bytes each)": list(rng.choice(["会员甲", "会员乙", "会员丙", "贵宾一"], 3000)),
+        "17 bytes": [f"M{i:016d}" for i in rng.integers(0, 50, 3000)],
+        "mixed widths (string path)": [f"M{i}" for i in rng.integers(0, 2000, 3000)],
+    }
+
+
+@pytest.mark.parametrize("case", list(_id_cases()))
+@pytest.mark.parametrize("arrow_type", ["string", "large_string"])
+def test_member_id_factorisation_equals_pandas_sorted_factorize(case, arrow_type):
+    import pyarrow as pa
+
+    from helpers.behavior import _factorize, _factorize_fixed_width
+
+    values = _id_cases()[case]
+    # several chunks, one starting at an offset, as read_parquet and slicing produce
+    arr = pa.array(values, getattr(pa, arrow_type)())
+    chunked = pa.chunked_array([arr.slice(0, 1000), arr.slice(1000, 1), arr.slice(1001)])
+    ids = pd.Series(pd.arrays.ArrowStringArray(chunked) if arrow_type == "string" else
+                    pd.array(chunked, dtype=pd.ArrowDtype(pa.large_string())))
+    fast = _factorize_fixed_width(ids)
+    assert (fast is None) == ("string path" in case), "the packed-integer path must take exactly the fixed-width ids"
+    codes, uniques = _factorize(ids)
+    ref_codes, ref_uniques = pd.factorize(pd.Series(values, dtype=object), sort=True)
+    np.testing.assert_array_equal(codes, ref_codes)
+    assert list(uniques) == list(ref_uniques)
+
+
 def test_member_summary_categorical_ids_and_categories():
     orders = _orders([
         ("O1", "B", "2025-01-01 10:00", 10.0, "paid", "门店"),
