@@ -184,12 +184,18 @@ def _scaled_negll(fast_ll, data, n: float, n_params: int):
     """The optimiser's objective: minus the log-likelihood per member and its gradient (``fast_ll`` returns the
     log-likelihood and gradient in log-parameter space); +inf where the likelihood is not finite."""
 
+    recent: dict[bytes, tuple[float, np.ndarray]] = {}  # the optimiser re-asks for points it has just evaluated
+
     def negll(z):
-        with np.errstate(all="ignore"):
-            f, g = fast_ll(z, data)
-        if not np.isfinite(f):
-            return np.inf, np.zeros(n_params)
-        return -f / n, -g / n
+        key = np.asarray(z, float).tobytes()
+        if key not in recent:
+            with np.errstate(all="ignore"):
+                f, g = fast_ll(z, data)
+            recent[key] = (np.inf, np.zeros(n_params)) if not np.isfinite(f) else (-f / n, -g / n)
+            if len(recent) > 4:
+                del recent[next(iter(recent))]
+        f, g = recent[key]
+        return f, g.copy()
 
     return negll
 
@@ -407,8 +413,23 @@ def _compress(*cols, weights):
 
 
 def _factor(a):
-    """(distinct values, index of each element) — hash-based, values in order of first appearance."""
-    codes, uniq = pd.factorize(np.asarray(a))
+    """(distinct values, index of each element).
+
+    Whole numbers in a range not much wider than the array (days, weeks, purchase counts: the usual case) go through
+    a dense lookup table, several times faster than hashing; the values then come out sorted. Anything else is
+    hashed (``pd.factorize``), values in order of first appearance."""
+    a = np.asarray(a)
+    if a.size and a.dtype.kind in "fiu":
+        with np.errstate(invalid="ignore"):
+            ai = a.astype(np.int64)
+        lo, hi = int(ai.min()), int(ai.max())
+        if hi - lo <= max(4 * a.size, 1 << 16) and (a.dtype.kind != "f" or np.array_equal(ai, a)):
+            present = np.zeros(hi - lo + 1, bool)
+            offset = ai - lo
+            present[offset] = True
+            position = np.cumsum(present, dtype=np.intp) - 1
+            return (np.flatnonzero(present) + lo).astype(float), position[offset]
+    codes, uniq = pd.factorize(a)
     return np.asarray(uniq, dtype=float), codes.astype(np.intp, copy=False)
 
 

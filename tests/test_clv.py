@@ -28,6 +28,7 @@ from helpers.clv import (
     GammaGamma,
     _bgnbd_ll_grad,
     _BGNBDData,
+    _factor,
     _gg_ll_grad,
     discounted_clv,
     gamma_gamma_independence,
@@ -187,6 +188,20 @@ def test_compression_gives_same_likelihood_and_fit():
     mw = BGNBD(time_unit="week").fit(df["x"], df["t_x"], df["T"], weights=df["w"])
     for k in m.params_:
         assert mw.params_[k] == pytest.approx(m.params_[k], rel=1e-6)
+
+
+@pytest.mark.parametrize("values", [
+    np.array([3.0, 1.0, 3.0, 0.0, 7.0, 1.0]),           # whole days: dense lookup path
+    np.array([5, -2, 5, 9], dtype=np.int64),
+    np.array([0.5, 1.25, 0.5, 2.0]),                     # fractional weeks: hashed path
+    np.array([0.0, 1e12, 1e12, 3.0]),                    # whole numbers, range far wider than the array: hashed
+    np.array([], dtype=float),
+])
+def test_factor_maps_every_element_to_its_distinct_value(values):
+    # (inputs reach _factor only after _as_array has rejected missing values)
+    uniq, codes = _factor(values)
+    assert len(np.unique(uniq)) == len(uniq) == len(np.unique(values))
+    np.testing.assert_array_equal(uniq[codes], values.astype(float))
 
 
 def test_fit_recovers_simulated_parameters_and_never_raises():
