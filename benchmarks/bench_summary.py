@@ -3,10 +3,19 @@
 Synthetic orders (about 10 orders per member over three years; 3 % refunded) of 1M, 10M and 50M rows are written
 once to Parquet under ``benchmarks/out/`` (git-ignored). Every measurement runs in a fresh subprocess that loads the
 Parquet file into pandas and then computes the per-member summary (refunds removed, as-of 2025-12-31, purchase days,
-first / last purchase, frequency, monetary total and mean, x / t_x / T); the table reports the compute time (load
-excluded, the same for all three), the process's peak resident memory (VmHWM, load included), that peak divided
-by the input DataFrame's in-memory size (``memory_usage(deep=True)``), and the same ratio after subtracting the
-interpreter and libraries (RSS measured after the imports, before loading any data).
+first / last purchase, frequency, monetary total and mean, x / t_x / T). The table reports, for the compute step
+only (the load is the same for all three engines and excluded):
+
+- ``compute s``: wall time; ``vs duckdb``: that time over DuckDB's.
+- ``input GiB``: the orders DataFrame's in-memory size (``memory_usage(deep=True)``).
+- ``working GiB``: the most memory the compute step added on top of the loaded process (peak resident memory
+  during the step, read from ``VmHWM`` after resetting it with ``/proc/self/clear_refs`` once the data is loaded,
+  minus the resident memory before the step).
+- ``peak/input``: (input + working) / input — the step's peak footprint including the data it reads, in units of
+  that data. **This is the column the ≤ 3× memory target applies to.**
+- ``proc peak/input``: the whole process's peak over the run minus the interpreter and libraries, over the input.
+  It includes what ``read_parquet`` leaves behind (Arrow's allocator keeps freed pages), which dominates at 1M rows
+  (about 3.5× the frame for the load alone) and says nothing about the engine; shown for transparency.
 
 lifetimes runs in its own environment (``benchmarks/requirements.txt``: old pandas / numpy / scipy it still works
 with) and never in the project's ``.venv``:
@@ -87,6 +96,17 @@ def _rss_bytes() -> int:
     return 0
 
 
+def _reset_hwm() -> bool:
+    """Reset the kernel's peak-RSS mark (VmHWM) to the current RSS (Linux ≥ 4.0), so the next reading is the peak
+    of what follows. False where not allowed: the compute peak then includes the load's peak."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
 DUCKDB_SQL = """
 WITH o AS (
     SELECT member_id, CAST(order_ts AS DATE) AS d, net_amount
@@ -120,6 +140,8 @@ def worker(kind: str, path: str) -> dict:
         import duckdb
     elif kind == "lifetimes":
         from lifetimes.utils import summary_data_from_transaction_data
+    import gc
+
     baseline = _rss_bytes()  # interpreter + libraries, before any data
     t0 = time.perf_counter()
     df = pd.read_parquet(path)
@@ -127,7 +149,10 @@ def worker(kind: str, path: str) -> dict:
         df["status"] = df["status"].astype(str)
     t_load = time.perf_counter() - t0
     input_bytes = int(df.memory_usage(deep=True).sum())
-    rss_after_load = _rss_bytes()
+    gc.collect()
+    load_peak = _hwm_bytes()
+    hwm_reset = _reset_hwm()
+    rss_before = _rss_bytes()
     t0 = time.perf_counter()
     if kind == "ours":
         res = member_summary(df, AS_OF)
@@ -143,7 +168,9 @@ def worker(kind: str, path: str) -> dict:
         raise ValueError(kind)
     seconds = time.perf_counter() - t0
     return {"kind": kind, "rows": len(df), "members": len(res), "load_s": t_load, "compute_s": seconds,
-            "input_bytes": input_bytes, "baseline_bytes": baseline, "rss_after_load": rss_after_load, "peak_bytes": _hwm_bytes(),
+            "input_bytes": input_bytes, "baseline_bytes": baseline, "rss_before_compute": rss_before,
+            "compute_peak_bytes": _hwm_bytes(), "hwm_reset": hwm_reset,
+            "process_peak_bytes": max(load_peak, _hwm_bytes()),
             "x_sum": float(res["x" if "x" in res else "frequency"].sum())}
 
 
@@ -175,8 +202,8 @@ def main(argv=None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     skip = set(filter(None, a.skip.split(",")))
     rows = []
-    print(f"{'orders':>11} {'engine':<10} {'compute s':>10} {'vs duckdb':>10} {'peak GiB':>9} {'input GiB':>10} "
-          f"{'peak/input':>10} {'(peak-libs)/input':>17} {'members':>10}", flush=True)
+    print(f"{'orders':>11} {'engine':<10} {'compute s':>10} {'vs duckdb':>10} {'input GiB':>10} {'working GiB':>12} "
+          f"{'peak/input':>10} {'proc peak/input':>15} {'members':>10}", flush=True)
     for n in (int(s) for s in a.sizes.split(",")):
         path = OUT / f"orders_{n}.parquet"
         if not path.exists():
@@ -198,11 +225,20 @@ def main(argv=None) -> int:
                 print(f"{n:>11,} {kind:<10} {r['error']}", flush=True)
             else:
                 rel = f"{r['compute_s'] / duck:.2f}x" if duck else "-"
-                print(f"{n:>11,} {kind:<10} {r['compute_s']:>10.2f} {rel:>10} {r['peak_bytes'] / 2**30:>9.2f} "
-                      f"{r['input_bytes'] / 2**30:>10.2f} {r['peak_bytes'] / r['input_bytes']:>10.2f} "
-                      f"{(r['peak_bytes'] - r['baseline_bytes']) / r['input_bytes']:>17.2f} "
-                      f"{r['members']:>10,}", flush=True)
+                working = max(r["compute_peak_bytes"] - r["rss_before_compute"], 0)
+                note = "" if r["hwm_reset"] else "  (peak mark not resettable: working includes the load)"
+                print(f"{n:>11,} {kind:<10} {r['compute_s']:>10.2f} {rel:>10} {r['input_bytes'] / 2**30:>10.3f} "
+                      f"{working / 2**30:>12.3f} {(r['input_bytes'] + working) / r['input_bytes']:>10.2f} "
+                      f"{(r['process_peak_bytes'] - r['baseline_bytes']) / r['input_bytes']:>15.2f} "
+                      f"{r['members']:>10,}{note}", flush=True)
             rows.append({"orders": n, **r})
+        ours = res.get("ours", {})
+        if "compute_s" in ours and duck:
+            ratio = ours["compute_s"] / duck
+            mem = (ours["input_bytes"] + max(ours["compute_peak_bytes"] - ours["rss_before_compute"], 0)) \
+                / ours["input_bytes"]
+            print(f"{'':>11} targets: time <= 2x DuckDB {'met' if ratio <= 2 else 'MISSED'} ({ratio:.2f}x); "
+                  f"peak/input <= 3 {'met' if mem <= 3 else 'MISSED'} ({mem:.2f})", flush=True)
     (OUT / "bench_summary.json").write_text(json.dumps(rows, indent=1))
     return 0
 
