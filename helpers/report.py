@@ -813,6 +813,11 @@ DETERMINISTIC_ENV = {
 }
 
 
+#: the kernels listen on 127.0.0.1 for this run only; ipykernel's warning that the local TCP link is unencrypted
+#: would otherwise print once per module. Errors from the kernel still show.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
+
 def run(plan: RunPlan, loaded: tuple[dict, Any] | None = None) -> int:
     import papermill
     from tqdm.auto import tqdm
@@ -845,6 +850,7 @@ def run(plan: RunPlan, loaded: tuple[dict, Any] | None = None) -> int:
             papermill.execute_notebook(
                 str(m.path), str(out_nb), parameters=r.parameters, kernel_name="python3", cwd=str(m.path.parent),
                 progress_bar=False, execution_timeout=plan.timeout, log_output=False,
+                extra_arguments=KERNEL_ARGUMENTS,
             )
             r.status = "ok"
         except Exception as exc:

@@ -152,6 +152,7 @@ def test_report_default_data_runs_and_repeats(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     proc = _run("--data-dir", str(DEFAULT_DATA), "--out", str(a))
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "without encryption" not in proc.stderr, "kernel start-up noise reaches the analyst's terminal"
 
     index = (a / "index.html").read_text(encoding="utf-8")
     assert report.external_resources(index) == []
