@@ -14,6 +14,8 @@ What
 * :func:`cohort_retention` — monthly first-purchase cohorts and the share of each cohort active k months later.
 * :func:`activity_indicators` and :func:`monthly_activity` — active-in-window flags, an activity status, and the
   monthly active-member / new-member series.
+* :func:`top_members` and :func:`top_share` — "the top 20 %" and their share of a total, by one rule used in every
+  module (ceil(top × members) members, highest value first, ties in member-id order).
 
 Why these definitions
 ---------------------
@@ -57,6 +59,9 @@ __all__ = [
     "CohortRetention",
     "activity_indicators",
     "monthly_activity",
+    "top_members",
+    "top_share",
+    "paid_orders",
     "FREQUENCY_BANDS",
     "SPEND_BAND_LABELS",
     "WEEKDAYS_ZH",
@@ -546,7 +551,10 @@ def spend_band(values, *, quantiles=(0.5, 0.8), edges=None, labels=None) -> pd.S
 # ----------------------------------------------------------------------------------------------------------------
 # mixes and matrices
 # ----------------------------------------------------------------------------------------------------------------
-def _paid_orders(orders, as_of=None, include_refunds=False):
+def paid_orders(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = False) -> pd.DataFrame:
+    """The orders that count as purchases: refunded orders removed (unless ``include_refunds``; a table without a
+    ``status`` column counts every order), and with ``as_of`` only those on or before that calendar day — the same
+    rule :func:`member_summary` applies, for any view a module builds from order rows."""
     _check_orders(orders, ("member_id", "order_ts"))
     mask = _paid_mask(orders, include_refunds)
     o = orders if mask is None else orders.loc[mask]
@@ -564,7 +572,7 @@ def category_mix(orders: pd.DataFrame, order_items: pd.DataFrame, products: pd.D
     (line amounts, 元) and ``spend_share``, sorted by spend. ``per_member=True``: a member × category matrix of
     spend shares (rows sum to 1) — the input for preference tags and clustering. Refunded orders are excluded.
     """
-    o = _paid_orders(orders, as_of, include_refunds)[["order_id", "member_id"]]
+    o = paid_orders(orders, as_of, include_refunds=include_refunds)[["order_id", "member_id"]]
     li = order_items.merge(o, on="order_id", how="inner").merge(
         products[["product_id", level]], on="product_id", how="left")
     amount = li["line_amount"] if "line_amount" in li else li["quantity"] * li["unit_price"]
@@ -584,7 +592,7 @@ def hour_weekday_matrix(orders: pd.DataFrame, *, value: str = "orders", as_of=No
                         include_refunds: bool = False) -> pd.DataFrame:
     """Hour of day (rows 0–23) × weekday (columns 周一 … 周日): number of orders (``value="orders"``), spend
     (``"net_amount"``) or the share of all orders (``"share"``)."""
-    o = _paid_orders(orders, as_of, include_refunds)
+    o = paid_orders(orders, as_of, include_refunds=include_refunds)
     ts = o["order_ts"]
     idx = ts.dt.hour.to_numpy() * 7 + ts.dt.day_of_week.to_numpy()
     if value == "net_amount":
@@ -605,7 +613,7 @@ def mix(orders: pd.DataFrame, column: str, *, as_of=None, include_refunds: bool 
     Columns: ``orders``, ``members`` (distinct members using it), ``net_amount``, ``avg_order_value``,
     ``order_share``, ``spend_share``; sorted by orders. Missing values are shown as 未知.
     """
-    o = _paid_orders(orders, as_of, include_refunds)
+    o = paid_orders(orders, as_of, include_refunds=include_refunds)
     if column not in o.columns:
         raise KeyError(f"orders has no column {column!r}")
     key = o[column].astype(object).fillna("未知")
@@ -655,7 +663,7 @@ class CohortRetention:
 def cohort_retention(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = False,
                      max_months: int | None = None) -> CohortRetention:
     """Monthly first-purchase cohorts and the share of each cohort that buys again k months later."""
-    o = _paid_orders(orders, as_of, include_refunds)
+    o = paid_orders(orders, as_of, include_refunds=include_refunds)
     codes, uniques = _factorize(o["member_id"])
     d = o["order_ts"].to_numpy().astype("datetime64[M]").astype(np.int64)  # months since 1970-01
     n = len(uniques)
@@ -698,7 +706,7 @@ def activity_indicators(summary: pd.DataFrame, *, windows=(30, 90, 180, 365), ac
 def monthly_activity(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = False) -> pd.DataFrame:
     """Per calendar month: ``active_members``, ``new_members`` (first purchase that month), ``orders``,
     ``net_amount`` and ``orders_per_active``."""
-    o = _paid_orders(orders, as_of, include_refunds)
+    o = paid_orders(orders, as_of, include_refunds=include_refunds)
     codes, uniques = _factorize(o["member_id"])
     mth = o["order_ts"].to_numpy().astype("datetime64[M]").astype(np.int64)
     m0 = int(mth.min())
@@ -716,3 +724,35 @@ def monthly_activity(orders: pd.DataFrame, as_of=None, *, include_refunds: bool 
                       index=idx)
     df["orders_per_active"] = df["orders"] / df["active_members"].replace(0, np.nan)
     return df
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# "the top X %"
+# ----------------------------------------------------------------------------------------------------------------
+def top_members(values: pd.Series, top: float = 0.2) -> pd.Index:
+    """Index labels of the top ``top`` share of members by ``values`` — the one rule for "top X %" in the course.
+
+    ``ceil(top × n)`` members (at least one when there are any, so "the top 10 % of 5 members" is 1 member, not 0),
+    highest value first; ties at the cut are broken by index order (member id), so the list is the same on every
+    run. Missing values are never in the top. A quantile cut (``values >= values.quantile(0.9)``) is *not* the same:
+    with ties at the cut it returns more than 10 % of the members.
+    """
+    if not 0 < top <= 1:
+        raise ValueError("top must be a share in (0, 1], e.g. 0.2 for the top 20 %")
+    v = pd.Series(values).dropna().sort_index(kind="stable")
+    if v.empty:
+        return v.index[:0]
+    k = max(1, math.ceil(top * len(v) - 1e-9))  # 1e-9: 0.1 × 30 is 3.0000000000000004 in floating point
+    order = np.argsort(-v.to_numpy(float), kind="stable")  # value descending; ties keep member-id order
+    return v.index[order[:k]]
+
+
+def top_share(values: pd.Series, top: float = 0.2) -> float:
+    """Share of the total of ``values`` held by :func:`top_members` (e.g. the top 20 % of members' share of spend).
+    NaN when the total is not positive."""
+    v = pd.Series(values).dropna()
+    total = float(v.sum())
+    if total <= 0:
+        return float("nan")
+    return float(v.loc[top_members(v, top)].sum() / total)
+

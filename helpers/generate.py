@@ -635,6 +635,10 @@ def make_members(n: int, seed: int, cal: Calendar, cat: Catalogue, stores: Store
 
 
 ARCHETYPES = ("heavy_loyal", "heavy_switching", "light_loyal", "light_switching")
+#: the archetypes' names in the course text and tables (重度/轻度 = heavy/light buyer, 忠诚/摇摆 = sticks to its
+#: favourite brands / switches between brands)
+ARCHETYPE_ZH = {"heavy_loyal": "重度忠诚", "heavy_switching": "重度摇摆", "light_loyal": "轻度忠诚",
+                "light_switching": "轻度摇摆"}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ Output (``reports/<run>/``)::
     run.json                 parameters, statuses, timings, versions (changes every run)
     metrics.json             one key per module + "run" (parameters, input fingerprint); identical on a re-run
     NN-slug.ipynb / .html    the executed notebook and its offline HTML (images embedded, no CDN script)
-    tables/*.csv             UTF-8-SIG (Excel opens it); tables/member_scores.csv = outer join on member_id
+    tables/*.csv             UTF-8-SIG (Excel opens it); tables/member_scores.csv = outer join on member_id,
+                             tables/member_scores_columns.csv says what each of its columns means (unit, horizon)
     quarantine/*.csv         every input row the loader rejected, one file per table, plus module quarantines
 
 Modules write their parts through :class:`ModuleOutput` (see docs/CONVENTIONS.md); in classroom mode
@@ -150,7 +151,8 @@ class ModuleOutput:
 
     * ``metrics(dict)``          -> merged into ``metrics.json["03_rfm"]`` (later calls update earlier keys)
     * ``table(name, df)``        -> ``tables/<name>.csv`` (names unique across modules; prefix with the topic)
-    * ``member_scores(df)``      -> columns joined into ``tables/member_scores.csv`` (index or column member_id)
+    * ``member_scores(df, descriptions)`` -> columns joined into ``tables/member_scores.csv`` (index or column
+      member_id); ``descriptions`` (column -> meaning, unit, horizon) -> ``tables/member_scores_columns.csv``
     * ``quarantine(df, name)``   -> ``quarantine/<key>[_<name>].csv`` (rows a module rejected, with a reason)
     * ``skip(table, message)``   -> recorded under ``metrics.json[key]["skipped"]`` and shown in index.html;
       returns ``message`` so ``print(out.skip(...))`` tells the reader in the same sentence.
@@ -191,7 +193,10 @@ class ModuleOutput:
         if self.enabled:
             write_csv(df, self._ensure() / "tables" / f"{name}.csv", index=index)
 
-    def member_scores(self, df: pd.DataFrame) -> None:
+    def member_scores(self, df: pd.DataFrame, descriptions: dict[str, str] | None = None) -> None:
+        """``descriptions``: column -> what it means, with its unit and horizon (Chinese first, e.g.
+        ``"p_alive": "仍活跃的概率 P(alive),0–1;仅对有重复购买的会员有定义"``). Every column needs one: the runner
+        writes them to ``tables/member_scores_columns.csv`` so that a CRM user can read the file without the notebook."""
         if not isinstance(df, pd.DataFrame):
             raise TypeError("member_scores() takes a DataFrame indexed by member_id")
         if df.index.name != "member_id":
@@ -200,8 +205,14 @@ class ModuleOutput:
             df = df.set_index("member_id")
         if df.index.has_duplicates:
             raise ValueError("member_scores(): member_id must be unique (one row per member)")
+        descriptions = dict(descriptions or {})
+        undescribed = [c for c in df.columns if not str(descriptions.get(c, "")).strip()]
+        if undescribed:
+            raise ValueError(f"member_scores(): describe every column (meaning, unit, horizon) in descriptions=; "
+                             f"missing: {undescribed}")
         if self.enabled:
             write_csv(df.sort_index(), self._ensure() / "member_scores.csv", index=True)
+            dump_json({c: descriptions[c] for c in df.columns}, self._ensure() / "member_scores_columns.json")
 
     def quarantine(self, df: pd.DataFrame, name: str = "") -> None:
         if name and not TABLE_NAME.match(name):
@@ -623,6 +634,7 @@ def _merge_parts(plan: RunPlan, results: list[ModuleResult], ds, summary: dict) 
 
     metrics: dict[str, Any] = {}
     scores: list[tuple[str, pd.DataFrame]] = []
+    column_notes: dict[str, dict[str, str]] = {}
     for r in results:
         if r.status == "not run":
             continue
@@ -644,12 +656,19 @@ def _merge_parts(plan: RunPlan, results: list[ModuleResult], ds, summary: dict) 
         if (d / "member_scores.csv").exists():
             df = pd.read_csv(d / "member_scores.csv", encoding=CSV_ENCODING, dtype={"member_id": "string"})
             scores.append((r.module.key, df.set_index("member_id")))
+            described = d / "member_scores_columns.json"
+            if described.exists():
+                column_notes[r.module.key] = json.loads(described.read_text(encoding="utf-8"))
 
     # one row per member: everyone on file or in the orders, whether or not a module scored them
     merged = pd.DataFrame(index=pd.Index(_all_member_ids(ds), name="member_id", dtype="string"))
     int_cols: list[str] = []
+    dictionary = [{"column": "member_id", "module": "", "description": "会员编号 member id"}]
     for key, df in scores:
         clash = [c for c in df.columns if c in merged.columns]
+        notes = column_notes.get(key, {})
+        dictionary += [{"column": f"{key}_{c}" if c in clash else c, "module": key, "description": notes.get(c, "")}
+                       for c in df.columns]
         df = df.rename(columns={c: f"{key}_{c}" for c in clash})
         merged = merged.join(df, how="outer")
         int_cols += [c for c in df.columns if pd.api.types.is_integer_dtype(df[c].dtype)]
@@ -663,6 +682,8 @@ def _merge_parts(plan: RunPlan, results: list[ModuleResult], ds, summary: dict) 
     float_cols = merged.select_dtypes("float").columns
     merged[float_cols] = merged[float_cols].round(6)
     write_csv(merged, tables_dir / "member_scores.csv", index=True)
+    write_csv(pd.DataFrame(dictionary, columns=["column", "module", "description"]),
+              tables_dir / "member_scores_columns.csv")
 
     # the loader's quarantine: one file per table
     q = getattr(ds, "quarantine", None) if ds is not None else None

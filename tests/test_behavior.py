@@ -257,3 +257,32 @@ def test_cohort_retention_and_monthly_activity():
     assert np.isnan(c.average_retention(5))
     ma = monthly_activity(orders)
     assert ma["active_members"].tolist() == [2, 2, 1] and ma["new_members"].tolist() == [2, 1, 0]
+
+
+def test_top_members_and_share_one_rule():
+    from helpers.behavior import top_members, top_share
+
+    v = pd.Series([5.0, 1.0, 5.0, 3.0, np.nan, 2.0, 0.0, 4.0, 1.0, 1.0, 9.0],
+                  index=[f"M{i:02d}" for i in [3, 1, 2, 4, 11, 5, 6, 7, 8, 9, 10]])
+    # 10 members with a value: top 20 % = 2 members; top 25 % = ceil(2.5) = 3; the tie at 5.0 goes to M02 before M03
+    assert list(top_members(v, 0.2)) == ["M10", "M02"]
+    assert list(top_members(v, 0.25)) == ["M10", "M02", "M03"]
+    assert list(top_members(v, 0.1)) == ["M10"]
+    assert len(top_members(v.iloc[:3], 0.1)) == 1  # never zero members out of some
+    assert len(top_members(pd.Series([1.0] * 30), 0.1)) == 3  # 0.1 * 30 is not 4 by floating-point accident
+    # a quantile cut would include every member tied at the cut; the rule does not
+    ties = pd.Series([1.0] * 10, index=[f"M{i}" for i in range(10)])
+    assert len(top_members(ties, 0.2)) == 2 and (ties >= ties.quantile(0.8)).sum() == 10
+    assert top_share(v, 0.2) == pytest.approx((9 + 5) / 31)
+    assert np.isnan(top_share(pd.Series([0.0, 0.0]), 0.2))
+    with pytest.raises(ValueError):
+        top_members(v, 0)
+
+
+def test_paid_orders_removes_refunds_and_later_days(tiny):
+    from helpers.behavior import paid_orders
+
+    assert list(paid_orders(tiny)["order_id"]) == ["O1", "O2", "O3", "O5", "O7"]
+    assert list(paid_orders(tiny, "2025-01-31")["order_id"]) == ["O1", "O2", "O3"]
+    assert len(paid_orders(tiny, include_refunds=True)) == len(tiny)
+    assert len(paid_orders(tiny.drop(columns="status"))) == len(tiny)

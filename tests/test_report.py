@@ -43,7 +43,7 @@ def test_module_output_classroom_mode_writes_nothing(tmp_path, monkeypatch):
     out = ModuleOutput("", "00_tour")
     out.metrics({"a": 1})
     out.table("t", pd.DataFrame({"x": [1]}))
-    out.member_scores(pd.DataFrame({"s": [1.0]}, index=pd.Index(["M1"], name="member_id")))
+    out.member_scores(pd.DataFrame({"s": [1.0]}, index=pd.Index(["M1"], name="member_id")), {"s": "分数"})
     out.quarantine(pd.DataFrame({"row": [1]}))
     assert out.skip("members", "没有会员表。") == "没有会员表。"
     assert list(tmp_path.iterdir()) == []
@@ -57,7 +57,7 @@ def test_module_output_writes_parts(tmp_path):
     out.metrics({"members": np.int64(10), "share": np.float64(1 / 3), "nan": float("nan")})
     out.metrics({"extra": [1, 2]})
     out.table("rfm_segments", pd.DataFrame({"segment": ["重要价值"], "n": [3]}))
-    out.member_scores(pd.DataFrame({"member_id": ["M2", "M1"], "r": [1, 2]}))
+    out.member_scores(pd.DataFrame({"member_id": ["M2", "M1"], "r": [1, 2]}), {"r": "R 分 1–5"})
     out.quarantine(pd.DataFrame({"row": [1], "reason": ["x"]}), name="bad")
     out.skip("members", "跳过。")
     parts = tmp_path / "parts" / "03_rfm"
@@ -68,8 +68,11 @@ def test_module_output_writes_parts(tmp_path):
     assert (parts / "member_scores.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("M1,")
     assert (parts / "quarantine" / "03_rfm_bad.csv").exists()
     assert json.loads((parts / "skipped.json").read_text(encoding="utf-8")) == {"members": "跳过。"}
+    assert json.loads((parts / "member_scores_columns.json").read_text(encoding="utf-8")) == {"r": "R 分 1–5"}
     with pytest.raises(ValueError):
-        out.member_scores(pd.DataFrame({"member_id": ["M1", "M1"], "r": [1, 2]}))
+        out.member_scores(pd.DataFrame({"member_id": ["M1", "M1"], "r": [1, 2]}), {"r": "R"})
+    with pytest.raises(ValueError, match="missing: \\['f'\\]"):  # every column must say what it means
+        out.member_scores(pd.DataFrame({"member_id": ["M1"], "r": [1], "f": [2]}), {"r": "R"})
     with pytest.raises(ValueError):
         out.table("bad name/..", pd.DataFrame())
 
@@ -175,6 +178,9 @@ def test_report_default_data_runs_and_repeats(tmp_path):
     scores = pd.read_csv(a / "tables" / "member_scores.csv", encoding="utf-8-sig", dtype={"member_id": str})
     assert scores["member_id"].is_unique and scores["member_id"].is_monotonic_increasing
     assert (a / "tables" / "member_scores.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    columns = pd.read_csv(a / "tables" / "member_scores_columns.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert list(columns["column"]) == list(scores.columns), "member_scores_columns.csv must describe every column"
+    assert (columns["description"].str.len() > 0).all()
     assert not (a / "parts").exists()
 
     proc = _run("--data-dir", str(DEFAULT_DATA), "--out", str(b))
@@ -236,9 +242,10 @@ def test_report_failing_module_exits_1_naming_module_and_cell(tmp_path):
 def test_member_scores_outer_join(tmp_path):
     """Parts are outer-joined on member_id, sorted; clashing names get the module key; ints stay ints."""
     ModuleOutput(str(tmp_path), "02_behavior").member_scores(
-        pd.DataFrame({"member_id": ["M1", "M2"], "frequency": [3, 4]}))
+        pd.DataFrame({"member_id": ["M1", "M2"], "frequency": [3, 4]}), {"frequency": "订单数"})
     ModuleOutput(str(tmp_path), "03_rfm").member_scores(
-        pd.DataFrame({"member_id": ["M3", "M1"], "frequency": [1, 2], "r": [0.5, 1.5]}))
+        pd.DataFrame({"member_id": ["M3", "M1"], "frequency": [1, 2], "r": [0.5, 1.5]}),
+        {"frequency": "另一种频次", "r": "R 分"})
     data = tmp_path / "data"
     data.mkdir()
     (data / "orders.csv").write_text("member_id\n", encoding="utf-8")
@@ -248,5 +255,8 @@ def test_member_scores_outer_join(tmp_path):
     metrics = report._merge_parts(plan, results, None, {})
     text = (tmp_path / "tables" / "member_scores.csv").read_text(encoding="utf-8-sig")
     assert text.splitlines() == ["member_id,frequency,03_rfm_frequency,r", "M1,3,2,1.5", "M2,4,,", "M3,,1,0.5"]
+    columns = (tmp_path / "tables" / "member_scores_columns.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert columns[1:] == ["member_id,,会员编号 member id", "frequency,02_behavior,订单数",
+                           "03_rfm_frequency,03_rfm,另一种频次", "r,03_rfm,R 分"]
     assert set(metrics) == {"02_behavior", "03_rfm", "run"}
     assert metrics["run"]["input_fingerprint"] == {"orders.csv": report.fingerprint(data)["orders.csv"]}
