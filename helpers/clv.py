@@ -8,15 +8,24 @@ What
   across members); after every purchase the member drops out with probability p (p ~ Beta(a, b)). Gives
   :meth:`BGNBD.p_alive` (P(alive)), :meth:`BGNBD.expected_purchases` (conditional expectation, FHL eq. 10) and
   :meth:`BGNBD.expected_purchases_new` (a new member, FHL eq. 7).
-* :class:`GammaGamma` — Fader & Hardie's (2013) spend model: the mean spend per purchase of a member is drawn around
-  a member-specific level ν ~ Gamma(q, γ); transaction values ~ Gamma(p, ν). Gives
-  :meth:`GammaGamma.conditional_expected_spend`.
+* :class:`GammaGamma` — Fader & Hardie's (2013) spend model: a member's transaction values are Gamma(shape p,
+  rate ν), so her mean spend per purchase is p/ν; the *rate* ν varies across members as Gamma(shape q, rate γ), which
+  makes the mean spend p/ν inverse-gamma, with population mean p·γ/(q − 1) (finite only for q > 1). Gives
+  :meth:`GammaGamma.conditional_expected_spend` and :meth:`GammaGamma.credibility_weight`.
 * :func:`discounted_clv` — BG/NBD × Gamma-Gamma × margin, discounted month by month (or day by day);
   :func:`clv_table` puts P(alive), expected purchases, expected spend and CLV per member in one table.
 * ``model.metrics()`` — parameters, standard errors, intervals and time unit, ready for ``metrics.json``.
 * :func:`holdout_comparison` — predicted vs actual repeat purchases in a holdout period, by calibration frequency,
   with MAE / RMSE / aggregate % error — the standard check of a fitted purchase model.
 * :func:`gamma_gamma_independence` — Gamma-Gamma assumes frequency and spend are independent; this checks it.
+* :func:`naive_forecast` / :func:`forecast_errors` — the "keep buying at your past rate" baseline and the error
+  figures any forecast is judged by; :func:`holdout_tracking` — predicted vs actual purchase days in the holdout
+  period, step by step in calendar time (the tracking plot).
+* :func:`monthly_expected_margin` — expected margin per member per month (the building block of
+  :func:`discounted_clv`); :func:`member_scores` / :func:`member_score_descriptions` — the CLV columns of the
+  report's ``member_scores`` and what they mean.
+* :func:`dropout_purchases_quantile` — how many repeat purchases until dropout (a quantile: the mean is infinite
+  when a ≤ 1); :func:`auc` — rank-based area under the ROC curve (ties count one half).
 
 Inputs are the per-member features of :func:`helpers.behavior.member_summary`: ``x`` (repeat purchases, counted
 as distinct purchase *days*), ``t_x`` (time of the last purchase, from the first), ``T`` (time from the first
@@ -55,6 +64,8 @@ How it is validated (``tests/test_clv.py``, ``tests/test_clv_recovery.py``)
 ---------------------------------------------------------------------------
 * CDNOW sample (2,357 customers, 39-week calibration): BG/NBD reproduces FHL (2005) r = 0.243, α = 4.414,
   a = 0.793, b = 2.426, LL = −9582.4; Gamma-Gamma reproduces Fader & Hardie (2013) p = 6.25, q = 3.74, γ = 15.44.
+  Our full CDNOW figures (standard errors, holdout table, frequency–spend correlation) are committed in
+  ``datasets/reference/cdnow_validation.json``, checked against a fresh fit by the tests and shown by module 04.
 * Gradients against finite differences, compression against the uncompressed likelihood, P(alive) and
   expected-purchase edge cases, hypergeometric path against quadrature.
 * Synthetic data from ``helpers.generate``: true parameters recovered within bootstrap-based tolerances and
@@ -81,6 +92,16 @@ __all__ = [
     "clv_table",
     "holdout_comparison",
     "gamma_gamma_independence",
+    "simulate_bgnbd",
+    "naive_forecast",
+    "forecast_errors",
+    "holdout_tracking",
+    "monthly_expected_margin",
+    "spend_per_purchase_day",
+    "member_scores",
+    "member_score_descriptions",
+    "dropout_purchases_quantile",
+    "auc",
     "TIME_UNIT_DAYS",
 ]
 
@@ -103,14 +124,19 @@ def _norm_unit(unit: str | None) -> str | None:
 # ----------------------------------------------------------------------------------------------------------------
 # historical CLV
 # ----------------------------------------------------------------------------------------------------------------
-def simulate_bgnbd(T, r: float, alpha: float, a: float, b: float, rng: np.random.Generator):
+def simulate_bgnbd(T, r: float, alpha: float, a: float, b: float, rng: np.random.Generator, *,
+                   return_times: bool = False):
     """Draw purchase histories from the BG/NBD story, vectorised over members.
 
     Each member has λ ~ Gamma(r, rate α) and p ~ Beta(a, b); the first purchase is at time 0, repeat purchases
     follow a Poisson(λ) process while alive, and after each repeat purchase the member drops out with
     probability p. ``T`` (array) is each member's observation length in the time unit of α.
     Returns ``(x, t_x, alive)``: repeat purchases, time of the last purchase, and whether the member is still
-    alive at T. Used by the tests, the benchmarks and module 04's simulation picture.
+    alive at T. With ``return_times=True`` a fourth item, a DataFrame (one row per member) with ``lam``, ``p``,
+    ``purchase_times`` (array: 0 for the first purchase, then every repeat purchase up to T) and
+    ``dropout_time`` (the purchase after which the member left, NaN if still alive at T) — the "god's view" of
+    module 04's story picture. The random draws are the same either way.
+    Used by the tests, the benchmarks and module 04's simulation picture.
     """
     T = np.asarray(T, dtype=float)
     n = len(T)
@@ -121,15 +147,66 @@ def simulate_bgnbd(T, r: float, alpha: float, a: float, b: float, rng: np.random
     t = np.zeros(n)
     alive = np.ones(n, bool)
     active = np.arange(n)
+    events: list[tuple[np.ndarray, np.ndarray]] = []
     while active.size:
         t[active] += rng.exponential(1 / lam[active])
         buy = active[t[active] < T[active]]
         x[buy] += 1
         t_x[buy] = t[buy]
+        if return_times:
+            events.append((buy, t[buy].copy()))
         died = rng.random(buy.size) < p[buy]
         alive[buy[died]] = False
         active = buy[~died]
-    return x, t_x, alive
+    if not return_times:
+        return x, t_x, alive
+    who = np.concatenate([e[0] for e in events]) if events else np.zeros(0, np.int64)
+    when = np.concatenate([e[1] for e in events]) if events else np.zeros(0)
+    order = np.lexsort((when, who))
+    who, when = who[order], when[order]
+    bounds = np.searchsorted(who, np.arange(n + 1))
+    times = [np.r_[0.0, when[bounds[i]:bounds[i + 1]]] for i in range(n)]
+    details = pd.DataFrame({"lam": lam, "p": p, "purchase_times": times,
+                            "dropout_time": np.where(alive, np.nan, t_x)})
+    return x, t_x, alive, details
+
+
+def dropout_purchases_quantile(a: float, b: float, q: float = 0.5) -> int:
+    """Quantile ``q`` (across members) of the number of repeat purchases a member makes before dropping out, if
+    there were no end of observation: N = n with probability E[p (1-p)^(n-1)], p ~ Beta(a, b), so
+    P(N > n) = B(a, b+n) / B(a, b). Returns the smallest n with P(N ≤ n) ≥ q.
+
+    Why a quantile: 1 / E[p] = (a+b)/a is *not* the mean number of purchases; the mean E[1/p] = (a+b-1)/(a-1) is
+    infinite when a ≤ 1 (some members have p so close to 0 that they practically never leave)."""
+    if not 0 < q < 1:
+        raise ValueError("q must be in (0, 1)")
+    lb0 = special.betaln(a, b)
+    target = math.log1p(-q)  # log P(N > n) must fall to log(1 - q)
+    lo, hi = 0, 1
+    while special.betaln(a, b + hi) - lb0 > target:
+        lo, hi = hi, hi * 2
+        if hi > 1 << 60:  # pragma: no cover - absurd parameters
+            return hi
+    while hi - lo > 1:  # P(N > n) decreases in n: bisection on integers
+        mid = (lo + hi) // 2
+        if special.betaln(a, b + mid) - lb0 > target:
+            lo = mid
+        else:
+            hi = mid
+    return int(hi)
+
+
+def auc(is_positive, score) -> float:
+    """Area under the ROC curve from ranks (Mann-Whitney): the probability that a random positive scores higher
+    than a random negative, ties counting one half. NaN without positives or negatives."""
+    from scipy.stats import rankdata
+
+    y = np.asarray(is_positive, bool)
+    ranks = rankdata(np.asarray(score, float))
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
 def historical_clv(summary: pd.DataFrame, margin: float = 1.0, *, annualise: bool = False) -> pd.Series:
@@ -869,8 +946,9 @@ class GammaGamma(_Model):
 
     Fit on members with at least one repeat purchase: ``x`` (repeat purchase days) and ``m`` (their mean spend,
     ``monetary_repeat_mean`` in the member summary). Members with ``x == 0`` or missing / non-positive ``m`` are
-    dropped with a count in ``n_dropped_``. Parameters: ``p`` (shape of transaction values), ``q`` and ``gamma``
-    (shape and scale of the member spend levels). Population mean spend E[M] = p·γ / (q − 1).
+    dropped with a count in ``n_dropped_``. Parameters: ``p`` (shape of transaction values, Gamma(p, rate ν) within
+    a member), ``q`` and ``gamma`` (shape and rate of ν across members; a member's mean spend p/ν is then
+    inverse-gamma). Population mean spend E[p/ν] = p·γ / (q − 1), finite only for q > 1.
     """
 
     _param_names = ("p", "q", "gamma")
@@ -951,6 +1029,15 @@ class GammaGamma(_Model):
             cond = (g + x * m) * p / (p * x + q - 1)
         return np.where((x > 0) & np.isfinite(m), cond, pop)
 
+    def credibility_weight(self, x) -> np.ndarray:
+        """Weight of the member's own mean spend in :meth:`conditional_expected_spend`: p·x / (p·x + q − 1)
+        (the rest goes to the population mean). 0 for x = 0; approaches 1 as x grows."""
+        self._check_fitted()
+        p, q, _ = np.exp(self.log_params_)
+        x = np.asarray(x, float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(x > 0, p * x / (p * x + q - 1), 0.0)
+
     @property
     def population_mean_spend(self) -> float:
         p, q, g = np.exp(self.log_params_)
@@ -972,65 +1059,155 @@ def gamma_gamma_independence(summary: pd.DataFrame, method: str = "pearson") -> 
 # ----------------------------------------------------------------------------------------------------------------
 # discounted CLV
 # ----------------------------------------------------------------------------------------------------------------
+def spend_per_purchase_day(summary: pd.DataFrame) -> pd.Series:
+    """Each member's observed spend per purchase day, ``monetary_total / purchase_days`` (元) — the spend figure
+    in the same unit as BG/NBD's purchases (distinct purchase days), used when no Gamma-Gamma model can be fitted.
+    (``monetary_mean`` is spend per *order*: with two orders on one day it would count half the day's spend.)"""
+    days = summary["purchase_days"].astype(float)
+    return (summary["monetary_total"].astype(float) / days.where(days > 0)).rename("spend_per_purchase_day")
+
+
+def _expected_spend(gamma_gamma: GammaGamma | None, summary: pd.DataFrame) -> np.ndarray:
+    if gamma_gamma is not None:
+        return gamma_gamma.conditional_expected_spend(summary["x"].to_numpy(float),
+                                                      summary["monetary_repeat_mean"].to_numpy(float))
+    return spend_per_purchase_day(summary).to_numpy(float)
+
+
+def _steps(horizon_days: float, step: str) -> tuple[float, np.ndarray]:
+    if step not in ("month", "day"):
+        raise ValueError("step must be 'month' or 'day'")
+    step_days = 365.25 / 12 if step == "month" else 1.0
+    n_steps = int(math.ceil(horizon_days / step_days - 1e-9))
+    return step_days, np.minimum(np.arange(1, n_steps + 1) * step_days, horizon_days)
+
+
+def monthly_expected_margin(bgnbd: BGNBD, gamma_gamma: GammaGamma | None, summary: pd.DataFrame, *,
+                            horizon_days: float = 365, margin: float = 0.3, step: str = "month") -> pd.DataFrame:
+    """Expected (undiscounted) margin of every member in every step of the horizon, 元: one row per step
+    (``step="month"``: 365.25/12 days, the last step may be partial; ``"day"``), one column per member.
+
+    margin × E[spend per purchase] × ΔE[purchases in the step], with the BG/NBD conditional expectation cumulated
+    at the end of each step and differenced. Spend: Gamma-Gamma's conditional expectation, or without a model the
+    member's :func:`spend_per_purchase_day`. The index is the end of each step in days from the as-of date
+    (``step_end_days``). :func:`discounted_clv` discounts and sums these rows; module 04's slider re-weights
+    the column sums. Memory: steps × members floats."""
+    step_days, ends_days = _steps(horizon_days, step)
+    unit_days = TIME_UNIT_DAYS[bgnbd.time_unit or "day"]
+    x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
+    out = np.empty((len(ends_days), len(x)))
+    cum_prev = np.zeros(len(x))
+    for k, end in enumerate(ends_days):
+        cum = bgnbd.expected_purchases(end / unit_days, x, t_x, T)
+        out[k] = cum - cum_prev
+        cum_prev = cum
+    out *= margin * _expected_spend(gamma_gamma, summary)[None, :]
+    return pd.DataFrame(out, index=pd.Index(ends_days, name="step_end_days"), columns=summary.index)
+
+
 def discounted_clv(bgnbd: BGNBD, gamma_gamma: GammaGamma | None, summary: pd.DataFrame, *,
                    horizon_days: float = 365, margin: float = 0.3, annual_discount_rate: float = 0.10,
                    step: str = "month") -> pd.Series:
     """Discounted CLV over ``horizon_days``: Σ_k margin · E[spend] · ΔE[purchases in step k] / (1 + d)^k.
 
-    * Purchases: the BG/NBD conditional expectation, cumulated at the end of each step and differenced.
-    * Spend per purchase: Gamma-Gamma conditional expectation (``x``, ``monetary_repeat_mean``); without a
-      Gamma-Gamma model, the member's ``monetary_mean``.
+    * Per-step expected margin: :func:`monthly_expected_margin` (BG/NBD purchases × Gamma-Gamma spend; without a
+      Gamma-Gamma model, the member's spend per purchase day, :func:`spend_per_purchase_day`).
     * Discounting: ``step="month"`` (steps of 365.25/12 days; the last step may be partial) or ``step="day"``;
       the per-step rate is ``(1 + annual_discount_rate) ** (step_days / 365.25) - 1`` and cash of step k is
       discounted by k full steps (end-of-period convention). ``annual_discount_rate=0`` gives undiscounted value.
     """
-    if step not in ("month", "day"):
-        raise ValueError("step must be 'month' or 'day'")
-    step_days = 365.25 / 12 if step == "month" else 1.0
-    unit_days = TIME_UNIT_DAYS[bgnbd.time_unit or "day"]
-    n_steps = int(math.ceil(horizon_days / step_days - 1e-9))
-    ends_days = np.minimum(np.arange(1, n_steps + 1) * step_days, horizon_days)
-    x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
-    cum_prev = np.zeros(len(x))
+    step_days, _ = _steps(horizon_days, step)
+    per_step = monthly_expected_margin(bgnbd, gamma_gamma, summary, horizon_days=horizon_days, margin=margin,
+                                       step=step).to_numpy()
     rate = (1 + annual_discount_rate) ** (step_days / 365.25) - 1
-    value = np.zeros(len(x))
-    for k, end in enumerate(ends_days, start=1):
-        cum = bgnbd.expected_purchases(end / unit_days, x, t_x, T)
-        value += (cum - cum_prev) / (1 + rate) ** k
-        cum_prev = cum
-    if gamma_gamma is not None:
-        spend = gamma_gamma.conditional_expected_spend(x, summary["monetary_repeat_mean"].to_numpy(float))
-    else:
-        spend = summary["monetary_mean"].to_numpy(float)
-    return pd.Series(margin * spend * value, index=summary.index, name="clv")
+    factors = (1 + rate) ** -np.arange(1, len(per_step) + 1, dtype=float)
+    return pd.Series(factors @ per_step if len(per_step) else np.zeros(len(summary)), index=summary.index,
+                     name="clv")
 
 
 def clv_table(bgnbd: BGNBD, gamma_gamma: GammaGamma | None, summary: pd.DataFrame, *, horizon_days: float = 365,
               margin: float = 0.3, annual_discount_rate: float = 0.10, step: str = "month") -> pd.DataFrame:
-    """Per-member model outputs in one table (the CLV columns of ``member_scores``):
+    """Per-member model outputs in one table:
 
-    ``p_alive``, ``expected_purchases`` (next ``horizon_days``), ``expected_spend`` (per purchase, Gamma-Gamma;
-    the member's ``monetary_mean`` without it), ``clv`` (discounted, see :func:`discounted_clv`) and
+    ``p_alive`` (the model value: 1 for x = 0, see :func:`member_scores`), ``expected_purchases`` (next
+    ``horizon_days``, purchase days), ``expected_spend`` (per purchase day, Gamma-Gamma; the member's
+    :func:`spend_per_purchase_day` without it), ``clv`` (discounted, see :func:`discounted_clv`) and
     ``historical_clv`` (observed spend × margin)."""
     unit_days = TIME_UNIT_DAYS[bgnbd.time_unit or "day"]
     x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
-    if gamma_gamma is not None:
-        spend = gamma_gamma.conditional_expected_spend(x, summary["monetary_repeat_mean"].to_numpy(float))
-    else:
-        spend = summary["monetary_mean"].to_numpy(float)
     return pd.DataFrame({
         "p_alive": bgnbd.p_alive(x, t_x, T),
         "expected_purchases": bgnbd.expected_purchases(horizon_days / unit_days, x, t_x, T),
-        "expected_spend": spend,
+        "expected_spend": _expected_spend(gamma_gamma, summary),
         "clv": discounted_clv(bgnbd, gamma_gamma, summary, horizon_days=horizon_days, margin=margin,
                               annual_discount_rate=annual_discount_rate, step=step).to_numpy(),
         "historical_clv": historical_clv(summary, margin).to_numpy(),
     }, index=summary.index)
 
 
+#: the columns module 04 adds to the report's member_scores
+SCORE_COLUMNS = ("p_alive", "expected_purchases", "expected_spend", "clv")
+
+
+def member_scores(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """The CLV columns of the report's ``member_scores`` from a :func:`clv_table` (or any frame with those
+    columns): ``p_alive`` is set to NaN for members without a repeat purchase (x = 0). BG/NBD lets a member drop
+    out only after a repeat purchase, so its P(alive) is 1 for every one-time buyer — a model convention, not
+    evidence that the member is active, and a CRM user filtering on "P(alive) > 0.8" would pick them all.
+    ``expected_purchases``, ``expected_spend`` and ``clv`` are kept as they are (they already account for it)."""
+    out = table.loc[:, list(SCORE_COLUMNS)].copy()
+    x = summary["x"].reindex(out.index)
+    out["p_alive"] = out["p_alive"].where(x.to_numpy(float) > 0)
+    out.index.name = "member_id"
+    return out
+
+
+def member_score_descriptions(horizon_days: float, *, margin: float, annual_discount_rate: float,
+                              gamma_gamma_fitted: bool = True) -> dict[str, str]:
+    """Chinese (and English) description of every column of :func:`member_scores`: meaning, unit, horizon."""
+    h = f"{horizon_days:g}"
+    spend = ("Gamma-Gamma 条件期望客单价" if gamma_gamma_fitted
+             else "会员的历史每个购买日平均消费(monetary_total / purchase_days;Gamma-Gamma 无法拟合)")
+    return {
+        "p_alive": ("截止日(as_of)仍活跃的概率 P(alive),0–1,BG/NBD 模型;只对有重复购买(x ≥ 1)的会员有定义,"
+                    "只买过一天的会员留空(模型假设只在重复购买后才会流失,其模型值恒为 1,不代表仍活跃) · "
+                    "probability the member is still active at the as-of date; empty for members without a repeat "
+                    "purchase"),
+        "expected_purchases": (f"未来 {h} 天的期望购买次数,单位:次(购买天,同一天多笔订单算一次),BG/NBD 模型 · "
+                               f"expected purchase days in the next {h} days"),
+        "expected_spend": (f"{spend},单位:元/次(每个购买日);与预测期无关 · expected spend per purchase day (元)"),
+        "clv": (f"未来 {h} 天的折现 CLV,单位:元(毛利,毛利率 {margin:.0%},年折现率 {annual_discount_rate:.0%},"
+                f"按月折现)= 毛利率 × 期望客单价 × 每月期望购买次数 · discounted margin over the next {h} days (元)"),
+    }
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # calibration vs holdout
 # ----------------------------------------------------------------------------------------------------------------
+def naive_forecast(summary: pd.DataFrame, duration) -> np.ndarray:
+    """The "keep buying at your past rate" baseline: x / T × ``duration`` (same time unit as ``T``; scalar or one
+    value per member), 0 for members with T = 0. It ignores dropout, so it overstates silent members."""
+    x, T = summary["x"].to_numpy(float), summary["T"].to_numpy(float)
+    dur = np.broadcast_to(np.asarray(duration, float), x.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(T > 0, x / np.where(T > 0, T, 1.0) * dur, 0.0)
+
+
+def forecast_errors(predicted, actual) -> dict:
+    """Member-level ``mae`` and ``rmse`` of a purchase forecast, and the aggregate ``total_actual``,
+    ``total_predicted`` and ``aggregate_pct_error`` (100 · (predicted − actual) / actual; NaN when actual is 0)."""
+    pred, act = np.asarray(predicted, float), np.asarray(actual, float)
+    err = pred - act
+    tot_a, tot_p = float(act.sum()), float(pred.sum())
+    return {
+        "mae": float(np.mean(np.abs(err))),
+        "rmse": float(np.sqrt(np.mean(err**2))),
+        "total_actual": tot_a,
+        "total_predicted": tot_p,
+        "aggregate_pct_error": float(100 * (tot_p - tot_a) / tot_a) if tot_a > 0 else float("nan"),
+    }
+
+
 def holdout_comparison(model: BGNBD, summary: pd.DataFrame, *, max_bucket: int = 7,
                        duration=None) -> tuple[pd.DataFrame, dict]:
     """Predicted vs actual holdout purchases, by calibration-period repeat frequency.
@@ -1038,9 +1215,11 @@ def holdout_comparison(model: BGNBD, summary: pd.DataFrame, *, max_bucket: int =
     ``summary`` is a calibration summary from ``member_summary(..., calibration_end=...)`` (columns ``x``, ``t_x``,
     ``T``, ``x_holdout`` and ``duration_holdout``; ``duration`` overrides the latter, in the model's time unit).
     Returns ``(table, errors)``: the table has one row per bucket ``0 … max_bucket-1`` and ``"≥max_bucket"`` with
-    ``n_members``, ``actual`` and ``predicted`` (mean holdout purchases); ``errors`` holds member-level ``mae`` and
-    ``rmse``, the bucket-level ``bucket_mae`` and the aggregate ``total_actual``, ``total_predicted`` and
-    ``aggregate_pct_error`` (100 · (predicted − actual) / actual).
+    ``n_members``, ``actual`` and ``predicted`` (mean holdout purchases) and ``bias`` (predicted − actual: positive
+    = the model over-predicts that group); ``errors`` holds member-level ``mae`` and ``rmse``, the bucket-level
+    ``bucket_mae`` (mean |bias|, size of the group errors whatever their sign) and the aggregate ``total_actual``,
+    ``total_predicted`` and ``aggregate_pct_error`` (100 · (predicted − actual) / actual), see
+    :func:`forecast_errors`.
     """
     dur = summary["duration_holdout"].to_numpy(float) if duration is None else np.full(len(summary), float(duration))
     pred = model.expected_purchases(dur, summary["x"], summary["t_x"], summary["T"])
@@ -1050,15 +1229,52 @@ def holdout_comparison(model: BGNBD, summary: pd.DataFrame, *, max_bucket: int =
     df = pd.DataFrame({"bucket": pd.Categorical.from_codes(xb, labels), "actual": actual, "predicted": pred})
     table = df.groupby("bucket", observed=False).agg(n_members=("actual", "size"), actual=("actual", "mean"),
                                                      predicted=("predicted", "mean"))
+    table["bias"] = table["predicted"] - table["actual"]
     table.index.name = "x_calibration"
-    err = pred - actual
-    tot_a, tot_p = float(actual.sum()), float(pred.sum())
+    fe = forecast_errors(pred, actual)
     errors = {
-        "mae": float(np.mean(np.abs(err))),
-        "rmse": float(np.sqrt(np.mean(err**2))),
-        "bucket_mae": float(np.nanmean(np.abs(table["predicted"] - table["actual"]))),
-        "total_actual": tot_a,
-        "total_predicted": tot_p,
-        "aggregate_pct_error": float(100 * (tot_p - tot_a) / tot_a) if tot_a > 0 else float("nan"),
+        "mae": fe["mae"],
+        "rmse": fe["rmse"],
+        "bucket_mae": float(np.nanmean(np.abs(table["bias"]))),
+        "total_actual": fe["total_actual"],
+        "total_predicted": fe["total_predicted"],
+        "aggregate_pct_error": fe["aggregate_pct_error"],
     }
     return table, errors
+
+
+def holdout_tracking(model: BGNBD, summary: pd.DataFrame, orders: pd.DataFrame, calibration_end, as_of, *,
+                     step_days: int = 7) -> tuple[pd.Series, pd.DataFrame]:
+    """Holdout purchases of the calibration members in calendar time, actual vs predicted (the tracking plot).
+
+    ``summary`` is the calibration summary the ``model`` was fitted on (its members and their ``x, t_x, T``);
+    ``orders`` the order table (paid orders only, via :func:`helpers.behavior.paid_orders`; a purchase = a distinct
+    member-day, as in ``x_holdout``). The holdout runs from the day after ``calibration_end`` to ``as_of``.
+
+    Returns ``(daily, steps)``: ``daily`` — actual purchase days per calendar day, cumulated (index: day);
+    ``steps`` — one row per *full* step of ``step_days`` days (a partial last step is dropped, so every row covers
+    the same length), index the last day of the step, columns ``actual`` and ``predicted`` (purchase days in the
+    step, summed over members) and ``actual_cum`` / ``predicted_cum`` (from the start of the holdout)."""
+    from helpers.behavior import paid_orders
+
+    cal_end = pd.Timestamp(calibration_end).normalize()
+    end = pd.Timestamp(as_of).normalize()
+    calendar = pd.date_range(cal_end + pd.Timedelta(days=1), end, freq="D")
+    paid = paid_orders(orders, end)
+    day = paid["order_ts"].dt.normalize()
+    keep = (day > cal_end) & paid["member_id"].isin(summary.index)
+    member_days = pd.DataFrame({"member_id": paid.loc[keep, "member_id"].to_numpy(),
+                                "day": day[keep].to_numpy()}).drop_duplicates()
+    daily = member_days.groupby("day").size().reindex(calendar, fill_value=0).cumsum().astype(float)
+    daily.index.name = "day"
+    daily.name = "actual_cum"
+    n_full = len(calendar) // int(step_days)
+    unit_days = TIME_UNIT_DAYS[model.time_unit or "day"]
+    ends = np.arange(1, n_full + 1) * int(step_days)
+    x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
+    pred_cum = np.array([model.expected_purchases(e / unit_days, x, t_x, T).sum() for e in ends])
+    act_cum = daily.to_numpy()[ends - 1] if n_full else np.zeros(0)
+    steps = pd.DataFrame({"actual": np.diff(act_cum, prepend=0.0), "predicted": np.diff(pred_cum, prepend=0.0),
+                          "actual_cum": act_cum, "predicted_cum": pred_cum},
+                         index=pd.Index(calendar[ends - 1] if n_full else calendar[:0], name="step_end"))
+    return daily, steps

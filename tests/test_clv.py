@@ -5,11 +5,18 @@ The CDNOW sample (2,357 customers of the online CD retailer, Jan 1997 – Jun 19
 found in this order: ``$CDNOW_SAMPLE`` (a path to the text file), ``tests/data/CDNOW_sample.txt``, a wheel already
 cached in ``~/.cache/member-analytics-workbook/``, else ``pip download lifetimes==0.11.3 --no-deps`` into that cache
 (PyPI is reachable in CI). Without network and cache the CDNOW tests fail with a clear reason (never skip).
+
+``datasets/reference/cdnow_validation.json`` holds our CDNOW figures (parameters, standard errors, log-likelihoods,
+the holdout table by frequency, Gamma-Gamma figures) beside the published ones; module 04's notebook renders its
+validation section from that file (it never downloads anything). ``test_cdnow_reference_file_matches_fresh_fit``
+fails when the file and a fresh fit disagree beyond rounding; regenerate it with
+``UPDATE_REFERENCE=1 .venv/bin/python -m pytest tests/test_clv.py -k cdnow_reference``.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import subprocess
@@ -22,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import clv
 from helpers.behavior import member_summary
 from helpers.clv import (
     BGNBD,
@@ -39,6 +47,7 @@ from helpers.clv import simulate_bgnbd as simulate_bgnbd_histories
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "member-analytics-workbook"
 HERE = Path(__file__).parent
+REFERENCE = HERE.parent / "datasets" / "reference" / "cdnow_validation.json"
 
 
 def _cdnow_text() -> str:
@@ -392,3 +401,263 @@ def test_probability_of_n_purchases_is_a_distribution(model):
     p = np.array([model.probability_of_n_purchases(39, n) for n in range(400)])
     assert p.sum() == pytest.approx(1.0, abs=1e-6)
     assert (np.arange(400) * p).sum() == pytest.approx(float(model.expected_purchases_new(39)), rel=1e-5)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# CDNOW reference file (what module 04's validation section shows)
+# ---------------------------------------------------------------------------------------------------------------
+PUBLISHED = {
+    "bgnbd": {"source": "Fader, Hardie & Lee (2005), Marketing Science 24(2)",
+              "r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "log_likelihood": -9582.4},
+    "gamma_gamma": {"source": "Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value; "
+                              "log-likelihood as in CLVTools' correctness test",
+                    "p": 6.25, "q": 3.74, "gamma": 15.44, "log_likelihood": -4055.92},
+}
+REGENERATE = "UPDATE_REFERENCE=1 .venv/bin/python -m pytest tests/test_clv.py -k cdnow_reference"
+
+
+def _sig(v, digits=7):
+    if isinstance(v, dict):
+        return {k: _sig(x, digits) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_sig(x, digits) for x in v]
+    if isinstance(v, bool | str) or v is None:
+        return v
+    if isinstance(v, int | np.integer):
+        return int(v)
+    v = float(v)
+    return float(f"{v:.{digits}g}") if math.isfinite(v) else None
+
+
+def _cdnow_reference(cdnow) -> dict:
+    m = BGNBD().fit(cdnow)
+    g = GammaGamma().fit(cdnow)
+    table, err = holdout_comparison(m, cdnow)
+    pearson = gamma_gamma_independence(cdnow)
+    spearman = gamma_gamma_independence(cdnow, method="spearman")
+    bg_se, gg_se = m.summary()["se"], g.summary()["se"]
+    return _sig({
+        "about": "CDNOW sample (2,357 customers, 1997-01-01 .. 1998-06-30), 39-week calibration to 1997-09-30 and "
+                 "39-week holdout; repeat purchases = distinct purchase days; time unit week; money US$. "
+                 f"Written by tests/test_clv.py; regenerate with: {REGENERATE}",
+        "n_customers": len(cdnow),
+        "n_repeaters": int((cdnow["x"] > 0).sum()),
+        "published": PUBLISHED,
+        "bgnbd": {**m.params_, "se": {k: float(bg_se[k]) for k in m.params_},
+                  "log_likelihood": m.log_likelihood_, "n": m.n_, "time_unit": m.time_unit},
+        "gamma_gamma": {**g.params_, "se": {k: float(gg_se[k]) for k in g.params_},
+                        "log_likelihood": g.log_likelihood_, "n": g.n_,
+                        "population_mean_spend": g.population_mean_spend,
+                        "frequency_spend_correlation": {"pearson": pearson["correlation"],
+                                                        "spearman": spearman["correlation"], "n": pearson["n"]}},
+        "holdout_by_frequency": [{**r, "x_calibration": str(r["x_calibration"])}
+                                 for r in table.reset_index().to_dict("records")],
+        "holdout_errors": err,
+    })
+
+
+def _diff(committed, fresh, path="") -> list[str]:
+    """Where two reference dicts disagree beyond rounding (7 significant digits written; relative 1e-5 allowed)."""
+    if isinstance(fresh, dict):
+        if not isinstance(committed, dict):
+            return [f"{path}: committed {committed!r}, fresh a dict"]
+        out = [f"{path}.{k}: missing in the committed file" for k in fresh if k not in committed]
+        out += [f"{path}.{k}: not in a fresh fit" for k in committed if k not in fresh]
+        for k in fresh:
+            if k in committed:
+                out += _diff(committed[k], fresh[k], f"{path}.{k}")
+        return out
+    if isinstance(fresh, list):
+        if not isinstance(committed, list) or len(committed) != len(fresh):
+            return [f"{path}: committed {committed!r} != fresh {fresh!r}"]
+        return [d for i, (c, f) in enumerate(zip(committed, fresh, strict=True)) for d in _diff(c, f, f"{path}[{i}]")]
+    if isinstance(fresh, float) and isinstance(committed, int | float) and not isinstance(committed, bool):
+        ok = math.isclose(committed, fresh, rel_tol=1e-5, abs_tol=1e-9)
+    elif fresh == "about" or path.endswith(".about"):
+        ok = True
+    else:
+        ok = committed == fresh
+    return [] if ok else [f"{path}: committed {committed!r}, fresh fit {fresh!r}"]
+
+
+def test_cdnow_reference_file_matches_fresh_fit(cdnow):
+    fresh = _cdnow_reference(cdnow)
+    if os.environ.get("UPDATE_REFERENCE"):
+        REFERENCE.parent.mkdir(parents=True, exist_ok=True)
+        REFERENCE.write_text(json.dumps(fresh, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert REFERENCE.exists(), f"{REFERENCE} is missing; create it with: {REGENERATE}"
+    committed = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    diffs = _diff(committed, fresh)
+    assert not diffs, (f"{REFERENCE.name} disagrees with a fresh CDNOW fit (if the change is intended, regenerate "
+                       f"it with: {REGENERATE}):\n" + "\n".join(diffs[:20]))
+    # and the committed figures still reproduce the papers
+    for k in ("r", "alpha", "a", "b"):
+        assert round(committed["bgnbd"][k], 3) == PUBLISHED["bgnbd"][k]
+    for k in ("p", "q", "gamma"):
+        assert round(committed["gamma_gamma"][k], 2) == PUBLISHED["gamma_gamma"][k]
+
+
+def test_reference_diff_detects_changes():
+    base = {"a": 1.234567, "t": [{"x": "0", "v": 2.0}], "about": "text"}
+    assert _diff(base, {"a": 1.2345671, "t": [{"x": "0", "v": 2.0}], "about": "other text"}) == []
+    assert _diff(base, {"a": 1.2346, "t": [{"x": "0", "v": 2.0}], "about": "text"})  # beyond rounding
+    assert _diff(base, {"a": 1.234567, "t": [{"x": "0", "v": 2.5}], "about": "text"})
+    assert _diff(base, {"a": 1.234567, "t": [], "about": "text"})
+    assert _diff(base, {"a": 1.234567, "t": [{"x": "0", "v": 2.0}], "about": "text", "new": 1})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# helpers module 04 reports through
+# ---------------------------------------------------------------------------------------------------------------
+def _fixed_model(params=(0.5, 6.0, 0.8, 3.0), unit="day"):
+    m = BGNBD(time_unit=unit)
+    m.log_params_ = np.log(params)
+    return m
+
+
+def test_credibility_weight_by_hand():
+    g = GammaGamma()
+    g.log_params_ = np.log([2.0, 3.0, 10.0])  # p=2, q=3, γ=10: population mean p·γ/(q−1) = 10
+    # x=1: weight 2/(2+2) = 0.5; x=4: 8/10 = 0.8; x=0: 0
+    np.testing.assert_allclose(g.credibility_weight([0, 1, 4]), [0.0, 0.5, 0.8])
+    # the conditional expectation is the weighted mix: x=1, m=30 -> 0.5·30 + 0.5·10 = 20; x=4, m=5 -> 0.8·5+0.2·10 = 6
+    np.testing.assert_allclose(g.conditional_expected_spend([1, 4], [30.0, 5.0]), [20.0, 6.0])
+
+
+def test_simulate_bgnbd_return_times_is_consistent():
+    T = np.full(300, 40.0)
+    x0, t0, a0 = clv.simulate_bgnbd(T, 1.0, 5.0, 1.0, 4.0, np.random.default_rng(3))
+    x, t_x, alive, det = clv.simulate_bgnbd(T, 1.0, 5.0, 1.0, 4.0, np.random.default_rng(3), return_times=True)
+    np.testing.assert_array_equal(x, x0)  # same random draws
+    np.testing.assert_array_equal(t_x, t0)
+    np.testing.assert_array_equal(alive, a0)
+    assert len(det) == 300 and set(det.columns) == {"lam", "p", "purchase_times", "dropout_time"}
+    for i in range(300):
+        times = det["purchase_times"].iloc[i]
+        assert len(times) == x[i] + 1 and times[0] == 0.0 and times[-1] == t_x[i]
+        assert np.all(np.diff(times) > 0) and times[-1] < 40
+    assert det["dropout_time"].isna().to_numpy().tolist() == alive.tolist()
+    np.testing.assert_array_equal(det.loc[~alive, "dropout_time"], t_x[~alive])
+    assert (x[~alive] > 0).all()  # dropout only after a repeat purchase
+
+
+def test_dropout_purchases_quantile():
+    # a = b = 1 (p uniform): P(N > n) = B(1, 1+n) / B(1, 1) = 1 / (1 + n)
+    assert clv.dropout_purchases_quantile(1.0, 1.0, 0.5) == 1
+    assert clv.dropout_purchases_quantile(1.0, 1.0, 0.9) == 9
+    # against a simulation of the story: p ~ Beta, N ~ Geometric(p) on {1, 2, ...}
+    rng = np.random.default_rng(0)
+    a, b = 0.8, 11.4
+    n = rng.geometric(rng.beta(a, b, 400_000))
+    for q in (0.25, 0.5, 0.75):
+        sim = int(np.quantile(n, q, method="inverted_cdf"))
+        assert abs(clv.dropout_purchases_quantile(a, b, q) - sim) <= 1
+    with pytest.raises(ValueError):
+        clv.dropout_purchases_quantile(1, 1, 1.0)
+
+
+def test_auc_counts_ties_one_half_like_all_pairs():
+    rng = np.random.default_rng(2)
+    y = rng.random(200) < 0.3
+    s = rng.integers(0, 5, 200).astype(float)  # many ties
+    pos, neg = s[y], s[~y]
+    brute = ((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg))
+    assert clv.auc(y, s) == pytest.approx(brute, rel=1e-12)
+    assert clv.auc([True, False], [1.0, 0.0]) == 1.0
+    assert clv.auc([True, False], [0.0, 1.0]) == 0.0
+    assert math.isnan(clv.auc([True, True], [0.0, 1.0]))
+
+
+def _tiny_summary():
+    return pd.DataFrame({"x": [0, 2, 5], "t_x": [0.0, 20.0, 80.0], "T": [30.0, 60.0, 90.0],
+                         "purchase_days": [1, 3, 6], "monetary_total": [90.0, 300.0, 240.0],
+                         "monetary_mean": [45.0, 50.0, 20.0],  # per order (two orders on some days)
+                         "monetary_repeat_mean": [np.nan, 105.0, 40.0]},
+                        index=pd.Index(["A", "B", "C"], name="member_id"))
+
+
+def test_clv_without_gamma_gamma_uses_spend_per_purchase_day():
+    s = _tiny_summary()
+    np.testing.assert_allclose(clv.spend_per_purchase_day(s), [90.0, 100.0, 40.0])
+    m = _fixed_model()
+    e = m.expected_purchases(100, s["x"], s["t_x"], s["T"])
+    got = discounted_clv(m, None, s, horizon_days=100, margin=0.5, annual_discount_rate=0.0)
+    np.testing.assert_allclose(got, 0.5 * np.array([90.0, 100.0, 40.0]) * e, rtol=1e-12)
+    t = clv.clv_table(m, None, s, horizon_days=100, margin=0.5, annual_discount_rate=0.0)
+    np.testing.assert_allclose(t["expected_spend"], [90.0, 100.0, 40.0])
+
+
+def test_monthly_expected_margin_sums_to_clv():
+    s = _tiny_summary()
+    m = _fixed_model()
+    g = GammaGamma()
+    g.log_params_ = np.log([2.0, 3.0, 10.0])
+    mm = clv.monthly_expected_margin(m, g, s, horizon_days=100, margin=0.3)
+    assert mm.shape == (4, 3) and list(mm.columns) == ["A", "B", "C"]  # 100 days = 3 full months + a partial one
+    np.testing.assert_allclose(mm.index, [365.25 / 12, 365.25 / 6, 365.25 / 4, 100.0])
+    spend = g.conditional_expected_spend(s["x"], s["monetary_repeat_mean"])
+    np.testing.assert_allclose(mm.sum(axis=0), 0.3 * spend * m.expected_purchases(100, s["x"], s["t_x"], s["T"]),
+                               rtol=1e-12)
+    # discounting month k by (1.12)^(k/12) by hand
+    d = (1.12 ** (-np.arange(1, 5) / 12)) @ mm.to_numpy()
+    np.testing.assert_allclose(discounted_clv(m, g, s, horizon_days=100, margin=0.3, annual_discount_rate=0.12), d,
+                               rtol=1e-12)
+
+
+def test_member_scores_blank_p_alive_for_one_time_buyers():
+    s = _tiny_summary()
+    m = _fixed_model()
+    t = clv.clv_table(m, None, s, horizon_days=100)
+    assert t.loc["A", "p_alive"] == 1.0  # the model value
+    sc = clv.member_scores(t, s)
+    assert list(sc.columns) == ["p_alive", "expected_purchases", "expected_spend", "clv"]
+    assert math.isnan(sc.loc["A", "p_alive"])
+    np.testing.assert_allclose(sc.loc[["B", "C"], "p_alive"], t.loc[["B", "C"], "p_alive"])
+    pd.testing.assert_frame_equal(sc.drop(columns="p_alive"), t[["expected_purchases", "expected_spend", "clv"]])
+    desc = clv.member_score_descriptions(180, margin=0.3, annual_discount_rate=0.1)
+    assert set(desc) == set(sc.columns)
+    assert "180 天" in desc["expected_purchases"] and "180 天" in desc["clv"] and "元" in desc["clv"]
+    assert "留空" in desc["p_alive"] and "元/次" in desc["expected_spend"]
+    assert "条件期望" not in clv.member_score_descriptions(180, margin=0.3, annual_discount_rate=0.1,
+                                                              gamma_gamma_fitted=False)["expected_spend"]
+
+
+def test_naive_forecast_and_errors_by_hand():
+    s = pd.DataFrame({"x": [0, 3, 4], "T": [0.0, 30.0, 10.0]})
+    np.testing.assert_allclose(clv.naive_forecast(s, 10.0), [0.0, 1.0, 4.0])
+    np.testing.assert_allclose(clv.naive_forecast(s, [5.0, 20.0, 5.0]), [0.0, 2.0, 2.0])
+    e = clv.forecast_errors([0.0, 1.0, 4.0], [1.0, 1.0, 2.0])
+    assert e["mae"] == pytest.approx(1.0) and e["rmse"] == pytest.approx(math.sqrt(5 / 3))
+    assert e["total_actual"] == 4 and e["total_predicted"] == 5 and e["aggregate_pct_error"] == pytest.approx(25.0)
+
+
+def test_holdout_comparison_bias_has_a_sign():
+    m = _fixed_model()
+    s = _tiny_summary().assign(x_holdout=[0, 0, 9], duration_holdout=[50.0, 50.0, 50.0])
+    table, err = holdout_comparison(m, s, max_bucket=3)
+    pred = m.expected_purchases(50, s["x"], s["t_x"], s["T"])
+    assert table.loc["0", "bias"] == pytest.approx(pred[0])  # actual 0: over-predicted, positive
+    assert table.loc["≥3", "bias"] == pytest.approx(pred[2] - 9) and table.loc["≥3", "bias"] < 0
+    assert math.isnan(table.loc["1", "bias"])  # empty bucket
+    assert err["bucket_mae"] == pytest.approx(np.mean(np.abs([pred[0], pred[1], pred[2] - 9])))
+
+
+def test_holdout_tracking_counts_paid_purchase_days():
+    orders = pd.DataFrame({
+        "member_id": ["A", "A", "A", "B", "B", "B", "Z"],
+        "order_ts": pd.to_datetime(["2025-01-02 09:00", "2025-01-02 18:00", "2025-01-09 10:00", "2025-01-03 10:00",
+                                    "2025-01-12 10:00", "2025-01-13 10:00", "2025-01-04 10:00"]),
+        "net_amount": 10.0,
+        "status": ["paid", "paid", "paid", "paid", "refunded", "paid", "paid"],
+    })
+    s = pd.DataFrame({"x": [1, 0], "t_x": [5.0, 0.0], "T": [10.0, 3.0]}, index=pd.Index(["A", "B"]))
+    m = _fixed_model()
+    daily, steps = clv.holdout_tracking(m, s, orders, "2025-01-01", "2025-01-16", step_days=7)
+    # A: Jan 2 (two orders = one day) and Jan 9; B: Jan 3 and Jan 13 (Jan 12 refunded); Z is not a cal member
+    assert len(daily) == 15 and daily.iloc[-1] == 4
+    assert daily.loc["2025-01-02"] == 1 and daily.loc["2025-01-03"] == 2 and daily.loc["2025-01-09"] == 3
+    assert list(steps.index) == list(pd.to_datetime(["2025-01-08", "2025-01-15"]))  # the 1-day tail is dropped
+    np.testing.assert_allclose(steps["actual"], [2, 2])  # Jan 2-8: A, B; Jan 9-15: A, B
+    tot = m.expected_purchases(14, s["x"], s["t_x"], s["T"]).sum()
+    assert steps["predicted"].sum() == pytest.approx(tot) and steps["predicted_cum"].iloc[-1] == pytest.approx(tot)
+    assert steps["predicted"].iloc[0] == pytest.approx(m.expected_purchases(7, s["x"], s["t_x"], s["T"]).sum())

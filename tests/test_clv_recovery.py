@@ -43,6 +43,7 @@ import pytest
 
 from helpers.behavior import member_summary
 from helpers.clv import BGNBD, GammaGamma
+from helpers.clv import auc as _auc
 
 pytestmark = pytest.mark.slow
 
@@ -51,15 +52,6 @@ DEFAULT = ROOT / "datasets" / "default"
 BG = ("r", "alpha", "a", "b")
 GG = ("p", "q", "gamma")
 DELTA_BG, DELTA_GG = 0.08, 0.04
-
-
-def _auc(score: np.ndarray, positive: np.ndarray) -> float:
-    from scipy.stats import rankdata
-
-    r = rankdata(score)
-    n1 = int(positive.sum())
-    n0 = len(positive) - n1
-    return float((r[positive].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
 def _true_params(params: dict) -> dict:
@@ -94,7 +86,7 @@ def _fit(orders, truth, params):
     oracle.log_params_ = np.log([true[k] for k in BG])
     pa = bg.p_alive(s["x"], s["t_x"], s["T"])
     pa_true = oracle.p_alive(s["x"], s["t_x"], s["T"])
-    return s, bg, gg, true, _auc(pa, alive), _auc(pa_true, alive)
+    return s, bg, gg, true, _auc(alive, pa), _auc(alive, pa_true)
 
 
 def _check(est: dict, se: dict, true: dict, names, delta, label):

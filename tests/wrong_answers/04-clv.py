@@ -35,7 +35,7 @@ def p_alive_bgnbd(x, t_x, T, r, alpha, a, b):
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     return 1.0 / (1.0 + a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x))
 ''',
-    # a quantile threshold: ties at the cut-off all come in, and the count is not ceil(n / 10)
+    # a quantile threshold: ties at the cut-off all come in, so the count is not the top_members rule ceil(10 % x n)
     "ex04_top_decile": '''
 def top_decile(clv_values):
     cut = clv_values.quantile(0.9)
