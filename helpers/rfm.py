@@ -9,7 +9,11 @@ What
   一般发展 / 一般保持 / 一般挽留) from whether each of R, F, M is high or low.
 * :func:`segment_actions` — a table of what each segment looks like and the recommended action (Chinese).
 * :func:`segment_summary` — members, share, spend and value share per segment.
-* :func:`rfm_table` — scores + segment in one call.
+* :func:`rfm_table` — scores + segment in one call; :func:`high_cutoffs` — the cut-off each score must exceed.
+* :func:`score_ranges` — the raw values (days / orders / 元) behind every score: the thresholds a scoring used.
+* :func:`segment_truth` — per segment, how many members the simulation's ground truth says are still alive.
+* :func:`target_list` — the member list for CRM / SMS tools (segment, code, strategy, action, SMS consent).
+* :func:`parse_edges` / :func:`parse_threshold` — the report parameters ``rfm_edges`` / ``rfm_threshold``.
 
 Why these choices
 -----------------
@@ -23,9 +27,17 @@ Why these choices
 * **Custom edges** (``edges={"R": [30, 90, 180, 365], "F": [2, 4, 8, 16], "M": [500, 1000, 3000, 5000]}``) use
   business cut-offs in days / orders / 元 instead of quantiles: for F and M a value equal to an edge moves up
   (left-closed bins); for R a recency equal to an edge stays in the more recent, higher band.
-* **High / low.** For the eight segments each score is compared with the mean score of all members
-  (``threshold="mean"``, the usual practice): *high* means strictly above the mean. ``threshold="median"`` uses the
-  median score (robust when scores are very unequal), a number uses that fixed score.
+* **High / low.** For the eight segments each score is compared with a cut-off and *high* means strictly above
+  it. The default ``threshold="middle"`` puts the cut-off in the middle of the score scale, (levels + 1) / 2, so
+  with 5 bins scores 4–5 are high and 1–3 low. The textbook rule "above the mean score" (``threshold="mean"``)
+  is not the default because with quantile scores the mean score sits almost exactly on 3.0: whether it comes
+  out as 2.9998 or 3.0001 decides for the whole score-3 band (about 20 % of members) whether it is high or low,
+  so one member more or less can move thousands of members between segments from one month to the next.
+  ``threshold="median"`` uses the median score, a number uses that fixed score.
+* **Target list.** :func:`target_list` is the file a CRM / SMS tool receives: one row per member, segments in
+  :data:`SEGMENTS` order (most important first), within a segment the highest R + F + M first, ties by member id;
+  with a member table, ``sms_contactable`` follows :func:`helpers.quality.contactable` (explicit consent and a
+  phone on file; a member missing from the member table is *not* contactable).
 """
 
 from __future__ import annotations
@@ -33,8 +45,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["rfm_scores", "rfm_segments", "rfm_table", "segment_actions", "segment_summary", "SEGMENTS",
-           "SEGMENT_RULES"]
+__all__ = ["rfm_scores", "rfm_segments", "rfm_table", "high_cutoffs", "parse_edges", "parse_threshold",
+           "score_ranges", "score_ranges_dict", "segment_actions", "segment_summary", "segment_truth", "target_list",
+           "SEGMENTS", "SEGMENT_RULES", "THRESHOLD_RULES"]
 
 #: segment → (R high?, F high?, M high?) in the conventional order of the eight segments
 SEGMENT_RULES: dict[str, tuple[bool, bool, bool]] = {
@@ -248,5 +261,85 @@ def segment_summary(segments: pd.Series, summary: pd.DataFrame) -> pd.DataFrame:
     out.insert(1, "member_share", out["members"] / max(out["members"].sum(), 1))
     total = out["monetary_total"].sum()
     out.insert(3, "value_share", out["monetary_total"] / total if total else np.nan)
+    out.index = pd.CategoricalIndex(out.index, categories=list(SEGMENTS), ordered=True, name="segment")
+    return out
+
+
+def score_ranges(summary: pd.DataFrame, scores: pd.DataFrame, columns: dict | None = None) -> pd.DataFrame:
+    """The raw values behind every score: one row per (``dimension``, ``score``) that has members, with the
+    ``min`` and ``max`` raw value (R in days, F in orders, M in 元) and the number of ``members``.
+
+    These are the thresholds a scoring actually used (for quantile scores they move with the data); the report
+    stores them beside the segment sizes. ``columns`` overrides the source columns as in :func:`rfm_scores`.
+    Rows are ordered R, F, M and by score ascending; scores nobody has are not listed."""
+    cols = {**_COLUMNS, **(columns or {})}
+    rows = []
+    for dim, col in cols.items():
+        g = summary[col].astype(float).groupby(scores[dim].reindex(summary.index)).agg(["min", "max", "size"])
+        for score, r in g.sort_index().iterrows():
+            rows.append({"dimension": dim, "score": int(score), "min": float(r["min"]), "max": float(r["max"]),
+                         "members": int(r["size"])})
+    return pd.DataFrame(rows, columns=["dimension", "score", "min", "max", "members"])
+
+
+def score_ranges_dict(ranges: pd.DataFrame) -> dict:
+    """:func:`score_ranges` as nested plain types for ``metrics.json``:
+    ``{"R": {"5": {"min": 0.0, "max": 11.0, "members": 1840}, ...}, "F": {...}, "M": {...}}``."""
+    return {d: {str(int(r.score)): {"min": float(r.min), "max": float(r.max), "members": int(r.members)}
+                for r in ranges[ranges["dimension"] == d].itertuples()} for d in "RFM"}
+
+
+def target_list(table: pd.DataFrame, actions: pd.DataFrame | None = None, members: pd.DataFrame | None = None,
+                channel: str = "sms") -> pd.DataFrame:
+    """The member list for CRM / SMS tools: one row per member of ``table`` (from :func:`rfm_table`, indexed by
+    member id) with ``member_id``, ``segment``, ``rfm_code``, ``strategy``, ``action`` and — when ``members`` has
+    the consent column for ``channel`` — ``<channel>_contactable``.
+
+    Order: segments in :data:`SEGMENTS` order (重要价值 first), within a segment ``rfm_total`` descending, ties by
+    member id; the index is 0 … n−1. ``actions`` defaults to :func:`segment_actions`. Contactability comes from
+    :func:`helpers.quality.contactable` (explicit consent only; for SMS also a phone on file); a member absent from
+    ``members`` is not contactable, and a member listed twice is contactable only if every row says so.
+    Without ``members`` (or without its consent column) the contactable column is left out: no consent
+    information is not consent."""
+    from helpers import quality
+
+    if channel not in quality.CONSENT_COLUMNS:
+        raise ValueError(f"unknown channel {channel!r}; use one of {sorted(quality.CONSENT_COLUMNS)} / 未知渠道")
+    actions = segment_actions() if actions is None else actions
+    df = table[["segment", "rfm_code", "rfm_total"]].copy()
+    df.index = df.index.rename("member_id")
+    df = df.reset_index()
+    df["segment"] = df["segment"].astype(str)
+    df = df.join(actions[["strategy", "action"]].set_axis(actions.index.astype(str)), on="segment")
+    # after the join: joining on a categorical key would turn it back into plain strings
+    df["segment"] = pd.Categorical(df["segment"], categories=list(SEGMENTS), ordered=True)
+    if members is not None and "member_id" in members.columns and quality.CONSENT_COLUMNS[channel] in members.columns:
+        ok = quality.contactable(members, channel)
+        by_member = ok.groupby(members["member_id"].astype(str).to_numpy()).all()
+        df[f"{channel}_contactable"] = df["member_id"].astype(str).map(by_member).fillna(False).astype(bool)
+    df = df.sort_values(["segment", "rfm_total", "member_id"], ascending=[True, False, True], kind="mergesort")
+    return df.drop(columns="rfm_total").reset_index(drop=True)
+
+
+def segment_truth(segments: pd.Series, truth: pd.DataFrame, summary: pd.DataFrame | None = None,
+                  alive: bool = True) -> pd.DataFrame:
+    """Segments checked against a synthetic world's ground truth (``truth/member_truth.parquet``, indexed by
+    member id): per segment (all eight listed) ``members`` found in the truth, ``alive_share`` — the share of them
+    still alive at the as-of date (``alive_at_as_of``; left out when ``alive`` is False, e.g. because the truth was
+    drawn for another as-of date), ``true_order_value`` — their mean true order value (``expected_order_value``,
+    元) and, with ``summary``, ``observed_order_value`` — the mean observed ``monetary_mean`` of all members of the
+    segment. Real data has no truth; this is for teaching and for checking the method."""
+    joined = segments.rename("segment").to_frame().join(truth, how="inner")
+    g = joined.groupby("segment", observed=False)
+    out = pd.DataFrame({"members": g.size()})
+    if alive and "alive_at_as_of" in joined.columns:
+        out["alive_share"] = g["alive_at_as_of"].mean().astype(float)
+    if "expected_order_value" in joined.columns:
+        out["true_order_value"] = g["expected_order_value"].mean().astype(float)
+    if summary is not None:
+        out["observed_order_value"] = (summary["monetary_mean"].astype(float)
+                                       .groupby(segments.reindex(summary.index), observed=False).mean())
+    out = out.reindex(list(SEGMENTS))
+    out["members"] = out["members"].fillna(0).astype(int)
     out.index = pd.CategoricalIndex(out.index, categories=list(SEGMENTS), ordered=True, name="segment")
     return out

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import helpers.rfm as rfm_module
 from helpers.rfm import (
     SEGMENTS,
     high_cutoffs,
@@ -14,8 +15,12 @@ from helpers.rfm import (
     rfm_scores,
     rfm_segments,
     rfm_table,
+    score_ranges,
+    score_ranges_dict,
     segment_actions,
     segment_summary,
+    segment_truth,
+    target_list,
 )
 
 
@@ -149,3 +154,87 @@ def test_parse_report_parameters():
     assert parse_threshold(" Middle ") == "middle" and parse_threshold("3.5") == 3.5
     with pytest.raises(ValueError, match="rfm_threshold"):
         parse_threshold("high")
+
+
+def test_public_names_are_exported():
+    for name in ("high_cutoffs", "parse_edges", "parse_threshold", "score_ranges", "score_ranges_dict",
+                 "target_list", "segment_summary", "segment_truth"):
+        assert name in rfm_module.__all__ and callable(getattr(rfm_module, name))
+
+
+def test_score_ranges_report_the_raw_values_behind_each_score():
+    summary = _summary([0, 3, 10, 40, 200], [1, 1, 2, 5, 9], [10.0, 20.0, 300.0, 50.0, 1000.0],
+                       index=["A", "B", "C", "D", "E"])
+    scores = pd.DataFrame({"R": [3, 3, 2, 1, 1], "F": [1, 1, 2, 2, 3], "M": [1, 1, 2, 1, 3]}, index=summary.index)
+    got = score_ranges(summary, scores.sample(frac=1, random_state=0))  # row order of the scores is irrelevant
+    assert list(got.columns) == ["dimension", "score", "min", "max", "members"]
+    # R: score 1 = D, E (40 and 200 days); 2 = C (10); 3 = A, B (0 and 3) — listed by score ascending
+    r = got[got["dimension"] == "R"]
+    assert r[["score", "min", "max", "members"]].values.tolist() == [[1, 40, 200, 2], [2, 10, 10, 1], [3, 0, 3, 2]]
+    f = got[got["dimension"] == "F"]
+    assert f[["score", "min", "max", "members"]].values.tolist() == [[1, 1, 1, 2], [2, 2, 5, 2], [3, 9, 9, 1]]
+    m = got[got["dimension"] == "M"]
+    assert m[["score", "min", "max", "members"]].values.tolist() == [[1, 10, 50, 3], [2, 300, 300, 1],
+                                                                     [3, 1000, 1000, 1]]
+    assert got["dimension"].tolist() == ["R"] * 3 + ["F"] * 3 + ["M"] * 3
+    d = score_ranges_dict(got)
+    assert d["F"]["2"] == {"min": 2.0, "max": 5.0, "members": 2}
+    assert set(d) == {"R", "F", "M"} and set(d["M"]) == {"1", "2", "3"}
+    assert isinstance(d["R"]["1"]["members"], int)
+
+
+def _target_table():
+    # five members; segments and totals chosen by hand (rfm_total is what orders within a segment)
+    return pd.DataFrame({
+        "segment": ["一般挽留", "重要价值", "重要价值", "重要保持", "重要价值"],
+        "rfm_code": ["111", "545", "554", "255", "455"],
+        "rfm_total": [3, 14, 14, 12, 14 - 1],
+    }, index=pd.Index(["M05", "M03", "M01", "M04", "M02"], name="member_id"))
+
+
+def test_target_list_order_and_columns_without_members():
+    got = target_list(_target_table())
+    assert list(got.columns) == ["member_id", "segment", "rfm_code", "strategy", "action"]
+    # 重要价值 first (M01 and M03 both total 14 → member id order; M02 has 13), then 重要保持, last 一般挽留
+    assert got["member_id"].tolist() == ["M01", "M03", "M02", "M04", "M05"]
+    assert got["segment"].astype(str).tolist() == ["重要价值", "重要价值", "重要价值", "重要保持", "一般挽留"]
+    assert got["strategy"].tolist() == ["维护", "维护", "维护", "挽回", "低优先级"]
+    assert got["rfm_code"].tolist() == ["554", "545", "455", "255", "111"]
+    assert list(got.index) == [0, 1, 2, 3, 4]
+    assert "sms_contactable" not in target_list(_target_table(), members=pd.DataFrame({"member_id": ["M01"]})).columns
+
+
+def test_target_list_marks_sms_consent_conservatively():
+    members = pd.DataFrame({
+        "member_id": ["M01", "M02", "M03", "M04", "M04"],
+        "sms_consent": pd.array([True, None, False, True, True], dtype="boolean"),
+        "phone_masked": ["138****0001", "139****0002", "137****0003", "136****0004", None],
+    })
+    got = target_list(_target_table(), segment_actions(), members).set_index("member_id")["sms_contactable"]
+    # M01 consent + phone → yes; M02 consent missing → no; M03 said no; M04 listed twice, one row without a phone
+    # → no; M05 is not in the member table → no
+    assert got.to_dict() == {"M01": True, "M03": False, "M02": False, "M04": False, "M05": False}
+    assert got.dtype == bool
+    with pytest.raises(ValueError, match="channel"):
+        target_list(_target_table(), members=members, channel="fax")
+
+
+def test_segment_truth_counts_alive_members_per_segment():
+    idx = pd.Index(["A", "B", "C", "D", "E"], name="member_id")
+    segments = pd.Series(pd.Categorical(["重要价值", "重要价值", "重要价值", "一般挽留", "一般挽留"],
+                                        categories=list(SEGMENTS), ordered=True), index=idx)
+    # E has no truth row (e.g. a member created after the simulation); Z is in the truth but was not scored
+    truth = pd.DataFrame({"alive_at_as_of": [True, False, True, False, True],
+                          "expected_order_value": [100.0, 200.0, 300.0, 50.0, 999.0]},
+                         index=pd.Index(["A", "B", "C", "D", "Z"], name="member_id"))
+    summary = pd.DataFrame({"monetary_mean": [110.0, 190.0, 330.0, 40.0, 60.0]}, index=idx)
+    got = segment_truth(segments, truth, summary)
+    assert list(got.index) == list(SEGMENTS)
+    assert got.loc["重要价值", "members"] == 3 and got.loc["一般挽留", "members"] == 1
+    assert got.loc["重要价值", "alive_share"] == pytest.approx(2 / 3)
+    assert got.loc["一般挽留", "alive_share"] == 0.0
+    assert got.loc["重要价值", "true_order_value"] == pytest.approx(200.0)
+    assert got.loc["重要价值", "observed_order_value"] == pytest.approx(210.0)
+    assert got.loc["一般挽留", "observed_order_value"] == pytest.approx(50.0)  # E counts here: (40 + 60) / 2
+    assert got.loc["重要发展", "members"] == 0 and np.isnan(got.loc["重要发展", "alive_share"])
+    assert "alive_share" not in segment_truth(segments, truth, alive=False).columns

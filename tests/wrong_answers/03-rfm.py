@@ -38,11 +38,12 @@ def name_segments(scores, threshold=3):
     return pd.Series([names[(bool(r), bool(f), bool(m))] for r, f, m in zip(high["R"], high["F"], high["M"])],
                      index=scores.index)
 ''',
-    # sort_values() sorts ascending by default: this is the share of the *bottom* 20%
+    # round() instead of rounding up: Python sends .5 to the even number, round(2.5) == 2, so "the top 25 % of
+    # 10 members" becomes 2 members (and 20 % of 997 members 199 instead of 200)
     "ex03_top_share": '''
 def top_share(monetary, top=0.2):
     k = max(1, int(round(top * len(monetary))))
-    return float(monetary.sort_values().head(k).sum() / monetary.sum())
+    return float(monetary.sort_values(ascending=False).head(k).sum() / monetary.sum())
 ''',
 }
 
