@@ -6,14 +6,20 @@ What
   last purchase, tenure, distinct channels / categories, and the BG/NBD inputs ``x``, ``t_x``, ``T``; optionally
   split at a calibration date with holdout counts for model checking. Everything in modules 02–05 starts here.
 * :func:`frequency_band` — weekly / monthly / quarterly / occasional buyers (每周 / 每月 / 每季度 / 偶尔),
-  the frequency tiers of the course's source material, from the mean interval between purchase days.
-* :func:`spend_band` — low / middle / high value members (低 / 中 / 高价值) by quantiles or by custom edges (元).
+  the frequency tiers of the course's source material, from the mean interval between purchase days; single-day
+  members are 仅购买一次. :func:`frequency_band_from_interval` applies the same edges to any interval in days.
+* :func:`spend_band` — low / middle / high value members (低 / 中 / 高价值) by quantiles or by custom edges (元);
+  the cut-offs used are in ``attrs["edges"]``.
+* :func:`band_profile` — size, mean behaviour and spend share per band; :func:`band_agreement` — how often an
+  observed band matches a reference (e.g. true) band; :func:`repeat_rate` — 复购率.
 * :func:`category_mix` — spend share by category (overall or per member); needs ``order_items`` and ``products``.
-* :func:`hour_weekday_matrix` — orders (or spend) by hour of day × weekday, for a heat map.
+* :func:`hour_weekday_matrix` — orders (or spend) by hour of day × weekday, for a heat map; :func:`hour_profile`
+  (workday vs weekend hour shapes) and :func:`timing_metrics` (peak hour, weekend share) read it.
 * :func:`mix` (and :func:`channel_mix`, :func:`payment_mix`) — orders, members and spend by channel / payment.
 * :func:`cohort_retention` — monthly first-purchase cohorts and the share of each cohort active k months later.
 * :func:`activity_indicators` and :func:`monthly_activity` — active-in-window flags, an activity status, and the
   monthly active-member / new-member series.
+* :data:`COLUMNS_ZH` / :func:`display_zh` — Chinese display names for these tables' English columns.
 * :func:`top_members` and :func:`top_share` — "the top 20 %" and their share of a total, by one rule used in every
   module (ceil(top × members) members, highest value first, ties in member-id order).
 
@@ -49,7 +55,13 @@ import pandas as pd
 __all__ = [
     "member_summary",
     "frequency_band",
+    "frequency_band_from_interval",
     "spend_band",
+    "band_profile",
+    "band_agreement",
+    "repeat_rate",
+    "hour_profile",
+    "timing_metrics",
     "category_mix",
     "hour_weekday_matrix",
     "mix",
@@ -65,6 +77,8 @@ __all__ = [
     "FREQUENCY_BANDS",
     "SPEND_BAND_LABELS",
     "WEEKDAYS_ZH",
+    "COLUMNS_ZH",
+    "display_zh",
 ]
 
 #: frequency band labels (ordered, most frequent first) and the upper bound of the mean interval in days
@@ -77,8 +91,31 @@ FREQUENCY_BANDS: dict[str, float] = {
 }
 SPEND_BAND_LABELS = ("低价值", "中价值", "高价值")
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+#: Chinese display names of the English columns (and index names) of the tables this module returns. Exported CSVs
+#: keep the English names; a notebook renames only what it shows trainees, with :func:`display_zh`.
+COLUMNS_ZH: dict[str, str] = {
+    # mix / channel_mix / payment_mix / category_mix
+    "channel": "渠道", "payment_method": "支付方式", "category": "品类", "subcategory": "子品类",
+    "items": "件数", "orders": "订单数", "members": "会员数", "net_amount": "实付金额(元)", "spend": "销售额(元)",
+    "avg_order_value": "客单价(元)", "order_share": "订单占比", "spend_share": "金额占比",
+    # band_profile
+    "member_share": "会员占比", "mean_orders": "平均订单数", "mean_order_value": "平均客单价(元)",
+    "mean_spend": "平均消费金额(元)", "mean_recency_days": "平均最近购买天数",
+    "frequency_band": "频率层", "spend_band": "金额层",
+    # activity_indicators / monthly_activity
+    "active_30d": "近 30 天有购买", "active_90d": "近 90 天有购买", "active_180d": "近 180 天有购买",
+    "active_365d": "近 365 天有购买", "activity_status": "活跃状态", "active_members": "当月活跃会员",
+    "new_members": "当月新会员(首购)", "orders_per_active": "活跃会员人均订单数",
+}
 _UNITS = {"D": ("day", 1.0), "W": ("week", 7.0), "day": ("day", 1.0), "week": ("week", 7.0)}
 _EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def display_zh(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with the column and index names translated by :data:`COLUMNS_ZH` (names it does not know
+    stay as they are) — for tables shown to trainees; keep the English names for anything exported."""
+    out = df.rename(columns=lambda c: COLUMNS_ZH.get(c, c))
+    return out.rename_axis(index=[COLUMNS_ZH.get(n, n) if isinstance(n, str) else n for n in out.index.names])
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -490,34 +527,54 @@ def _n_categories(orders, items, products, mask, index):
 # ----------------------------------------------------------------------------------------------------------------
 # bands
 # ----------------------------------------------------------------------------------------------------------------
+def frequency_band_from_interval(interval_days) -> pd.Series:
+    """Frequency band (每周 / 每月 / 每季度 / 偶尔购买) of a mean interval between purchases, in days.
+
+    The one place the band edges are applied (:data:`FREQUENCY_BANDS`): ≤ 7 days → 每周购买, ≤ 365.25 / 12
+    (30.4) → 每月购买, ≤ 365.25 / 4 (91.3) → 每季度购买, longer → 偶尔购买; an interval exactly on an edge stays in
+    the more frequent band. A missing interval (NaN: a single purchase day, nothing to measure) → 仅购买一次.
+    Used by :func:`frequency_band` and for intervals from elsewhere, e.g. the generator's true purchase rate
+    (``1 / purchase_rate_per_day``). Returns an ordered categorical with all five labels as categories (same index
+    as a Series input).
+    """
+    s = interval_days if isinstance(interval_days, pd.Series) else pd.Series(np.asarray(interval_days, float))
+    interval = s.to_numpy(dtype=float, na_value=np.nan)
+    labels = list(FREQUENCY_BANDS)
+    edges = np.array([FREQUENCY_BANDS[k] for k in labels[:3]])
+    code = np.searchsorted(edges, interval, side="left")  # ≤ 7 → 0, ≤ 30.4 → 1, ≤ 91.3 → 2, longer (or inf) → 3
+    code = np.where(np.isnan(interval), 4, np.minimum(code, 3))
+    return pd.Series(pd.Categorical.from_codes(code, categories=labels, ordered=True), index=s.index,
+                     name="frequency_band")
+
+
 def frequency_band(summary: pd.DataFrame, *, basis: str = "interval") -> pd.Series:
     """Weekly / monthly / quarterly / occasional buyers (每周 / 每月 / 每季度 / 偶尔购买), or 仅购买一次.
 
     ``basis="interval"`` (the source material's definition): the mean interval between purchase days,
-    ``(last_purchase - first_purchase) / x`` in days; ≤ 7 → 每周购买, ≤ 30.4 → 每月购买, ≤ 91.3 → 每季度购买,
-    longer → 偶尔购买. Members with a single purchase day have no interval: 仅购买一次.
+    ``(last_purchase - first_purchase) / x`` in days (``x`` = purchase days − 1, the number of gaps), banded by
+    :func:`frequency_band_from_interval`: ≤ 7 → 每周购买, ≤ 30.4 → 每月购买, ≤ 91.3 → 每季度购买, longer → 偶尔购买.
 
     ``basis="rate"``: the mean interval is taken over the whole observed tenure instead,
-    ``tenure / purchase_days`` — stricter, because a member who bought weekly in January and never again is no
-    longer called a weekly buyer in December. Single-day members are banded too (no 仅购买一次).
+    ``max(tenure, 1) / purchase_days`` — stricter, because a member who bought weekly in January and never again is
+    no longer called a weekly buyer in December.
+
+    On both bases a member with a single purchase day is 仅购买一次: one purchase says nothing about how often
+    the member buys (on the rate basis a first purchase two days ago would otherwise read as "every 2 days" =
+    每周购买).
     """
-    labels = list(FREQUENCY_BANDS)
-    edges = np.array([0.0, *[FREQUENCY_BANDS[k] for k in labels[:3]], np.inf])
     if basis == "interval":
         span = (summary["last_purchase"] - summary["first_purchase"]).dt.days.to_numpy(float)
-        x = summary["x"].to_numpy(float)
+        gaps = summary["x"].to_numpy(float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            interval = np.where(x > 0, span / np.maximum(x, 1), np.nan)
+            interval = np.where(gaps > 0, span / np.maximum(gaps, 1), np.nan)
     elif basis == "rate":
-        interval = np.maximum(summary["tenure"].to_numpy(float), 1.0) / summary["purchase_days"].to_numpy(float)
+        days = summary["purchase_days"].to_numpy(float)
+        tenure = np.maximum(summary["tenure"].to_numpy(float), 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            interval = np.where(days > 1, tenure / days, np.nan)
     else:
         raise ValueError("basis must be 'interval' or 'rate'")
-    code = np.searchsorted(edges, interval, side="left") - 1
-    code = np.clip(code, 0, 3)
-    code = np.where(np.isnan(interval), 4, code)
-    code = np.where(interval <= 0, 0, code)  # several purchase days cannot give 0 days; defensive
-    return pd.Series(pd.Categorical.from_codes(code, categories=labels, ordered=True), index=summary.index,
-                     name="frequency_band")
+    return frequency_band_from_interval(pd.Series(interval, index=summary.index))
 
 
 def spend_band(values, *, quantiles=(0.5, 0.8), edges=None, labels=None) -> pd.Series:
@@ -528,6 +585,9 @@ def spend_band(values, *, quantiles=(0.5, 0.8), edges=None, labels=None) -> pd.S
     ``edges``: custom inner cut-offs in 元, e.g. ``edges=[1000, 3000, 5000]`` with four labels. Bands are
     left-closed: a value equal to an edge goes to the higher band. ``labels`` default to 低/中/高价值 for three
     bands, else ``"band 1" …``.
+
+    The cut-offs actually used (元, quantile or custom) are in ``result.attrs["edges"]`` (a list of floats), so a
+    report quotes the same numbers the bands were cut at.
     """
     if isinstance(values, pd.DataFrame):
         values = values["monetary_total"]
@@ -536,6 +596,7 @@ def spend_band(values, *, quantiles=(0.5, 0.8), edges=None, labels=None) -> pd.S
         inner = np.quantile(v.dropna().to_numpy(), quantiles) if v.notna().any() else np.zeros(len(quantiles))
     else:
         inner = np.asarray(edges, float)
+    inner = np.atleast_1d(inner)
     if np.any(np.diff(inner) < 0):
         raise ValueError("edges must be increasing")
     k = len(inner) + 1
@@ -545,7 +606,55 @@ def spend_band(values, *, quantiles=(0.5, 0.8), edges=None, labels=None) -> pd.S
         raise ValueError(f"{len(inner)} edges make {k} bands; got {len(labels)} labels")
     code = np.searchsorted(inner, v.to_numpy(), side="right")
     cat = pd.Categorical.from_codes(np.where(v.isna(), -1, code), categories=list(labels), ordered=True)
-    return pd.Series(cat, index=v.index, name="spend_band")
+    out = pd.Series(cat, index=v.index, name="spend_band")
+    out.attrs["edges"] = [float(e) for e in inner]
+    return out
+
+
+def band_profile(summary: pd.DataFrame, bands: pd.Series) -> pd.DataFrame:
+    """Size and average behaviour of each band (frequency band, spend band, …), one row per band category.
+
+    Columns: ``members``; ``member_share`` (of all members in ``summary``); ``mean_orders`` (orders per member);
+    ``mean_order_value`` (the average over members of each member's own mean order value, 元 — not the band's
+    total spend / orders); ``mean_spend`` (元 per member); ``mean_recency_days``; ``spend_share`` (the band's share
+    of all members' spend). Empty bands are kept with 0 members. :data:`PROFILE_COLUMNS_ZH` has Chinese display
+    names.
+    """
+    b = bands.reindex(summary.index)
+    g = summary.groupby(b, observed=False)
+    members = g.size()
+    prof = pd.DataFrame({
+        "members": members,
+        "member_share": members / len(summary) if len(summary) else np.nan,
+        "mean_orders": g["frequency"].mean(),
+        "mean_order_value": g["monetary_mean"].mean(),
+        "mean_spend": g["monetary_total"].mean(),
+        "mean_recency_days": g["recency"].mean(),
+    })
+    total = float(summary["monetary_total"].sum())
+    prof["spend_share"] = g["monetary_total"].sum() / total if total else np.nan
+    prof.index.name = bands.name or "band"
+    return prof
+
+
+def band_agreement(observed: pd.Series, reference: pd.Series, *, exclude=("仅购买一次",)) -> float:
+    """Share of members whose ``observed`` band equals the ``reference`` band (e.g. the band of the true purchase
+    rate), over the members present in both and not in ``exclude`` on the observed side (by default single-day
+    members, who have no observed interval to compare). NaN when no member is left."""
+    obs = observed.astype(object)
+    ref = reference.reindex(obs.index).astype(object)
+    keep = ref.notna() & obs.notna() & ~obs.isin(list(exclude))
+    if not keep.any():
+        return float("nan")
+    return float((obs[keep] == ref[keep]).mean())
+
+
+def repeat_rate(summary: pd.DataFrame) -> float:
+    """复购率: share of members (with a paid purchase) who bought on two or more different days (``x > 0``).
+    Two orders on one day are one shopping trip, not a repeat purchase. NaN for an empty summary."""
+    if len(summary) == 0:
+        return float("nan")
+    return float((summary["x"].to_numpy() > 0).mean())
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -605,6 +714,34 @@ def hour_weekday_matrix(orders: pd.DataFrame, *, value: str = "orders", as_of=No
             raise ValueError("value must be 'orders', 'net_amount' or 'share'")
     return pd.DataFrame(cells.reshape(24, 7), index=pd.RangeIndex(24, name="hour"),
                         columns=pd.Index(WEEKDAYS_ZH, name="weekday"))
+
+
+def hour_profile(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Hour-of-day profile of workdays and weekends from an :func:`hour_weekday_matrix` (orders or shares).
+
+    Columns ``工作日`` (Mon–Fri) and ``周末`` (Sat–Sun): each hour's share of *that day type's* orders, so each
+    column sums to 1 and the two shapes can be compared although weekends have fewer days (NaN if a day type has
+    no orders)."""
+    wd, we = list(WEEKDAYS_ZH[:5]), list(WEEKDAYS_ZH[5:])
+    cols = {}
+    for name, days in (("工作日", wd), ("周末", we)):
+        per_hour = matrix[days].sum(axis=1).astype(float)
+        total = per_hour.sum()
+        cols[name] = per_hour / total if total > 0 else per_hour * np.nan
+    return pd.DataFrame(cols, index=matrix.index)
+
+
+def timing_metrics(matrix: pd.DataFrame) -> dict:
+    """Two report figures from an :func:`hour_weekday_matrix` (orders or shares): ``peak_hour`` (the hour of day
+    with the most orders over all weekdays; the earliest on a tie) and ``weekend_order_share`` (Saturday and
+    Sunday's share of all orders; 2 / 7 ≈ 28.6 % if orders were spread evenly over the week)."""
+    m = matrix.astype(float)
+    total = float(m.to_numpy().sum())
+    if total <= 0:
+        return {"peak_hour": None, "weekend_order_share": float("nan")}
+    by_hour = m.sum(axis=1)
+    return {"peak_hour": int(by_hour.index[int(np.argmax(by_hour.to_numpy()))]),
+            "weekend_order_share": float(m[list(WEEKDAYS_ZH[5:])].to_numpy().sum() / total)}
 
 
 def mix(orders: pd.DataFrame, column: str, *, as_of=None, include_refunds: bool = False) -> pd.DataFrame:

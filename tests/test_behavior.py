@@ -286,3 +286,103 @@ def test_paid_orders_removes_refunds_and_later_days(tiny):
     assert list(paid_orders(tiny, "2025-01-31")["order_id"]) == ["O1", "O2", "O3"]
     assert len(paid_orders(tiny, include_refunds=True)) == len(tiny)
     assert len(paid_orders(tiny.drop(columns="status"))) == len(tiny)
+
+
+def test_frequency_band_rate_basis_keeps_single_day_members_as_once():
+    s = pd.DataFrame({
+        "first_purchase": pd.to_datetime(["2025-12-29", "2025-12-29", "2024-01-01", "2025-12-31"]),
+        "last_purchase": pd.to_datetime(["2025-12-29", "2025-12-31", "2024-01-01", "2025-12-31"]),
+        "x": [0, 1, 0, 0],
+        "purchase_days": [1, 2, 1, 1],
+        "tenure": [2, 2, 730, 0],
+    })
+    rate = frequency_band(s, basis="rate")
+    # a first purchase two days ago (tenure 2 / 1 day = "every 2 days") is not a weekly buyer: there is one purchase
+    assert list(rate) == ["仅购买一次", "每周购买", "仅购买一次", "仅购买一次"]
+    assert list(frequency_band(s)) == ["仅购买一次", "每周购买", "仅购买一次", "仅购买一次"]
+    assert list(rate.cat.categories) == list(FREQUENCY_BANDS)
+
+
+def test_frequency_band_from_interval_edges_by_hand():
+    from helpers.behavior import frequency_band_from_interval
+
+    iv = pd.Series([0.5, 7.0, 7.01, 30.4375, 30.44, 91.3125, 91.32, np.inf, np.nan],
+                   index=list("abcdefghi"))
+    got = frequency_band_from_interval(iv)
+    assert list(got.index) == list("abcdefghi")  # 365.25 / 12 = 30.4375, 365.25 / 4 = 91.3125: edges stay in the band
+    assert list(got) == ["每周购买", "每周购买", "每月购买", "每月购买", "每季度购买", "每季度购买", "偶尔购买",
+                         "偶尔购买", "仅购买一次"]
+    # the same edges as a right-closed pd.cut on random positive intervals
+    rng = np.random.default_rng(5)
+    r = pd.Series(rng.gamma(1.0, 40.0, 2000) + 1e-3)
+    ref = pd.cut(r, [0, 7, 365.25 / 12, 365.25 / 4, np.inf], labels=["每周购买", "每月购买", "每季度购买", "偶尔购买"])
+    assert (frequency_band_from_interval(r).astype(str) == ref.astype(str)).all()
+    # frequency_band uses it: span / gaps = 30.4375 exactly is still monthly
+    s = pd.DataFrame({"first_purchase": pd.to_datetime(["2025-01-01"]), "last_purchase": pd.to_datetime(["2025-12-31"]),
+                      "x": [12], "purchase_days": [13], "tenure": [364]})
+    assert frequency_band(s).iloc[0] == "每月购买"  # 364 / 12 = 30.33 days
+
+
+def test_spend_band_records_its_edges():
+    v = pd.Series(np.arange(1, 101, dtype=float))
+    b = spend_band(v)
+    # linear interpolation by hand: position 0.5 × 99 = 49.5 → 50.5; 0.8 × 99 = 79.2 → 80.2
+    assert b.attrs["edges"] == pytest.approx([50.5, 80.2])
+    assert (b == "高价值").sum() == 20 and v[b == "中价值"].min() == 51  # 50.5 ≤ 51
+    e = spend_band(v, edges=[10, 60])
+    assert e.attrs["edges"] == [10.0, 60.0]
+    assert e.value_counts().to_dict() == {"低价值": 9, "中价值": 50, "高价值": 41}
+
+
+def test_band_profile_by_hand():
+    from helpers.behavior import band_profile
+
+    s = pd.DataFrame({"frequency": [2, 4, 1, 3], "monetary_mean": [10.0, 30.0, 50.0, 20.0],
+                      "monetary_total": [20.0, 120.0, 50.0, 60.0], "recency": [10, 30, 200, 40]},
+                     index=pd.Index(["A", "B", "C", "D"], name="member_id"))
+    bands = pd.Series(pd.Categorical(["hi", "hi", "lo", "hi"], categories=["lo", "mid", "hi"]), index=s.index,
+                      name="band")
+    p = band_profile(s, bands)
+    assert list(p.index) == ["lo", "mid", "hi"]
+    assert list(p.columns) == ["members", "member_share", "mean_orders", "mean_order_value", "mean_spend",
+                               "mean_recency_days", "spend_share"]
+    assert p["members"].tolist() == [1, 0, 3]
+    hi = p.loc["hi"]
+    assert hi.member_share == 0.75 and hi.mean_orders == 3.0 and hi.mean_order_value == 20.0
+    assert hi.mean_spend == pytest.approx(200 / 3) and hi.mean_recency_days == pytest.approx(80 / 3)
+    assert hi.spend_share == pytest.approx(200 / 250) and p.loc["lo", "spend_share"] == pytest.approx(50 / 250)
+    assert np.isnan(p.loc["mid", "mean_orders"])
+
+
+def test_band_agreement_repeat_rate_and_display_names():
+    from helpers.behavior import band_agreement, display_zh, repeat_rate
+
+    obs = pd.Series(["每周购买", "每月购买", "仅购买一次", "偶尔购买", "每月购买"], index=list("abcde"))
+    ref = pd.Series(["每周购买", "每周购买", "每周购买", "偶尔购买"], index=list("abcd"))  # e has no reference
+    assert band_agreement(obs, ref) == pytest.approx(2 / 3)  # a, b, d compared; c is single-day, e unknown
+    assert band_agreement(obs, ref, exclude=()) == pytest.approx(2 / 4)
+    assert repeat_rate(pd.DataFrame({"x": [0, 1, 5, 0]})) == 0.5
+    assert np.isnan(repeat_rate(pd.DataFrame({"x": []})))
+    m = pd.DataFrame({"orders": [3], "avg_order_value": [1.0]}, index=pd.Index(["门店"], name="channel"))
+    d = display_zh(m)
+    assert list(d.columns) == ["订单数", "客单价(元)"] and d.index.name == "渠道"
+    assert list(m.columns) == ["orders", "avg_order_value"]  # the original (exported) frame keeps English names
+
+
+def test_hour_profile_and_timing_metrics(tiny):
+    from helpers.behavior import hour_profile, timing_metrics
+
+    more = pd.concat([tiny, _orders([
+        ("O8", "E", "2025-03-01 10:15", 5.0, "paid", "门店"),   # Saturday 10:00
+        ("O9", "E", "2025-03-02 10:45", 5.0, "paid", "门店"),   # Sunday 10:00
+        ("O10", "F", "2025-03-03 10:05", 5.0, "paid", "门店"),  # Monday 10:00
+    ])], ignore_index=True)
+    m = hour_weekday_matrix(more)
+    # paid orders: Wed 10, Wed 15, Fri 09, Sat 20 (O5), Wed 11 (O7 2025-04-02), Sat 10, Sun 10, Mon 10
+    t = timing_metrics(m)
+    assert t["peak_hour"] == 10 and t["weekend_order_share"] == pytest.approx(3 / 8)
+    assert timing_metrics(hour_weekday_matrix(more, value="share")) == pytest.approx(t)
+    hp = hour_profile(m)
+    assert list(hp.columns) == ["工作日", "周末"] and hp.sum().tolist() == pytest.approx([1.0, 1.0])
+    assert hp.loc[10, "工作日"] == pytest.approx(2 / 5) and hp.loc[10, "周末"] == pytest.approx(2 / 3)
+    assert hp.loc[20, "周末"] == pytest.approx(1 / 3)

@@ -24,14 +24,17 @@ def interval_band(summary):
 def hour_share(orders):
     return orders["order_ts"].dt.hour.value_counts(normalize=True).sort_index()
 ''',
-    # "cohort" taken as everyone who bought in that month (old members included) and refunds counted as activity
+    # right cohort and refund handling, but a month after the data end counted as "nobody came back" (0.0)
+    # instead of "not observed yet" (NaN): exactly the 未观察≠0 point of section 7
     "ex02_cohort_retention_rate": '''
 def cohort_retention_rate(orders, cohort, k):
-    month = orders["order_ts"].dt.to_period("M")
+    paid = orders[orders["status"] != "refunded"] if "status" in orders.columns else orders
+    month = paid["order_ts"].dt.to_period("M")
+    first = month.groupby(paid["member_id"], observed=True).min()
     start = pd.Period(cohort, "M")
-    members = set(orders.loc[month == start, "member_id"])
-    active = set(orders.loc[month == start + k, "member_id"])
-    return len(members & active) / len(members)
+    members = first.index[first == start]
+    active = set(paid.loc[month == start + k, "member_id"])
+    return float(np.mean([m in active for m in members])) if len(members) else 0.0
 ''',
     # members with two or more orders: same-day orders and refunded orders count as repeat purchases
     "ex02_repeat_rate": '''
