@@ -663,7 +663,11 @@ def _merge_parts(plan: RunPlan, results: list[ModuleResult], ds, summary: dict) 
     # one row per member: everyone on file or in the orders, whether or not a module scored them
     merged = pd.DataFrame(index=pd.Index(_all_member_ids(ds), name="member_id", dtype="string"))
     int_cols: list[str] = []
-    dictionary = [{"column": "member_id", "module": "", "description": "会员编号 member id"}]
+    dictionary = [{"column": "member_id", "module": "",
+                   "description": ("会员编号。会员档案或订单里出现的每位会员各一行;截止日前没有已支付订单的会员(只有退款、"
+                                   "或只在截止日后购买、或只有档案)除 member_id 外各列为空 · member id: one row per "
+                                   "member on file or in the orders; members without a paid order up to the as-of "
+                                   "date have only this column filled")}]
     for key, df in scores:
         clash = [c for c in df.columns if c in merged.columns]
         notes = column_notes.get(key, {})
