@@ -103,6 +103,7 @@ __all__ = [
     "dropout_purchases_quantile",
     "auc",
     "TIME_UNIT_DAYS",
+    "DROPOUT_QUANTILE_MAX",
 ]
 
 #: length of one model time unit in days
@@ -171,22 +172,34 @@ def simulate_bgnbd(T, r: float, alpha: float, a: float, b: float, rng: np.random
     return x, t_x, alive, details
 
 
+#: largest answer :func:`dropout_purchases_quantile` returns (beyond it: ValueError)
+DROPOUT_QUANTILE_MAX = 10**9
+
+
 def dropout_purchases_quantile(a: float, b: float, q: float = 0.5) -> int:
     """Quantile ``q`` (across members) of the number of repeat purchases a member makes before dropping out, if
     there were no end of observation: N = n with probability E[p (1-p)^(n-1)], p ~ Beta(a, b), so
     P(N > n) = B(a, b+n) / B(a, b). Returns the smallest n with P(N ≤ n) ≥ q.
 
     Why a quantile: 1 / E[p] = (a+b)/a is *not* the mean number of purchases; the mean E[1/p] = (a+b-1)/(a-1) is
-    infinite when a ≤ 1 (some members have p so close to 0 that they practically never leave)."""
+    infinite when a ≤ 1 (some members have p so close to 0 that they practically never leave).
+
+    Raises ``ValueError`` when the quantile exceeds :data:`DROPOUT_QUANTILE_MAX` (10⁹) repeat purchases — e.g.
+    a = 0.05, b = 0.5, q = 0.99, where P(N > n) falls roughly like n^(−a): such a number means "practically never
+    drops out", not a count to report."""
     if not 0 < q < 1:
         raise ValueError("q must be in (0, 1)")
+    if not (a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b)):
+        raise ValueError(f"a and b must be positive and finite, got a={a!r}, b={b!r}")
     lb0 = special.betaln(a, b)
     target = math.log1p(-q)  # log P(N > n) must fall to log(1 - q)
+    if special.betaln(a, b + DROPOUT_QUANTILE_MAX) - lb0 > target:
+        raise ValueError(f"the {q:g} quantile of repeat purchases before dropout exceeds {DROPOUT_QUANTILE_MAX:,} "
+                         f"for Beta(a={a:.4g}, b={b:.4g}): with such a small a that share of members practically "
+                         "never drops out; describe it with a lower quantile")
     lo, hi = 0, 1
-    while special.betaln(a, b + hi) - lb0 > target:
+    while special.betaln(a, b + hi) - lb0 > target:  # ends by hi ≤ 2 · DROPOUT_QUANTILE_MAX (checked above)
         lo, hi = hi, hi * 2
-        if hi > 1 << 60:  # pragma: no cover - absurd parameters
-            return hi
     while hi - lo > 1:  # P(N > n) decreases in n: bisection on integers
         mid = (lo + hi) // 2
         if special.betaln(a, b + mid) - lb0 > target:
@@ -198,11 +211,21 @@ def dropout_purchases_quantile(a: float, b: float, q: float = 0.5) -> int:
 
 def auc(is_positive, score) -> float:
     """Area under the ROC curve from ranks (Mann-Whitney): the probability that a random positive scores higher
-    than a random negative, ties counting one half. NaN without positives or negatives."""
+    than a random negative, ties counting one half. NaN without positives or negatives.
+
+    Raises ``ValueError`` if a score is NaN or the two inputs differ in length:
+    a NaN would silently turn the whole AUC into NaN; drop or fill such members first, and say which."""
     from scipy.stats import rankdata
 
     y = np.asarray(is_positive, bool)
-    ranks = rankdata(np.asarray(score, float))
+    s = np.asarray(score, float)
+    if y.shape != s.shape:
+        raise ValueError(f"auc: is_positive and score must have the same length, got {y.shape} and {s.shape}")
+    n_nan = int(np.isnan(s).sum())
+    if n_nan:
+        raise ValueError(f"auc: score has {n_nan:,} NaN value(s) of {s.size:,}; drop or fill them before computing "
+                         "the AUC (e.g. P(alive) left empty for one-time buyers)")
+    ranks = rankdata(s)
     n1, n0 = int(y.sum()), int((~y).sum())
     if n1 == 0 or n0 == 0:
         return float("nan")
@@ -1154,7 +1177,9 @@ def member_scores(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     columns): ``p_alive`` is set to NaN for members without a repeat purchase (x = 0). BG/NBD lets a member drop
     out only after a repeat purchase, so its P(alive) is 1 for every one-time buyer — a model convention, not
     evidence that the member is active, and a CRM user filtering on "P(alive) > 0.8" would pick them all.
-    ``expected_purchases``, ``expected_spend`` and ``clv`` are kept as they are (they already account for it)."""
+    ``expected_purchases``, ``expected_spend`` and ``clv`` keep their model values for every member, x = 0
+    included. They are model values, not checked facts: on the course data module 04's holdout check
+    (:func:`holdout_comparison`, bucket ``"0"``) shows the x = 0 group over-predicted, so read them with care."""
     out = table.loc[:, list(SCORE_COLUMNS)].copy()
     x = summary["x"].reindex(out.index)
     out["p_alive"] = out["p_alive"].where(x.to_numpy(float) > 0)
@@ -1162,22 +1187,39 @@ def member_scores(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def member_score_descriptions(horizon_days: float, *, margin: float, annual_discount_rate: float,
+def member_score_descriptions(horizon_days: float, *, as_of, margin: float, annual_discount_rate: float,
                               gamma_gamma_fitted: bool = True) -> dict[str, str]:
-    """Chinese (and English) description of every column of :func:`member_scores`: meaning, unit, horizon."""
+    """Chinese (and English) description of every column of :func:`member_scores`: meaning, unit, horizon and the
+    as-of date ``as_of`` (anything ``pd.Timestamp`` accepts) the horizon starts from.
+
+    Every column is empty for members on file without a paid order up to ``as_of`` (the report runner joins every
+    member); ``p_alive`` is also empty for one-day buyers (x = 0). Spend is per purchase *day* (客单价 means per
+    order elsewhere in the report); one-day buyers get Gamma-Gamma's population mean p·γ/(q − 1)."""
     h = f"{horizon_days:g}"
-    spend = ("Gamma-Gamma 条件期望客单价" if gamma_gamma_fitted
-             else "会员的历史每个购买日平均消费(monetary_total / purchase_days;Gamma-Gamma 无法拟合)")
+    day = pd.Timestamp(as_of).date().isoformat()
+    no_order = "截止日前没有已支付订单的会员留空"
+    no_order_en = f"empty for members without a paid order up to {day}"
+    if gamma_gamma_fitted:
+        spend = ("期望每个购买日消费(元/购买日),Gamma-Gamma 条件期望:会员自己的重复购买平均与人群平均的加权;"
+                 "只买过一天(x = 0)的会员取人群平均 pγ/(q−1)")
+        spend_en = ("expected spend per purchase day (元), Gamma-Gamma conditional expectation; one-day buyers "
+                    "(x = 0) get the population mean p·γ/(q−1)")
+    else:
+        spend = ("期望每个购买日消费(元/购买日),Gamma-Gamma 无法拟合,取会员历史上每个购买日的平均消费"
+                 "(monetary_total / purchase_days);只买过一天(x = 0)的会员就是那一天的消费")
+        spend_en = ("expected spend per purchase day (元): the member's historical spend per purchase day "
+                    "(Gamma-Gamma could not be fitted)")
     return {
-        "p_alive": ("截止日(as_of)仍活跃的概率 P(alive),0–1,BG/NBD 模型;只对有重复购买(x ≥ 1)的会员有定义,"
-                    "只买过一天的会员留空(模型假设只在重复购买后才会流失,其模型值恒为 1,不代表仍活跃) · "
-                    "probability the member is still active at the as-of date; empty for members without a repeat "
-                    "purchase"),
-        "expected_purchases": (f"未来 {h} 天的期望购买次数,单位:次(购买天,同一天多笔订单算一次),BG/NBD 模型 · "
-                               f"expected purchase days in the next {h} days"),
-        "expected_spend": (f"{spend},单位:元/次(每个购买日);与预测期无关 · expected spend per purchase day (元)"),
-        "clv": (f"未来 {h} 天的折现 CLV,单位:元(毛利,毛利率 {margin:.0%},年折现率 {annual_discount_rate:.0%},"
-                f"按月折现)= 毛利率 × 期望客单价 × 每月期望购买次数 · discounted margin over the next {h} days (元)"),
+        "p_alive": (f"截至 {day} 仍活跃的概率 P(alive),0–1,BG/NBD 模型;只对有重复购买(x ≥ 1)的会员有定义。"
+                    "留空:只买过一天(x = 0),或截止日前没有已支付订单的会员(BG/NBD 假设只在重复购买后才会流失,"
+                    f"x = 0 的模型值恒为 1,不代表仍活跃) · probability the member is still active on {day}; empty for "
+                    f"one-day buyers (x = 0) and for members without a paid order up to {day}"),
+        "expected_purchases": (f"{day} 之后 {h} 天的期望购买次数,单位:次(购买日,同一天多笔订单算一次),BG/NBD 模型;"
+                               f"{no_order} · expected purchase days in the {h} days after {day}; {no_order_en}"),
+        "expected_spend": f"{spend};与预测期无关;{no_order} · {spend_en}; {no_order_en}",
+        "clv": (f"{day} 之后 {h} 天的折现 CLV,单位:元(毛利,毛利率 {margin:.0%},年折现率 {annual_discount_rate:.0%},"
+                f"按月折现)= 毛利率 × 期望每个购买日消费 × 每月期望购买次数;{no_order} · discounted margin over "
+                f"the {h} days after {day} (元); {no_order_en}"),
     }
 
 

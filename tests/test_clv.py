@@ -554,6 +554,14 @@ def test_dropout_purchases_quantile():
         assert abs(clv.dropout_purchases_quantile(a, b, q) - sim) <= 1
     with pytest.raises(ValueError):
         clv.dropout_purchases_quantile(1, 1, 1.0)
+    # P(N > n) ≈ Γ(a+b)/Γ(b) · n^(-a): with a = 0.05 the 99 % quantile is astronomically large -> a clear error
+    with pytest.raises(ValueError, match="exceeds"):
+        clv.dropout_purchases_quantile(0.05, 0.5, 0.99)
+    with pytest.raises(ValueError, match="positive"):
+        clv.dropout_purchases_quantile(0.0, 1.0, 0.5)
+    # large but inside the limit: a = b = 1 gives P(N > n) = 1/(1+n), so q = 1 - 1e-8 has quantile 1e8 - 1
+    # (up to the rounding of q and betaln at this size)
+    assert abs(clv.dropout_purchases_quantile(1.0, 1.0, 1 - 1e-8) - (10**8 - 1)) <= 100
 
 
 def test_auc_counts_ties_one_half_like_all_pairs():
@@ -566,6 +574,10 @@ def test_auc_counts_ties_one_half_like_all_pairs():
     assert clv.auc([True, False], [1.0, 0.0]) == 1.0
     assert clv.auc([True, False], [0.0, 1.0]) == 0.0
     assert math.isnan(clv.auc([True, True], [0.0, 1.0]))
+    with pytest.raises(ValueError, match="NaN"):
+        clv.auc([True, False, True], [0.9, np.nan, 0.1])
+    with pytest.raises(ValueError, match="length"):
+        clv.auc([True, False], [0.9, 0.5, 0.1])
 
 
 def _tiny_summary():
@@ -587,7 +599,17 @@ def test_clv_without_gamma_gamma_uses_spend_per_purchase_day():
     np.testing.assert_allclose(t["expected_spend"], [90.0, 100.0, 40.0])
 
 
-def test_monthly_expected_margin_sums_to_clv():
+def _week_model(day_params=(0.5, 6.0, 0.8, 3.0)):
+    """The same BG/NBD model as ``_fixed_model(day_params)``, written in weeks: r, a, b unchanged, α / 7."""
+    r, alpha, a, b = day_params
+    return _fixed_model((r, alpha / 7, a, b), unit="week")
+
+
+def _in_weeks(summary):
+    return summary.assign(t_x=summary["t_x"] / 7, T=summary["T"] / 7)
+
+
+def test_monthly_expected_margin_by_step():
     s = _tiny_summary()
     m = _fixed_model()
     g = GammaGamma()
@@ -595,13 +617,45 @@ def test_monthly_expected_margin_sums_to_clv():
     mm = clv.monthly_expected_margin(m, g, s, horizon_days=100, margin=0.3)
     assert mm.shape == (4, 3) and list(mm.columns) == ["A", "B", "C"]  # 100 days = 3 full months + a partial one
     np.testing.assert_allclose(mm.index, [365.25 / 12, 365.25 / 6, 365.25 / 4, 100.0])
-    spend = g.conditional_expected_spend(s["x"], s["monetary_repeat_mean"])
-    np.testing.assert_allclose(mm.sum(axis=0), 0.3 * spend * m.expected_purchases(100, s["x"], s["t_x"], s["T"]),
-                               rtol=1e-12)
+    # step k = margin × spend × (E[purchases by the end of step k] − E[… by the end of step k−1]), member by member,
+    # with the spend from the Gamma-Gamma formula by hand (p=2, q=3, γ=10: (γ + x·m)·p / (p·x + q − 1); x=0 -> 10)
+    spend = {"A": 10.0, "B": (10 + 2 * 105.0) * 2 / (2 * 2 + 2), "C": (10 + 5 * 40.0) * 2 / (2 * 5 + 2)}
+    ends = [0.0, 365.25 / 12, 365.25 / 6, 365.25 / 4, 100.0]
+    for member, row in s.iterrows():
+        cum = [0.0 if e == 0 else float(m.expected_purchases(e, row["x"], row["t_x"], row["T"])) for e in ends]
+        want = 0.3 * spend[member] * np.diff(cum)
+        np.testing.assert_allclose(mm[member].to_numpy(), want, rtol=1e-12)
+        assert (np.diff(cum) > 0).all()  # every month adds something: a wrong step would change the figures
+    # undiscounted total = margin × spend × E[purchases over the horizon]
+    total = discounted_clv(m, g, s, horizon_days=100, margin=0.3, annual_discount_rate=0.0)
+    np.testing.assert_allclose(total, [0.3 * spend[k] * float(m.expected_purchases(100, *s.loc[k, ["x", "t_x", "T"]]))
+                                       for k in s.index], rtol=1e-12)
     # discounting month k by (1.12)^(k/12) by hand
     d = (1.12 ** (-np.arange(1, 5) / 12)) @ mm.to_numpy()
     np.testing.assert_allclose(discounted_clv(m, g, s, horizon_days=100, margin=0.3, annual_discount_rate=0.12), d,
                                rtol=1e-12)
+
+
+def test_week_unit_model_gives_the_same_money_and_tracking():
+    """Horizons are in days; a model in weeks (α / 7, t_x / 7, T / 7) must give the same figures as in days."""
+    s = _tiny_summary()
+    m_day, m_week, s_week = _fixed_model(), _week_model(), _in_weeks(_tiny_summary())
+    np.testing.assert_allclose(m_week.expected_purchases(100 / 7, s_week["x"], s_week["t_x"], s_week["T"]),
+                               m_day.expected_purchases(100, s["x"], s["t_x"], s["T"]), rtol=1e-10)
+    g = GammaGamma()
+    g.log_params_ = np.log([2.0, 3.0, 10.0])
+    np.testing.assert_allclose(clv.monthly_expected_margin(m_week, g, s_week, horizon_days=100, margin=0.3),
+                               clv.monthly_expected_margin(m_day, g, s, horizon_days=100, margin=0.3), rtol=1e-10)
+    pd.testing.assert_frame_equal(clv.clv_table(m_week, g, s_week, horizon_days=100),
+                                  clv.clv_table(m_day, g, s, horizon_days=100), rtol=1e-10)
+    orders, s2 = _tracking_orders()
+    _, steps_day = clv.holdout_tracking(_fixed_model(), s2, orders, "2025-01-01", "2025-01-16", step_days=7)
+    _, steps_week = clv.holdout_tracking(_week_model(), _in_weeks(s2), orders, "2025-01-01", "2025-01-16",
+                                         step_days=7)
+    pd.testing.assert_frame_equal(steps_week, steps_day, rtol=1e-10)
+    # and the week model really differs from a day model fed the week figures (so the test can fail)
+    assert not np.allclose(_fixed_model().expected_purchases(100 / 7, s_week["x"], s_week["t_x"], s_week["T"]),
+                           m_day.expected_purchases(100, s["x"], s["t_x"], s["T"]))
 
 
 def test_member_scores_blank_p_alive_for_one_time_buyers():
@@ -614,12 +668,22 @@ def test_member_scores_blank_p_alive_for_one_time_buyers():
     assert math.isnan(sc.loc["A", "p_alive"])
     np.testing.assert_allclose(sc.loc[["B", "C"], "p_alive"], t.loc[["B", "C"], "p_alive"])
     pd.testing.assert_frame_equal(sc.drop(columns="p_alive"), t[["expected_purchases", "expected_spend", "clv"]])
-    desc = clv.member_score_descriptions(180, margin=0.3, annual_discount_rate=0.1)
+    desc = clv.member_score_descriptions(180, as_of=pd.Timestamp("2025-12-31 00:00"), margin=0.3,
+                                         annual_discount_rate=0.1)
     assert set(desc) == set(sc.columns)
-    assert "180 天" in desc["expected_purchases"] and "180 天" in desc["clv"] and "元" in desc["clv"]
-    assert "留空" in desc["p_alive"] and "元/次" in desc["expected_spend"]
-    assert "条件期望" not in clv.member_score_descriptions(180, margin=0.3, annual_discount_rate=0.1,
-                                                              gamma_gamma_fitted=False)["expected_spend"]
+    assert "截至 2025-12-31 仍活跃" in desc["p_alive"]
+    for col in ("expected_purchases", "clv"):
+        assert "2025-12-31 之后 180 天" in desc[col]
+    assert "元" in desc["clv"] and "30%" in desc["clv"] and "10%" in desc["clv"]
+    # p_alive is blank for one-day buyers and for members without a paid order (the runner joins every member)
+    assert "留空:只买过一天(x = 0),或截止日前没有已支付订单的会员" in desc["p_alive"]
+    assert "元/购买日" in desc["expected_spend"] and "客单价" not in desc["expected_spend"]
+    assert "pγ/(q−1)" in desc["expected_spend"]  # x = 0: the population mean
+    other = clv.member_score_descriptions(90, as_of="2024-06-30", margin=0.25, annual_discount_rate=0.05,
+                                          gamma_gamma_fitted=False)
+    assert "2024-06-30 之后 90 天" in other["expected_purchases"] and "截至 2024-06-30" in other["p_alive"]
+    assert "25%" in other["clv"] and "2025" not in "".join(other.values())
+    assert "条件期望" not in other["expected_spend"] and "元/购买日" in other["expected_spend"]
 
 
 def test_naive_forecast_and_errors_by_hand():
@@ -642,7 +706,7 @@ def test_holdout_comparison_bias_has_a_sign():
     assert err["bucket_mae"] == pytest.approx(np.mean(np.abs([pred[0], pred[1], pred[2] - 9])))
 
 
-def test_holdout_tracking_counts_paid_purchase_days():
+def _tracking_orders():
     orders = pd.DataFrame({
         "member_id": ["A", "A", "A", "B", "B", "B", "Z"],
         "order_ts": pd.to_datetime(["2025-01-02 09:00", "2025-01-02 18:00", "2025-01-09 10:00", "2025-01-03 10:00",
@@ -651,6 +715,11 @@ def test_holdout_tracking_counts_paid_purchase_days():
         "status": ["paid", "paid", "paid", "paid", "refunded", "paid", "paid"],
     })
     s = pd.DataFrame({"x": [1, 0], "t_x": [5.0, 0.0], "T": [10.0, 3.0]}, index=pd.Index(["A", "B"]))
+    return orders, s
+
+
+def test_holdout_tracking_counts_paid_purchase_days():
+    orders, s = _tracking_orders()
     m = _fixed_model()
     daily, steps = clv.holdout_tracking(m, s, orders, "2025-01-01", "2025-01-16", step_days=7)
     # A: Jan 2 (two orders = one day) and Jan 9; B: Jan 3 and Jan 13 (Jan 12 refunded); Z is not a cal member
