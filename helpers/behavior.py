@@ -617,8 +617,8 @@ def band_profile(summary: pd.DataFrame, bands: pd.Series) -> pd.DataFrame:
     Columns: ``members``; ``member_share`` (of all members in ``summary``); ``mean_orders`` (orders per member);
     ``mean_order_value`` (the average over members of each member's own mean order value, 元 — not the band's
     total spend / orders); ``mean_spend`` (元 per member); ``mean_recency_days``; ``spend_share`` (the band's share
-    of all members' spend). Empty bands are kept with 0 members. :data:`PROFILE_COLUMNS_ZH` has Chinese display
-    names.
+    of all members' spend). Empty bands are kept with 0 members. :data:`COLUMNS_ZH` has Chinese display names
+    for these columns and the band index name; :func:`display_zh` applies them to a table shown to trainees.
     """
     b = bands.reindex(summary.index)
     g = summary.groupby(b, observed=False)

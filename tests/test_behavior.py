@@ -386,3 +386,31 @@ def test_hour_profile_and_timing_metrics(tiny):
     assert list(hp.columns) == ["工作日", "周末"] and hp.sum().tolist() == pytest.approx([1.0, 1.0])
     assert hp.loc[10, "工作日"] == pytest.approx(2 / 5) and hp.loc[10, "周末"] == pytest.approx(2 / 3)
     assert hp.loc[20, "周末"] == pytest.approx(1 / 3)
+
+
+def test_band_profile_display_names_cover_every_column():
+    # band_profile's docstring sends readers to COLUMNS_ZH / display_zh: every column and the band index name of a
+    # frequency- or spend-band profile must get a Chinese name (the names below are the course's wording)
+    from helpers.behavior import band_profile, display_zh
+
+    s = pd.DataFrame({"frequency": [2, 4, 1], "monetary_mean": [10.0, 30.0, 50.0],
+                      "monetary_total": [20.0, 120.0, 50.0], "recency": [10, 30, 200], "x": [1, 3, 0],
+                      "first_purchase": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-03-01"]),
+                      "last_purchase": pd.to_datetime(["2025-01-05", "2025-01-22", "2025-03-01"]),
+                      "purchase_days": [2, 4, 1]},
+                     index=pd.Index(["A", "B", "C"], name="member_id"))
+    for bands, index_zh in [(frequency_band(s), "频率层"), (spend_band(s, edges=[30, 100]), "金额层")]:
+        d = display_zh(band_profile(s, bands))
+        assert d.index.name == index_zh
+        assert list(d.columns) == ["会员数", "会员占比", "平均订单数", "平均客单价(元)", "平均消费金额(元)",
+                                   "平均最近购买天数", "金额占比"]
+
+
+def test_repeat_rate_is_nan_without_paid_purchases(tiny):
+    # the rule exercise 5 of the notebook states: no member with a paid purchase -> NaN, not 0
+    from helpers.behavior import repeat_rate
+
+    only_refunds = tiny[tiny["status"] == "refunded"]
+    assert np.isnan(repeat_rate(member_summary(only_refunds, "2025-03-31")))
+    # A bought on 2 days (the refund on a third day does not count), B once: 1 of 2 members repeat
+    assert repeat_rate(member_summary(tiny, "2025-03-31")) == 0.5

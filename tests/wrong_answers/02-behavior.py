@@ -25,7 +25,8 @@ def hour_share(orders):
     return orders["order_ts"].dt.hour.value_counts(normalize=True).sort_index()
 ''',
     # right cohort and refund handling, but a month after the data end counted as "nobody came back" (0.0)
-    # instead of "not observed yet" (NaN): exactly the 未观察≠0 point of section 7
+    # instead of "not observed yet" (NaN): exactly the 未观察≠0 point of section 7; an empty cohort also gives 0.0
+    # where the instructions ask for NaN
     "ex02_cohort_retention_rate": '''
 def cohort_retention_rate(orders, cohort, k):
     paid = orders[orders["status"] != "refunded"] if "status" in orders.columns else orders
@@ -36,7 +37,8 @@ def cohort_retention_rate(orders, cohort, k):
     active = set(paid.loc[month == start + k, "member_id"])
     return float(np.mean([m in active for m in members])) if len(members) else 0.0
 ''',
-    # members with two or more orders: same-day orders and refunded orders count as repeat purchases
+    # members with two or more orders: same-day orders and refunded orders count as repeat purchases (0.8 instead
+    # of 0.5 on the visible sample). Empty input gives NaN as the instructions ask, so the mistake is the only failure
     "ex02_repeat_rate": '''
 def repeat_rate(orders):
     n_orders = orders.groupby("member_id").size()
