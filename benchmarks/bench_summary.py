@@ -80,20 +80,21 @@ def build_orders(n: int, path: Path, seed: int = 11, chunk: int = 5_000_000) -> 
 # ----------------------------------------------------------------------------------------------------------------
 # workers (run in a subprocess)
 # ----------------------------------------------------------------------------------------------------------------
-def _hwm_bytes() -> int:
+def _status_bytes(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (``VmHWM`` peak, ``VmRSS`` current), in bytes."""
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def _hwm_bytes() -> int:
+    return _status_bytes("VmHWM")
 
 
 def _rss_bytes() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
+    return _status_bytes("VmRSS")
 
 
 def _reset_hwm() -> bool:

@@ -249,6 +249,17 @@ class Dataset:
     def tables(self) -> dict[str, pd.DataFrame]:
         return dict(self._frames)
 
+    @property
+    def analysis_date(self) -> pd.Timestamp | None:
+        """The day an analysis of this data refers to (midnight): the as-of date when one was given, else the day
+        of the last kept order; ``None`` without orders. Every module takes its ``AS_OF`` from here."""
+        if self.as_of is not None:
+            return self.as_of.normalize()
+        orders = self._frames.get("orders")
+        if orders is None or orders.empty:
+            return None
+        return orders["order_ts"].max().normalize()
+
     def __repr__(self) -> str:
         parts = ", ".join(f"{n}={len(df):,}" for n, df in self._frames.items())
         return f"<Dataset {parts}; quarantined={len(self.quarantine):,}>"

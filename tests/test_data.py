@@ -563,3 +563,12 @@ def test_load_only_some_tables_keeps_orders_and_reconciles(tmp_path):
     assert int(partial.counts.loc["orders", "rows_read"]) == 2
     with pytest.raises(ValueError, match="ordres"):
         data.load(tmp_path, tables=["ordres"])
+
+
+def test_analysis_date_is_the_as_of_day_or_the_last_order_day(tmp_path):
+    (tmp_path / "orders.csv").write_text(
+        "order_id,member_id,order_ts,net_amount\nO1,M1,2025-03-01 10:00:00,5\nO2,M1,2025-03-04 21:30:00,7\n",
+        encoding="utf-8")
+    assert data.load(tmp_path).analysis_date == pd.Timestamp("2025-03-04")
+    assert data.load(tmp_path, as_of="2025-03-02").analysis_date == pd.Timestamp("2025-03-02")
+    assert data.load(tmp_path, as_of="2025-03-02 18:00").analysis_date == pd.Timestamp("2025-03-02")

@@ -345,3 +345,19 @@ def test_seasonality_peaks_and_weekends(world):
     assert weekend.mean() > 2 / 7 + 0.05
     reg = world["members"].register_ts.dt.year.value_counts()
     assert reg[2025] > reg[2024] > reg[2023]  # the member base grows
+
+
+def test_read_truth_beside_the_data_and_only_for_its_own_day(tmp_path):
+    truth = G.read_truth(DEFAULT)
+    assert truth is not None and G.read_truth("") is not None  # "" = the course default, as in the notebooks
+    raw = pd.read_parquet(DEFAULT / "truth" / "member_truth.parquet")
+    assert truth.members.index.name == "member_id" and len(truth.members) == len(raw)
+    params = json.loads((DEFAULT / "truth" / "params.json").read_text(encoding="utf-8"))
+    assert truth.as_of == pd.Timestamp(params["as_of"])
+    alive = truth.alive_at(params["as_of"] + " 15:00")  # any time on the truth's day
+    assert alive is not None and alive.dtype == bool
+    assert alive.sum() == raw["alive_at_as_of"].sum()
+    assert truth.alive_at(pd.Timestamp(params["as_of"]) - pd.Timedelta(days=1)) is None
+    # an analyst's own data (orders only, no truth folder) has no truth
+    (tmp_path / "orders.csv").write_text("member_id,order_ts,net_amount\n", encoding="utf-8")
+    assert G.read_truth(tmp_path) is None
