@@ -1,6 +1,6 @@
 """Benchmark: BG/NBD and Gamma-Gamma fits, ``helpers.clv`` vs lifetimes 0.11.3, at 100k and 1M customers.
 
-Customers are simulated from the BG/NBD story (r = 0.7, α = 7.5, a = 0.8, b = 12 per day; observation windows of
+Customers are simulated from the BG/NBD story of the course data (``helpers.generate.POPULATION``: r = 0.7, α = 7.5, a = 0.8, b = 12 per day; observation windows of
 60–1095 days; times rounded to whole days as in real summaries) and, for those with repeat purchases, mean spends
 from the Gamma-Gamma story (p = 6, q = 4, γ = 90). Both libraries fit the same arrays, each in its own subprocess
 (lifetimes in its own environment, see ``benchmarks/requirements.txt``); the table shows fit time (fastest of
@@ -16,23 +16,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _common import LIFETIMES_PYTHON, run_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
-TRUE = {"r": 0.7, "alpha": 7.5, "a": 0.8, "b": 12.0, "p": 6.0, "q": 4.0, "gamma": 90.0}
 
 
 def simulate(n: int, seed: int = 3) -> dict:
-    from helpers.clv import (
-        simulate_bgnbd,  # here, not at the top: the lifetimes worker's Python has no helpers
-    )
+    # here, not at the top: the lifetimes worker's Python has no helpers
+    from helpers.clv import simulate_bgnbd
+    from helpers.generate import POPULATION as TRUE  # the course data's population
 
     rng = np.random.default_rng(seed)
     T = rng.integers(60, 1096, n).astype(float)
@@ -87,18 +85,6 @@ def worker(kind: str, path: str, repeat: int = 3) -> dict:
     return out
 
 
-def run(kind, path, python, timeout, repeat=3):
-    try:
-        p = subprocess.run([python, __file__, "--worker", kind, "--file", str(path), "--repeat", str(repeat)],
-                           capture_output=True, text=True,
-                           timeout=timeout, env={**os.environ, "PYTHONPATH": ""})
-    except subprocess.TimeoutExpired:
-        return {"kind": kind, "error": f"timeout after {timeout} s"}
-    if p.returncode != 0:
-        return {"kind": kind, "error": (p.stderr.strip().splitlines() or ["failed"])[-1][:120]}
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
 def _sig4(d: dict) -> str:
     return ", ".join(f"{k}={v:.4g}" for k, v in d.items())
 
@@ -110,7 +96,7 @@ def _same4(a: dict, b: dict) -> bool:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000,1000000")
-    ap.add_argument("--lifetimes-python", default=os.environ.get("LIFETIMES_PYTHON", "/tmp/benchvenv/bin/python"))
+    ap.add_argument("--lifetimes-python", default=LIFETIMES_PYTHON)
     ap.add_argument("--timeout", type=int, default=3600)
     ap.add_argument("--repeat", type=int, default=3, help="fits per library and size; the fastest is reported")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -125,8 +111,8 @@ def main(argv=None) -> int:
         path = OUT / f"clv_{n}.npz"
         if not path.exists():
             np.savez(path, **simulate(n))
-        ours = run("ours", path, sys.executable, a.timeout, a.repeat)
-        life = run("lifetimes", path, a.lifetimes_python, a.timeout, a.repeat)
+        ours = run_worker(__file__, "ours", path, sys.executable, a.timeout, "--repeat", str(a.repeat))
+        life = run_worker(__file__, "lifetimes", path, a.lifetimes_python, a.timeout, "--repeat", str(a.repeat))
         rows.append({"customers": n, "ours": ours, "lifetimes": life})
         print(f"\n## {n:,} customers")
         if "error" in ours:

@@ -5,7 +5,8 @@ For each size, two runs, each in its own subprocess so that peak memory (``ru_ma
 * ``full``  – :func:`helpers.generate.generate_world` writing every table and ``truth/`` to a temporary directory;
 * ``fast``  – :func:`helpers.generate.simulate_orders`, the orders-only path used for model-recovery studies.
 
-Printed per run: wall time, orders, orders per second, peak RSS, and (full) the size on disk.
+Printed per run: wall time, orders, orders per second, peak RSS, and (full) the size on disk. Below the table: the
+time :func:`helpers.textgen.feedback_texts` takes for 5 000 feedback messages (target: well under 2 s).
 
     .venv/bin/python benchmarks/bench_generate.py                      # 10k and 1M (the 1M full run takes minutes)
     .venv/bin/python benchmarks/bench_generate.py --sizes 10000        # quick
@@ -19,6 +20,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +54,24 @@ def run(n: int, mode: str) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+def textgen_seconds(n: int = 5000, repeat: int = 3) -> float:
+    """Fastest of ``repeat`` runs of :func:`helpers.textgen.feedback_texts` on ``n`` random labels."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from helpers.textgen import CATEGORIES, POLARITIES, feedback_texts
+
+    rng = np.random.default_rng(3)
+    cats = rng.choice(CATEGORIES, n).tolist()
+    pols = rng.choice(POLARITIES, n, p=[0.45, 0.25, 0.30]).tolist()
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        feedback_texts(np.random.default_rng(1), cats, pols)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,1000000", help="comma-separated member counts")
@@ -68,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             disk = f"{r['bytes'] / 1e6:8.1f}" if r["bytes"] else f"{'–':>8}"
             print(f"{n:>10,} {mode:>5} {r['seconds']:>9.1f} {r['orders']:>12,} {r['orders'] / r['seconds']:>11,.0f} "
                   f"{r['peak_mib']:>9,.0f} {disk}", flush=True)
+    secs = textgen_seconds()
+    print(f"\nfeedback_texts: 5,000 messages in {secs:.2f} s (fastest of 3; target < 2 s: "
+          f"{'met' if secs < 2 else 'MISSED'})", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench_generate.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

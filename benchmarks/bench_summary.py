@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _common import LIFETIMES_PYTHON, run_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -175,22 +175,10 @@ def worker(kind: str, path: str) -> dict:
             "x_sum": float(res["x" if "x" in res else "frequency"].sum())}
 
 
-def run(kind: str, path: Path, python: str, timeout: int) -> dict:
-    cmd = [python, __file__, "--worker", kind, "--file", str(path)]
-    env = {**os.environ, "PYTHONPATH": ""}
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
-        return {"kind": kind, "error": f"timeout after {timeout} s"}
-    if p.returncode != 0:
-        return {"kind": kind, "error": (p.stderr.strip().splitlines() or ["failed"])[-1][:120]}
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000000,10000000,50000000")
-    ap.add_argument("--lifetimes-python", default=os.environ.get("LIFETIMES_PYTHON", "/tmp/benchvenv/bin/python"))
+    ap.add_argument("--lifetimes-python", default=LIFETIMES_PYTHON)
     ap.add_argument("--lifetimes-max", type=int, default=10_000_000)
     ap.add_argument("--skip", default="", help="comma-separated: ours,duckdb,lifetimes")
     ap.add_argument("--timeout", type=int, default=1800)
@@ -219,7 +207,7 @@ def main(argv=None) -> int:
                 res[kind] = {"kind": kind, "error": f"not run above {a.lifetimes_max:,} rows"}
             else:
                 py = a.lifetimes_python if kind == "lifetimes" else sys.executable
-                res[kind] = run(kind, path, py, a.timeout)
+                res[kind] = run_worker(__file__, kind, path, py, a.timeout)
         duck = res.get("duckdb", {}).get("compute_s")
         for kind, r in res.items():
             if "error" in r:

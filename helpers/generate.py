@@ -143,6 +143,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from helpers import tables as T
+from helpers.textgen import POLARITIES, feedback_texts
 
 GENERATOR_VERSION = "1.0.0"
 DEFAULT_MEMBERS = 10_000
@@ -212,6 +213,8 @@ BRANDS = {
     "服饰鞋包": ("步履", "衣尚", "棉间", "行者"),
     "数码家电": ("声悦", "极客派", "小蜂", "电力熊"),
 }
+#: every brand once, sorted: the dictionary of products.brand
+BRAND_NAMES = tuple(sorted({b for bs in BRANDS.values() for b in bs}))
 SIZE_MULT = (1.0, 1.8, 3.0)
 
 #: (city, tier, number of stores)  tier: 1 一线, 2 新一线/二线, 3 三线, 4 四线, 5 五线
@@ -227,6 +230,7 @@ CITIES = (
     ("岳阳", 4, 0), ("常德", 4, 0), ("阳江", 4, 1), ("茂名", 4, 0), ("宿迁", 4, 0), ("淮安", 4, 0), ("开封", 4, 0),
     ("梅州", 5, 0), ("云浮", 5, 0), ("汕尾", 5, 0), ("河源", 5, 0), ("潮州", 5, 0), ("舟山", 5, 0), ("三明", 5, 0),
 )
+CITY_NAMES = tuple(c[0] for c in CITIES)
 TIER_SHARE = {1: 0.30, 2: 0.34, 3: 0.18, 4: 0.11, 5: 0.07}
 STORE_SUFFIX = ("万达店", "中心店", "天街店", "新城店", "站前店", "滨江店")
 
@@ -242,6 +246,8 @@ PREF_PAYMENT = (0.45, 0.28, 0.10, 0.05, 0.12)  # order of tables.PAYMENT_METHODS
 # coupons: id, face value (cents), threshold (cents)
 GENERIC_COUPONS = (("Q-299-50", 5000, 29900), ("Q-199-30", 3000, 19900), ("Q-99-10", 1000, 9900))
 NEW_MEMBER_COUPON = ("Q-NEW-15", 1500, 5900)
+#: coupon codes inside the generator: 0..2 the generic coupons, 3 the new-member coupon, CAMPAIGN_CODE0 + i campaign i
+CAMPAIGN_CODE0 = 10
 
 
 @dataclass(frozen=True)
@@ -380,7 +386,6 @@ class Catalogue:
     cost_c: np.ndarray
     cat_names: tuple
     sub_names: tuple
-    sub_cat: np.ndarray      # category of each subcategory
     cat_sub_start: np.ndarray
     cat_nsub: np.ndarray
     cat_nbrand: np.ndarray
@@ -389,9 +394,7 @@ class Catalogue:
     popularity: np.ndarray
     group_price: np.ndarray  # (n_sub * MAXB, 3) cents, huge where absent
     group_pid: np.ndarray    # (n_sub * MAXB, 3) product index
-    group_nsize: np.ndarray
     sub_min_price: np.ndarray
-    sub_min_pid: np.ndarray
     cheapest_pid: int
     cb_price: np.ndarray     # (category, brand) → cheapest pack price
     cb_pid: np.ndarray
@@ -415,7 +418,7 @@ def _round_price(x: np.ndarray) -> np.ndarray:
 def make_catalogue(seed: int) -> Catalogue:
     rng = _rng(seed, "catalogue")
     rows = []
-    sub_names, sub_cat, cat_sub_start, cat_nsub = [], [], [], []
+    sub_names, cat_sub_start, cat_nsub = [], [], []
     for ci, (cat, _cycle, margin, _pop, _q, subs, sizes) in enumerate(CATALOGUE):
         cat_sub_start.append(len(sub_names))
         cat_nsub.append(len(subs))
@@ -424,7 +427,6 @@ def make_catalogue(seed: int) -> Catalogue:
         for sname, base in subs:
             si = len(sub_names)
             sub_names.append(sname)
-            sub_cat.append(ci)
             for bi, brand in enumerate(brands):
                 nsize = 2 + int(rng.random() < 0.5)
                 for k in range(nsize):
@@ -441,11 +443,9 @@ def make_catalogue(seed: int) -> Catalogue:
     nsub = len(sub_names)
     gp = np.full((nsub * MAXB, 3), BIG, dtype=np.int64)
     gid = np.zeros((nsub * MAXB, 3), dtype=np.int64)
-    gn = np.zeros(nsub * MAXB, dtype=np.int64)
     g = sub * MAXB + bidx
     gp[g, size] = price
     gid[g, size] = np.arange(n)
-    np.add.at(gn, g, 1)
     sub_min = np.array([price[sub == s].min() for s in range(nsub)])
     cb_price = np.full((len(CATALOGUE), MAXB), BIG, dtype=np.int64)
     cb_pid = np.zeros((len(CATALOGUE), MAXB), dtype=np.int64)
@@ -462,13 +462,11 @@ def make_catalogue(seed: int) -> Catalogue:
         name=np.array([r[5] for r in rows], dtype=object), cat=cat, sub=sub,
         brand_name=np.array([r[4] for r in rows], dtype=object), price_c=price,
         cost_c=np.array([r[7] for r in rows], dtype=np.int64),
-        cat_names=tuple(c[0] for c in CATALOGUE), sub_names=tuple(sub_names), sub_cat=np.array(sub_cat),
+        cat_names=tuple(c[0] for c in CATALOGUE), sub_names=tuple(sub_names),
         cat_sub_start=np.array(cat_sub_start), cat_nsub=np.array(cat_nsub),
         cat_nbrand=np.array([len(BRANDS[c[0]]) for c in CATALOGUE]),
         cycle=np.array([c[1] for c in CATALOGUE], dtype=float), qmax=np.array([c[4] for c in CATALOGUE]),
-        popularity=np.array([c[3] for c in CATALOGUE]), group_price=gp, group_pid=gid, group_nsize=gn,
-        sub_min_price=sub_min, sub_min_pid=np.array([np.nonzero(sub == s)[0][np.argmin(price[sub == s])]
-                                                      for s in range(nsub)]),
+        popularity=np.array([c[3] for c in CATALOGUE]), group_price=gp, group_pid=gid, sub_min_price=sub_min,
         cheapest_pid=int(np.argmin(price)), cb_price=cb_price, cb_pid=cb_pid, cat_min_price=cat_min, cat_cheapest_sub=cheapest_sub, cat_sku_start=starts,
         cat_nsku=np.bincount(cat, minlength=ncat))
 
@@ -634,11 +632,11 @@ def make_members(n: int, seed: int, cal: Calendar, cat: Catalogue, stores: Store
                 fav_u=fav_u, first_t=first_t, eov=eov, heavy=heavy, loyal=loyal, archetype=archetype)
 
 
-ARCHETYPES = ("heavy_loyal", "heavy_switching", "light_loyal", "light_switching")
 #: the archetypes' names in the course text and tables (重度/轻度 = heavy/light buyer, 忠诚/摇摆 = sticks to its
 #: favourite brands / switches between brands)
 ARCHETYPE_ZH = {"heavy_loyal": "重度忠诚", "heavy_switching": "重度摇摆", "light_loyal": "轻度忠诚",
                 "light_switching": "轻度摇摆"}
+ARCHETYPES = tuple(ARCHETYPE_ZH)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -709,7 +707,6 @@ def _timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, 
     alive_m = np.isnan(dropout_t)
     z = rng.gamma(P["p"], 1.0, n_o) / nu[mem]
     coupon = np.full(n_o, -1, dtype=np.int64)   # campaign index
-    extra = np.zeros(n_o, bool)
 
     # campaigns
     crng = _rng(seed, "campaigns", chunk)
@@ -725,13 +722,11 @@ def _timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, 
         last = np.full(M, -np.inf)
         before = t < send
         np.fmax.at(last, mem[before], t[before])
-        ft_all = first_t
         if c.channel == "短信":
-            elig = mb["sms"][sl] & (ft_all < send - 90) & (send - last >= 45)
+            elig = mb["sms"][sl] & (first_t < send - 90) & (send - last >= 45)
         else:
             np.logical_or.at(online_any, mem[before & (channel != 0)], True)
-            elig = ((mb["pref_channel"][sl] != 0) | online_any) & (ft_all < send - 31)
-        elig &= ~np.isnan(ft_all)
+            elig = ((mb["pref_channel"][sl] != 0) | online_any) & (first_t < send - 31)  # NaN first_t: never eligible
         idx = np.nonzero(elig)[0]
         treat = crng.random(len(idx)) < TREATMENT_SHARE
         recency = send - last[idx]
@@ -776,7 +771,6 @@ def _timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, 
         channel = np.concatenate([channel, np.concatenate(ext_ch)])
         coupon = np.concatenate([coupon, np.concatenate(ext_c)])
         is_first = np.concatenate([is_first, np.zeros(len(em), bool)])
-        extra = np.concatenate([extra, np.ones(len(em), bool)])
     n_o = len(mem)
     z_c = np.maximum(np.round(z * 100), MIN_ORDER_CENTS).astype(np.int64)
     # payment
@@ -800,7 +794,7 @@ def _timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, 
     dropout_s = np.where(np.isnan(dropout_t), 0, cal.start_s + np.floor(np.nan_to_num(dropout_t) * 86400)).astype(np.int64)
     return dict(mem=mem[order], t=t[order], t_s=t_s[order], z_c=z_c[order], channel=channel[order], pay=pay[order],
                 store=store[order], refunded=refunded[order], coupon=coupon[order], is_first=is_first[order],
-                extra=extra[order], alive=alive_m, dropout_s=dropout_s, dropout_t=dropout_t, first_s=ft_s,
+                alive=alive_m, dropout_s=dropout_s, dropout_t=dropout_t, first_s=ft_s,
                 contacts=contacts)
 
 
@@ -839,7 +833,7 @@ def _baskets(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, cat: C
     gross = np.zeros(n_o, np.int64)
     disc = np.zeros(n_o, np.int64)
     pts_red = np.zeros(n_o, np.int64)
-    coupon_code = np.full(n_o, -1, dtype=np.int64)   # 0..2 generic, 3 new member, 10+ campaign
+    coupon_code = np.full(n_o, -1, dtype=np.int64)   # 0..2 generic, 3 new member, CAMPAIGN_CODE0+ campaign
     L_order, L_pid, L_q, L_price, L_step = [], [], [], [], []
     gen_face = np.array([c[1] for c in GENERIC_COUPONS])
     gen_thr = np.array([c[2] for c in GENERIC_COUPONS])
@@ -853,7 +847,7 @@ def _baskets(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, cat: C
         # coupons
         cc = tl["coupon"][S]
         face = np.where(cc >= 0, camp_face[np.maximum(cc, 0)], 0)
-        code = np.where(cc >= 0, 10 + cc, -1)
+        code = np.where(cc >= 0, CAMPAIGN_CODE0 + cc, -1)
         free = cc < 0
         newc = free & tl["is_first"][S] & (rng.random(n) < 0.5) & (zz + NEW_MEMBER_COUPON[1] >= NEW_MEMBER_COUPON[2])
         face = np.where(newc, NEW_MEMBER_COUPON[1], face)
@@ -1054,12 +1048,6 @@ def _events(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, bk: dic
     return dict(mem=e_mem[order], ts=e_s[order], type=etype[order], pid=pid[order], channel=ech[order])
 
 
-def _feedback_texts(rng, categories: list[str], polarities: list[str], context=None) -> list[str]:
-    from helpers.textgen import feedback_texts  # lazy: only the feedback table needs the text grammar
-
-    return list(feedback_texts(rng, categories, polarities, context=context))
-
-
 def _text_context(stores: Stores) -> dict:
     """Our own store, city and brand names for the texts, so messages mention the chain's real lexicon."""
     phys = slice(0, stores.n_physical)
@@ -1069,7 +1057,6 @@ def _text_context(stores: Stores) -> dict:
 
 
 FB_CATS = T.FEEDBACK_CATEGORIES
-POLARITIES = ("negative", "neutral", "positive")
 POLARITY_BY_CAT = {"产品质量": (0.75, 0.15, 0.10), "服务态度": (0.60, 0.10, 0.30), "营销活动": (0.50, 0.30, 0.20),
                    "物流配送": (0.65, 0.15, 0.20), "会员权益": (0.40, 0.35, 0.25), "其他": (0.20, 0.40, 0.40)}
 FIRST_RESPONSE_HOURS = {"小程序": 2.0, "客服热线": 0.1, "门店意见簿": 20.0, "APP评价": 8.0, "微信公众号": 3.0,
@@ -1125,8 +1112,8 @@ def _feedback(seed: int, chunk: int, m0: int, m1: int, tl: dict, cal: Calendar, 
     fr_ok = ~no_resp & (first_resp < cal.end)
     rs_ok = fr_ok & ~unresolved & (resolved < cal.end)
     anon = rng.random(n_fb) < 0.05
-    texts = _feedback_texts(rng, [FB_CATS[i] for i in tc], [POLARITIES[i] for i in pol],
-                           _text_context(stores)) if n_fb else []
+    texts = feedback_texts(rng, [FB_CATS[i] for i in tc], [POLARITIES[i] for i in pol],
+                           context=_text_context(stores)) if n_fb else []
     texts = np.array(texts, dtype=object)
     to_s = lambda x: cal.start_s + np.floor(x * 86400).astype(np.int64)  # noqa: E731
     cs = to_s(created)
@@ -1179,9 +1166,13 @@ def contract_schema(table: str) -> pa.Schema:
         pa.schema([pa.field(c.name, ARROW_TYPES[c.kind], nullable=True) for c in T.TABLES[table].columns]))
 
 
+def _id_strings(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
+    """Identifiers ``prefix`` + number zero-padded to ``width`` digits (``M00000042``), as an object array."""
+    return np.char.add(prefix, np.char.zfill(np.asarray(numbers).astype(str), width)).astype(object)
+
+
 def _ids(prefix: str, start: int, n: int, width: int) -> pa.Array:
-    return pa.array(np.char.add(prefix, np.char.zfill(np.arange(start, start + n).astype(str), width)).astype(object),
-                    pa.string())
+    return pa.array(_id_strings(prefix, np.arange(start, start + n), width), pa.string())
 
 
 def _dict(codes: np.ndarray, values: tuple, mask: np.ndarray | None = None) -> pa.Array:
@@ -1254,25 +1245,24 @@ def _make_world(n_members: int, seed: int, start: str, as_of: str) -> _World:
 
 
 def _member_ids(m0: int, m1: int) -> np.ndarray:
-    return np.char.add("M", np.char.zfill(np.arange(m0 + 1, m1 + 1).astype(str), 8)).astype(object)
+    """Member ids of members m0 … m1 - 1 (member i is ``M`` + i + 1 in 8 digits)."""
+    return _id_strings("M", np.arange(m0 + 1, m1 + 1), 8)
 
 
 def _members_arrays(w: _World, m0: int, m1: int) -> dict:
     mb, sl = w.mb, slice(m0, m1)
     ref = mb["referrer"][sl]
-    ref_ids = np.where(ref >= 0, np.char.add("M", np.char.zfill((np.maximum(ref, 0) + 1).astype(str), 8)), "")
     phone = np.char.add(np.char.add(np.char.add(mb["prefix"][sl], mb["third"][sl].astype(str)), "****"),
                         np.char.zfill(mb["last4"][sl].astype(str), 4))
-    city_names = tuple(c[0] for c in CITIES)
     return {
         "member_id": pa.array(_member_ids(m0, m1), pa.string()),
         "register_ts": _ts(w.cal.start_s + mb["reg_s"][sl]),
         "gender": _dict(mb["gender"][sl], T.GENDERS),
         "birth_year": pa.array(mb["birth"][sl], pa.int64(), mask=mb["birth_missing"][sl]),
-        "city": _dict(mb["city"][sl], city_names),
+        "city": _dict(mb["city"][sl], CITY_NAMES),
         "city_tier": pa.array(mb["tier"][sl], pa.int64()),
         "source_channel": _dict(mb["src"][sl], T.SOURCE_CHANNELS),
-        "referrer_id": pa.array(ref_ids.astype(object), pa.string(), mask=ref < 0),
+        "referrer_id": pa.array(_id_strings("M", np.maximum(ref, 0) + 1, 8), pa.string(), mask=ref < 0),
         "sms_consent": pa.array(mb["sms"][sl], pa.bool_()),
         "email_consent": pa.array(mb["email"][sl], pa.bool_()),
         "phone_masked": pa.array(phone.astype(object), pa.string(), mask=mb["phone_missing"][sl]),
@@ -1324,26 +1314,25 @@ def _coupon_ids() -> dict[int, str]:
     ids = {i: c[0] for i, c in enumerate(GENERIC_COUPONS)}
     ids[3] = NEW_MEMBER_COUPON[0]
     for i, c in enumerate(CAMPAIGNS):
-        ids[10 + i] = c.coupon_id
+        ids[CAMPAIGN_CODE0 + i] = c.coupon_id
     return ids
 
 
 def _orders_arrays(w: _World, m0: int, tl: dict, bk: dict | None, first_id: int) -> dict:
     n_o = len(tl["mem"])
-    mem_ids = np.char.add("M", np.char.zfill((tl["mem"] + m0 + 1).astype(str), 8)).astype(object)
     if bk is None:  # fast path: no basket, gross = net = z
         gross = net = tl["z_c"]
         disc = np.zeros(n_o, np.int64)
         pe = np.where(tl["refunded"], 0, net // 100)
         pr = np.zeros(n_o, np.int64)
-        code = np.where(tl["coupon"] >= 0, 10 + tl["coupon"], -1)
+        code = np.where(tl["coupon"] >= 0, CAMPAIGN_CODE0 + tl["coupon"], -1)
     else:
         gross, disc, net, pe, pr, code = bk["gross"], bk["disc"], bk["net"], bk["pts_earned"], bk["pts_red"], bk["coupon_code"]
     cid = _coupon_ids()
-    lut = np.array([cid.get(i, "") for i in range(10 + len(CAMPAIGNS))], dtype=object)
+    lut = np.array([cid.get(i, "") for i in range(CAMPAIGN_CODE0 + len(CAMPAIGNS))], dtype=object)
     return {
         "order_id": _ids("O", first_id + 1, n_o, 10),
-        "member_id": pa.array(mem_ids, pa.string()),
+        "member_id": pa.array(_id_strings("M", tl["mem"] + m0 + 1, 8), pa.string()),
         "order_ts": _ts(tl["t_s"]),
         "store_id": pa.array(w.stores.store_id[tl["store"]], pa.string()),
         "channel": _dict(tl["channel"], T.CHANNELS),
@@ -1363,14 +1352,12 @@ def _static_tables(w: _World, sink: _Sink) -> None:
     sink.write("products", {
         "product_id": pa.array(cat.product_id, pa.string()), "product_name": pa.array(cat.name, pa.string()),
         "category": _dict(cat.cat, cat.cat_names), "subcategory": _dict(cat.sub, cat.sub_names),
-        "brand": _dict(np.array([sorted({b for bs in BRANDS.values() for b in bs}).index(b) for b in cat.brand_name]),
-                       tuple(sorted({b for bs in BRANDS.values() for b in bs}))),
+        "brand": _dict(np.searchsorted(np.array(BRAND_NAMES), cat.brand_name.astype(str)), BRAND_NAMES),
         "price": _money(cat.price_c), "unit_cost": _money(cat.cost_c)})
-    city_names = tuple(c[0] for c in CITIES)
     online = st.city < 0
     sink.write("stores", {
         "store_id": pa.array(st.store_id, pa.string()), "store_name": pa.array(st.name, pa.string()),
-        "store_type": _dict(st.type, T.STORE_TYPES), "city": _dict(np.maximum(st.city, 0), city_names, mask=online),
+        "store_type": _dict(st.type, T.STORE_TYPES), "city": _dict(np.maximum(st.city, 0), CITY_NAMES, mask=online),
         "city_tier": pa.array(np.array([CITIES[c][1] if c >= 0 else 0 for c in st.city]), pa.int64(), mask=online),
         "open_date": pa.array(st.open_date.astype("datetime64[D]").astype(np.int32), pa.date32())})
     camps = [c for c in CAMPAIGNS if 0 <= w.cal.day_of(c.send) < w.cal.end]  # only those inside the period
@@ -1472,7 +1459,7 @@ def generate_world(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, o
             mids.append(_member_ids(m0, m1)[ct["member"]])
             arm.append(np.where(ct["treat"], 0, 1))
             sent.append(w.cal.start_s + np.floor(ct["sent_t"] * 86400).astype(np.int64))
-            opened.append(ct["opened"] | ~ct["treat"])  # masked for control below
+            opened.append(ct["opened"])  # False for control, written as null
             red.append(ct["redeemed"])
             upl.append(ct["uplift"])
         if cids:
@@ -1482,7 +1469,7 @@ def generate_world(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, o
                 "member_id": pa.array(np.concatenate(mids), pa.string()),
                 "arm": _dict(np.concatenate(arm), T.CAMPAIGN_ARMS),
                 "sent_ts": _ts(np.concatenate(sent), mask=~treat),
-                "opened": pa.array(np.concatenate(opened) & treat, pa.bool_(), mask=~treat),
+                "opened": pa.array(np.concatenate(opened), pa.bool_(), mask=~treat),
                 "redeemed": pa.array(np.concatenate(red), pa.bool_())})
             if truth:
                 sink.write("campaign_effects", {"campaign_id": pa.array(np.concatenate(cids), pa.string()),

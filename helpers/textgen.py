@@ -71,6 +71,8 @@ from typing import Any
 
 import numpy as np
 
+from helpers.tables import FEEDBACK_CATEGORIES as CATEGORIES
+
 __all__ = [
     "CATEGORIES",
     "OPENINGS",
@@ -79,10 +81,7 @@ __all__ = [
     "feedback_texts",
 ]
 
-CATEGORIES = ("产品质量", "服务态度", "营销活动", "物流配送", "会员权益", "其他")
 POLARITIES = ("negative", "neutral", "positive")
-RETAIL_CATEGORIES = ("生鲜食品", "休闲零食", "粮油调味", "个护清洁", "美妆护肤", "母婴用品", "家居用品", "服饰鞋包",
-                     "数码家电")
 
 # ---------------------------------------------------------------------------------------------------------------
 # randomness: a block-buffered stream of uniforms drawn from the caller's Generator
@@ -294,6 +293,8 @@ _PRODUCTS: dict[str, dict[str, tuple[str, ...]]] = {
         odd=("说明书是英文的", "保修卡没有盖章", "插头是两脚的"),
     ),
 }
+#: the chain's retail categories, in the catalogue order of ``helpers.generate.CATALOGUE`` (a test checks they agree)
+RETAIL_CATEGORIES = tuple(_PRODUCTS)
 
 _CITIES = ("上海", "杭州", "成都", "武汉", "南京", "西安", "长沙", "郑州", "苏州", "重庆", "青岛", "合肥", "厦门", "昆明",
            "宁波", "济南", "佛山", "无锡", "南昌", "贵阳")
@@ -451,24 +452,19 @@ def _city_store(d: _Dice, c: _Ctx) -> str:
     return d.pick(c.cities) + d.pick(("的", "")) + store
 
 
-def _slot_place(d: _Dice, c: _Ctx) -> str:
+#: cumulative cut-offs (one store of the chain, city + store, online channel); above the last a generic shop word
+_PLACE_CUTS = (0.45, 0.6, 0.75)  # where something happened: a store or an online channel
+_SHOP_CUTS = (0.55, 0.7, 0.7)    # a physical store (for parking, toilets, cashiers …): never online
+
+
+def _slot_venue(d: _Dice, c: _Ctx, cuts: tuple[float, float, float]) -> str:
     r = d.u()
-    if r < 0.45:
+    if r < cuts[0]:
         return d.pick(("", "", "你们", "你们")) + _slot_store(d, c)
-    if r < 0.6:
+    if r < cuts[1]:
         return _city_store(d, c)
-    if r < 0.75:
+    if r < cuts[2]:
         return d.pick(("线上商城", "小程序", "小程序上", "商城", "APP上"))
-    return d.pick(("店里", "门店", "你们店", "超市", "家门口的店", "你们这家店"))
-
-
-def _slot_shop(d: _Dice, c: _Ctx) -> str:
-    """A physical store (for parking, toilets, cashiers …)."""
-    r = d.u()
-    if r < 0.55:
-        return d.pick(("", "", "你们", "你们")) + _slot_store(d, c)
-    if r < 0.7:
-        return _city_store(d, c)
     return d.pick(("店里", "门店", "你们店", "超市", "家门口的店", "你们这家店"))
 
 
@@ -516,8 +512,8 @@ _SLOTS = {
     "order": _slot_order,
     "phone": _slot_phone,
     "store": _slot_store,
-    "place": _slot_place,
-    "shop": _slot_shop,
+    "place": lambda d, c: _slot_venue(d, c, _PLACE_CUTS),
+    "shop": lambda d, c: _slot_venue(d, c, _SHOP_CUTS),
     "city": _slot_city,
     "tier": _slot_tier,
     "staff": lambda d, c: d.pick(_STAFF),
@@ -970,10 +966,6 @@ def _end(part: str, polarity: str, d: _Dice, final: bool) -> str:
 _OTHERS = {cat: tuple(o for o in CATEGORIES if o != cat) for cat in CATEGORIES}
 
 
-def _other_category(d: _Dice, cat: str) -> str:
-    return d.pick(_OTHERS[cat])
-
-
 def _side(d: _Dice, c: _Ctx, cat: str, pol: str, full: bool) -> str:
     """A statement about another issue, rendered with its own product state (the main one is kept)."""
     saved, c.state = c.state, {}
@@ -1020,9 +1012,9 @@ def _message(d: _Dice, c: _Ctx, cat: str, pol: str) -> str:
                        (0.055, _MILD_RATE[pol], 0.075, 0.22, 0.40, 0.25))
     if shape == "generic":
         return d.pick(_GENERIC[pol])
-    if shape == "bare" or shape == "mild":
-        if shape == "mild":
-            return _mild(d, c, cat, pol)
+    if shape == "mild":
+        return _mild(d, c, cat, pol)
+    if shape == "bare":
         text = _render(d.pick(_CLAUSE[(cat, pol)]), d, c)
         return text + d.pick(_END[pol] + _BARE_END.get(pol, ()))
 
@@ -1034,7 +1026,7 @@ def _message(d: _Dice, c: _Ctx, cat: str, pol: str) -> str:
     shared = _SHARED.get(key, ())
     core = _render(d.pick(shared)[1] if shared and d.chance(0.3) else d.pick(_CORE[key]), d, c)
     if pol != "neutral" and shape != "one" and d.chance(0.2):
-        core = d.pick(_TIMES) + d.pick(("，", "", "在" + _slot_place(d, c) + "，")) + core
+        core = d.pick(_TIMES) + d.pick(("，", "", "在" + _slot_venue(d, c, _PLACE_CUTS) + "，")) + core
     sarcastic = pol == "negative" and frame == "negative" and d.chance(0.08)
     if sarcastic:
         parts.append(_render(d.pick(_SARCASM), d, c))
@@ -1043,7 +1035,7 @@ def _message(d: _Dice, c: _Ctx, cat: str, pol: str) -> str:
     # category stays the main issue, so other categories' words appear in a good share of the messages.
     second = None
     if shape != "one" and d.chance(0.3 if shape == "medium" else 0.5):
-        other = _other_category(d, cat)
+        other = d.pick(_OTHERS[cat])
         full = d.chance(0.35)
         if pol == "negative":
             if d.chance(0.5) and not sarcastic:
