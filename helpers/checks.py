@@ -186,7 +186,7 @@ def check_series(
 
     ``sort=True`` compares after sorting by index (or by value when ``check_index=False``).
     """
-    check_type(actual, pd.Series, name, hint="" if actual is not None else "")
+    check_type(actual, pd.Series, name)
     if check_name and actual.name != expected.name:
         fail(f"{name} 的名称 (name) 不一致:期望 {_fmt(expected.name)},得到 {_fmt(actual.name)}", hint)
     a, e = actual, expected

@@ -103,6 +103,8 @@ __all__ = [
     "EXTENSIONS",
     "QUARANTINE_COLUMNS",
     "REASONS",
+    "discover",
+    "isin_str",
     "load",
     "schema_for",
 ]
@@ -364,7 +366,12 @@ def _accepted_file_names(table_name: str) -> str:
     return ", ".join(f"{s}.{{csv,parquet,xlsx}}" for s in (t.name, *t.file_aliases))
 
 
-def _discover(path: Path) -> dict[str, Path]:
+def discover(path: Path) -> dict[str, Path]:
+    """The table files :func:`load` would read: ``{table: path}`` (a single file is ``orders``).
+
+    Raises :class:`DataFileError` when the path does not exist, has no orders file, holds two files for one table
+    or a table file with an unsupported extension. The report run validates ``--data-dir`` and fingerprints the
+    input with this, so that it accepts exactly what the loader reads."""
     if not path.exists():
         raise DataFileError(f"找不到数据路径:{path}", f"data path does not exist: {path}", path)
     if path.is_file():
@@ -1043,10 +1050,10 @@ def _process(table: T.Table, path: Path, raw: _Raw, done: dict[str, _Loaded], cu
             continue
         vals = parsed[col].values
         has = (~parsed[col].missing) & rej.ok
-        known = _isin(vals, kept_vals)
+        known = isin_str(vals, kept_vals)
         unknown = has & ~known
         if unknown.any():
-            parent_q = unknown & _isin(vals, quar_vals)
+            parent_q = unknown & isin_str(vals, quar_vals)
             rej.add(parent_q, col, reason_reference_quarantined(table.name, col))
             rej.add(unknown & ~parent_q, col, reason_unknown(ref_table))
 
@@ -1088,9 +1095,10 @@ def _process(table: T.Table, path: Path, raw: _Raw, done: dict[str, _Loaded], cu
     return _Loaded(frame, quarantine, n + len(raw.bad_rows), key_values, extras_out, missing_cols)
 
 
-def _isin(values: pd.Series, value_set: pd.Series) -> np.ndarray:
-    """``values.isin(value_set)`` for string columns via one pyarrow hash join (pandas' own ``isin`` on arrow
-    strings converts the value set element by element in Python)."""
+def isin_str(values: pd.Series, value_set: pd.Series) -> np.ndarray:
+    """``values.isin(value_set)`` compared as strings, as a boolean numpy array (missing values → False), via one
+    pyarrow hash join: pandas' own ``isin`` on arrow strings converts the value set element by element in Python,
+    which is slow on the millions of keys of a foreign-key check."""
     arr = pa.array(values.astype("string"), from_pandas=True)
     vs = pa.array(value_set.dropna().astype("string"), from_pandas=True)
     if len(vs) == 0:
@@ -1177,7 +1185,7 @@ def load(path: str | Path | None = None, as_of=None, tables=None) -> Dataset:
     as_of_ts = None if as_of is None or (isinstance(as_of, str) and not as_of.strip()) else pd.Timestamp(as_of)
     if as_of_ts is not None and as_of_ts.tzinfo is not None:
         as_of_ts = as_of_ts.tz_convert(TZ).tz_localize(None)
-    sources = _discover(root)
+    sources = discover(root)
     cutoff = _cutoff(as_of_ts)
     done: dict[str, _Loaded] = {}
     for name in T.LOAD_ORDER:

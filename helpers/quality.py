@@ -60,6 +60,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers.data import Dataset, isin_str
 from helpers.tables import TABLES
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "mask_text",
     "quality_report",
     "quality_summary",
+    "report_totals",
     "security",
     "timeliness",
 ]
@@ -129,11 +131,12 @@ def _frames(data) -> dict[str, pd.DataFrame]:
     """``{table: DataFrame}`` from a Dataset, a dict or a single DataFrame (= orders); absent tables dropped."""
     if isinstance(data, pd.DataFrame):
         return {"orders": data}
+    if isinstance(data, Dataset):
+        return data.tables
+    if isinstance(data, Injected):
+        data = data.data
     if isinstance(data, dict):
         return {k: v for k, v in data.items() if isinstance(v, pd.DataFrame)}
-    present = getattr(data, "present", None)
-    if present is not None:
-        return {name: data[name] for name in present if data[name] is not None}
     raise TypeError(f"expected a Dataset, a dict of DataFrames or a DataFrame, got {type(data).__name__}")
 
 
@@ -228,7 +231,7 @@ def _accuracy_checks(frames, as_of):
                     codes = s.cat.codes.to_numpy()
                     allowed = (codes >= 0) & (ok_cat[np.clip(codes, 0, None)] if len(ok_cat) else False)
                 else:
-                    allowed = _isin(s, pd.Series(c.allowed))
+                    allowed = isin_str(s, pd.Series(c.allowed))
                 yield name, c.name, "not_allowed", _b(present), _b(present) & ~allowed
             if c.kind == "datetime" and as_of is not None:
                 t = _ts(s)
@@ -250,12 +253,6 @@ def _arrow_strings(s: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _isin(s: pd.Series, values: pd.Series) -> np.ndarray:
-    """``s.isin(values)`` for id columns, compared as strings with Arrow (fast on millions of rows); NA → False."""
-    found = pc.is_in(_arrow_strings(s), value_set=pc.unique(_arrow_strings(values.dropna())))
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
-
-
 def _consistency_checks(frames):
     for name, df in frames.items():
         spec = TABLES.get(name)
@@ -269,7 +266,7 @@ def _consistency_checks(frames):
             if col not in df.columns or ref_table not in frames or ref_col not in frames[ref_table].columns:
                 continue
             present = _b(df[col].notna())
-            known = _isin(df[col], frames[ref_table][ref_col])
+            known = isin_str(df[col], frames[ref_table][ref_col])
             yield name, col, "orphan_key", present, present & ~known
 
     orders = frames.get("orders")
@@ -399,19 +396,34 @@ def timeliness(data, as_of=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "column", "latest", "lag_days"])
 
 
+def report_totals(report: pd.DataFrame) -> pd.DataFrame:
+    """Per dimension of a :func:`quality_report` (index: the :data:`DIMENSIONS`, in report order; int columns):
+
+    * ``checks`` — rule checks, i.e. every row except the ``missing`` counts of optional columns;
+    * ``failing`` — those of them with at least one failed value;
+    * ``problems`` — their failed values (sum of ``n_failed``);
+    * ``optional_missing`` — empty cells in optional columns (the ``missing`` rows: gaps, not errors).
+
+    :func:`quality_summary` prints these; module 01 reports them."""
+    rule = report["check"] != "missing"
+    parts = pd.DataFrame({"dimension": report["dimension"], "checks": rule.astype("int64"),
+                          "failing": (rule & (report["n_failed"] > 0)).astype("int64"),
+                          "problems": report["n_failed"].where(rule, 0).astype("int64"),
+                          "optional_missing": report["n_failed"].where(~rule, 0).astype("int64")})
+    totals = parts.groupby("dimension").sum().reindex(list(DIMENSIONS), fill_value=0).astype("int64")
+    totals.index.name = "dimension"
+    return totals
+
+
 def quality_summary(report: pd.DataFrame, top: int = 12) -> str:
     """A short bilingual text: per dimension how many checks ran and failed, then the largest problems."""
     lines = ["数据质量摘要 · Data-quality summary"]
-    for dim, zh in DIMENSIONS.items():
-        part = report[report["dimension"] == dim]
-        optional = part[part["check"] == "missing"]
-        part = part[part["check"] != "missing"]
-        failing = part[part["n_failed"] > 0]
-        line = (f"  {zh} {dim}: {len(part)} 项检查 checks, {len(failing)} 项有问题 failing, "
-                f"{int(failing['n_failed'].sum())} 处问题 problems")
+    for dim, t in report_totals(report).iterrows():
+        line = (f"  {DIMENSIONS[dim]} {dim}: {t['checks']} 项检查 checks, {t['failing']} 项有问题 failing, "
+                f"{t['problems']} 处问题 problems")
         if dim == "completeness":
-            line += (f";另有可选字段空值 {int(optional['n_failed'].sum())} 处 "
-                     f"(+ {int(optional['n_failed'].sum())} empty cells in optional columns)")
+            line += (f";另有可选字段空值 {t['optional_missing']} 处 "
+                     f"(+ {t['optional_missing']} empty cells in optional columns)")
         lines.append(line)
     bad = report[(report["n_failed"] > 0) & (report["check"] != "missing")]
     bad = bad.sort_values(["n_failed", "dimension"], ascending=[False, True]).head(top)
@@ -592,7 +604,7 @@ def inject_problems(data, seed: int | np.random.Generator = 0, *, as_of=None, mi
         skipped["before_registration"] = "no members table with register_ts / 没有会员注册时间"
     items = frames.get("order_items")
     if items is not None and {"order_id", "line_amount"} <= set(items.columns) and "gross_amount" in orders.columns:
-        has_items = _isin(orders["order_id"], items["order_id"])
+        has_items = isin_str(orders["order_id"], items["order_id"])
         ok = has_items & _b(_num(orders["gross_amount"]).notna())
         plan["inconsistent_totals"] = take(count(rates["inconsistent_totals"]), ok)
     else:
@@ -890,21 +902,6 @@ def contactable(members: pd.DataFrame, channel: str = "sms") -> pd.Series:
 # command line: python -m helpers check
 
 
-def _loader_summary(ds) -> str:
-    """The loader's own summary (``Dataset.summary()``) or, for other objects, counts and reasons."""
-    summary = getattr(ds, "summary", None)
-    if callable(summary):
-        return summary()
-    lines = ["读取情况 · Rows read / kept / quarantined", ds.counts.to_string()]
-    q = ds.quarantine
-    if q is not None and len(q):
-        lines.append("隔离原因 · Quarantine reasons")
-        lines.append(q.groupby(["table", "reason"]).size().rename("rows").reset_index().to_string(index=False))
-    else:
-        lines.append("没有隔离的行 · nothing quarantined")
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m helpers check --data-dir DIR [--as-of DATE]``: loader counts, quarantine and quality summary."""
     parser = argparse.ArgumentParser(prog="python -m helpers check",
@@ -921,7 +918,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error / 错误: {exc}", file=sys.stderr)
         return 1
     print(f"数据 · data: {path}  表 · tables: {', '.join(ds.present)}")
-    print(_loader_summary(ds))
+    print(ds.summary())
     print()
     print(quality_summary(quality_report(ds)))
     return 0

@@ -44,9 +44,12 @@ from typing import Any
 
 import pandas as pd
 
+from helpers import data as hdata
+from helpers.data import DEFAULT_DATA_DIR
+from helpers.release import module_dirs
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
-DEFAULT_DATA_DIR = REPO_ROOT / "datasets" / "default"
 
 #: module folder slug -> key used in metrics.json and part files (docs/CONVENTIONS.md)
 MODULE_KEYS = {
@@ -67,7 +70,6 @@ SHARED_PARAMETERS = ("data_dir", "as_of", "horizon_days", "output_dir", "seed")
 
 PARTS = "parts"
 TABLE_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
-DATA_SUFFIXES = (".parquet", ".csv", ".txt", ".tsv", ".xlsx", ".xls")
 CSV_ENCODING = "utf-8-sig"  # Excel on a Chinese Windows opens UTF-8 only with the BOM
 
 
@@ -248,13 +250,8 @@ class Module:
 
 
 def discover_modules(solutions_dir: Path = SOLUTIONS_DIR) -> list[Module]:
-    """``solutions/NN-slug/NN-slug.ipynb`` in order of NN."""
-    found = []
-    for folder in sorted(Path(solutions_dir).glob("[0-9][0-9]-*")):
-        nb = folder / f"{folder.name}.ipynb"
-        if folder.is_dir() and nb.exists():
-            found.append(Module(folder.name, nb))
-    return found
+    """``solutions/NN-slug/NN-slug.ipynb`` in order of NN (the folders :func:`helpers.release.module_dirs` lists)."""
+    return [Module(d.name, d / f"{d.name}.ipynb") for d in module_dirs(Path(solutions_dir))]
 
 
 def notebook_parameters(path: Path) -> dict[str, dict]:
@@ -331,33 +328,11 @@ def cast_value(raw: str, type_name: str) -> Any:
         return raw
 
 
-def find_orders_file(data_dir: Path) -> Path | None:
-    """The orders file of a data directory (``orders.*`` or a Chinese file alias), or the path itself if a file."""
-    if data_dir.is_file():
-        return data_dir
-    try:
-        from helpers.tables import ORDERS
-
-        stems = {"orders", *ORDERS.file_aliases}
-    except ImportError:  # pragma: no cover - tables is part of the package
-        stems = {"orders"}
-    stems_low = {s.lower() for s in stems}
-    for p in sorted(data_dir.iterdir()):
-        if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and p.stem.lower() in stems_low:
-            return p
-    return None
-
-
-def input_files(data_dir: Path) -> list[Path]:
-    if data_dir.is_file():
-        return [data_dir]
-    return sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix.lower() in DATA_SUFFIXES)
-
-
 def fingerprint(data_dir: Path) -> dict[str, str]:
-    """sha256 of every input data file, by file name (stable across machines and runs)."""
+    """sha256 of every table file the loader reads (:func:`helpers.data.discover`), by file name (stable across
+    machines and runs)."""
     out = {}
-    for p in input_files(data_dir):
+    for p in sorted(hdata.discover(Path(data_dir)).values()):
         h = hashlib.sha256()
         with p.open("rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -394,8 +369,7 @@ class RunPlan:
     out: Path
     modules: list[Module]
     shared: dict[str, Any]  # shared parameter values (only the given ones)
-    extra: dict[str, Any]  # --param values, cast per module later
-    extra_raw: dict[str, str]
+    extra_raw: dict[str, str]  # --param values as given, cast per module by parameters_for
     timeout: int
     progress: bool
 
@@ -419,14 +393,14 @@ def validate(args: argparse.Namespace) -> tuple[RunPlan | None, list[str]]:
     data_dir = Path(args.data_dir).expanduser()
     if not data_dir.exists():
         errors.append(f"--data-dir {args.data_dir}: 目录不存在 / does not exist")
-    elif find_orders_file(data_dir) is None:
-        errors.append(
-            f"--data-dir {args.data_dir}: 没有订单文件 orders.parquet / orders.csv / 订单.xlsx … "
-            "/ no orders file (the only required table)"
-        )
     else:
-        data_dir = data_dir.resolve()
-        shared["data_dir"] = str(data_dir)
+        try:
+            hdata.discover(data_dir)  # the loader's own file rules: an orders file, one file per table, known types
+        except hdata.DataFileError as exc:
+            errors.append(f"--data-dir {args.data_dir}: " + str(exc).replace("\n", " / "))
+        else:
+            data_dir = data_dir.resolve()
+            shared["data_dir"] = str(data_dir)
 
     if args.as_of is not None:
         try:
@@ -509,7 +483,7 @@ def validate(args: argparse.Namespace) -> tuple[RunPlan | None, list[str]]:
 
     if errors:
         return None, errors
-    return RunPlan(data_dir=data_dir, out=out.resolve(), modules=modules, shared=shared, extra={},
+    return RunPlan(data_dir=data_dir, out=out.resolve(), modules=modules, shared=shared,
                    extra_raw=extra_raw, timeout=args.timeout, progress=not args.no_progress), []
 
 
@@ -582,35 +556,21 @@ class ModuleResult:
 def _data_summary(plan: RunPlan) -> tuple[dict[str, Any], Any]:
     """Table counts from the loader (and its quarantine), or the reason it could not load."""
     try:
-        from helpers import data as hdata
-    except ImportError as exc:
-        return {"error": f"helpers.data unavailable: {exc}"}, None
-    as_of = plan.shared.get("as_of")
-    try:
-        ds = hdata.load(str(plan.data_dir), as_of=as_of)
+        ds = hdata.load(str(plan.data_dir), as_of=plan.shared.get("as_of"))
     except Exception as exc:
         # DataFileError: a file-level problem (encoding, missing required column …) that every module would hit
-        fatal = type(exc).__name__ == "DataFileError"
-        return {"error": f"{type(exc).__name__}: {exc}", "data_error": fatal}, None
+        return {"error": f"{type(exc).__name__}: {exc}", "data_error": isinstance(exc, hdata.DataFileError)}, None
     summary: dict[str, Any] = {"tables": {}}
-    counts = getattr(ds, "counts", None)
     for name in ds.present:
         df = ds[name]
-        row = {"rows": len(df), "columns": len(df.columns)}
-        if counts is not None and name in counts.index:
-            for c in ("rows_read", "rows_kept", "rows_quarantined"):
-                if c in counts.columns:
-                    row[c] = int(counts.loc[name, c])
-        summary["tables"][name] = row
-    orders = ds.orders
-    if orders is not None and len(orders):
-        if "member_id" in orders.columns:
-            summary["members_with_orders"] = int(orders["member_id"].nunique())
-        if "order_ts" in orders.columns:
-            summary["first_order"] = str(orders["order_ts"].min())
-            summary["last_order"] = str(orders["order_ts"].max())
-        if "net_amount" in orders.columns:
-            summary["net_amount_total"] = float(orders["net_amount"].sum())
+        summary["tables"][name] = {"rows": len(df), "columns": len(df.columns),
+                                   **{c: int(n) for c, n in ds.counts.loc[name].items()}}
+    orders = ds.orders  # always present, with its required columns member_id, order_ts, net_amount
+    if len(orders):
+        summary["members_with_orders"] = int(orders["member_id"].nunique())
+        summary["first_order"] = str(orders["order_ts"].min())
+        summary["last_order"] = str(orders["order_ts"].max())
+        summary["net_amount_total"] = float(orders["net_amount"].sum())
     return summary, ds
 
 
@@ -690,9 +650,8 @@ def _merge_parts(plan: RunPlan, results: list[ModuleResult], ds, summary: dict) 
               tables_dir / "member_scores_columns.csv")
 
     # the loader's quarantine: one file per table
-    q = getattr(ds, "quarantine", None) if ds is not None else None
-    if q is not None and len(q):
-        for table, part in q.groupby("table", sort=True, observed=True):
+    if ds is not None and len(ds.quarantine):
+        for table, part in ds.quarantine.groupby("table", sort=True, observed=True):
             write_csv(part.reset_index(drop=True), quarantine_dir / f"{table}.csv")
 
     metrics["run"] = {
@@ -769,8 +728,8 @@ def write_index(plan: RunPlan, results: list[ModuleResult], summary: dict, start
         trs = []
         for name, t in summary.get("tables", {}).items():
             trs.append(
-                f"<tr><td>{e(name)}</td><td class='num'>{t.get('rows_read', t['rows']):,}</td>"
-                f"<td class='num'>{t['rows']:,}</td><td class='num'>{t.get('rows_quarantined', 0):,}</td>"
+                f"<tr><td>{e(name)}</td><td class='num'>{t['rows_read']:,}</td>"
+                f"<td class='num'>{t['rows']:,}</td><td class='num'>{t['rows_quarantined']:,}</td>"
                 f"<td class='num'>{t['columns']}</td></tr>"
             )
         extra = []

@@ -234,7 +234,8 @@ def test_self_reference_referrer(tmp_path):
         w["members"][i]["referrer_id"] = ref
     ds = data.load(write_world(tmp_path, w))
     assert qrows(ds)[0] == ("members", 3, "referrer_id", data.reason_unknown("members"))
-    # orders of the quarantined member M3 then fail as "parent member quarantined"
+    # orders of the quarantined member M3 then fail as "referenced member quarantined" (an order is not part of
+    # its member, so not "parent")
     assert ("orders", 4, "member_id", data.reason_referenced_quarantined("members")) in qrows(ds)
 
 
@@ -474,6 +475,25 @@ def test_reason_vocabulary_is_fixed_and_bilingual():
     for r in data.REASONS:
         en, zh = r.split(" / ")
         assert en.isascii() and not zh.isascii()
+
+
+def test_foreign_key_reason_wording():
+    """The wording analysts see in quarantine files (derived from the contract's names): pinned literally."""
+    assert data.reason_parent_quarantined("orders") == "parent order quarantined / 所属订单已隔离"
+    assert data.reason_unknown("members") == "unknown member / 未知会员"
+    assert data.reason_referenced_quarantined("members") == "referenced member quarantined / 关联的会员已隔离"
+    assert data.reason_reference_quarantined("order_items", "order_id") == "parent order quarantined / 所属订单已隔离"
+    assert data.reason_reference_quarantined("orders", "member_id") == "referenced member quarantined / 关联的会员已隔离"
+    assert {"unknown member / 未知会员", "parent order quarantined / 所属订单已隔离",
+            "referenced member quarantined / 关联的会员已隔离"} <= set(data.REASONS)
+
+
+def test_isin_str_compares_as_strings():
+    values = pd.Series(["a", None, "c", "b"], dtype="string")
+    assert data.isin_str(values, pd.Series(["b", "a", None])).tolist() == [True, False, False, True]
+    assert data.isin_str(values, pd.Series([], dtype="string")).tolist() == [False] * 4
+    assert data.isin_str(pd.Series(pd.Categorical(["x", "y"])), pd.Series(["y"])).tolist() == [False, True]
+    assert data.isin_str(pd.Series([1, 2], dtype="Int64"), pd.Series(["2"])).tolist() == [False, True]
 
 
 def test_schema_for_every_table():

@@ -6,9 +6,8 @@ several failures, so exit codes prove nothing:
 
 * ``solution_student`` submits the instructor notebook  -> autograded score == max autograded score;
 * ``blank_student`` submits the release untouched         -> autograded score 0;
-* ``wrong_student`` submits the release with every solution cell filled in from the solution, except the
-  exercises listed in ``tests/wrong_answers/<NN-slug>.py`` (grade_id -> typical wrong code), which get the wrong
-  code -> each of those exercises scores 0, every other exercise full marks.
+* ``wrong_student`` submits the release with every exercise's solution cell replaced by its typical wrong code from
+  ``tests/wrong_answers/<NN-slug>.py`` (grade_id -> code; every exercise needs one) -> every exercise scores 0.
 """
 
 from __future__ import annotations
@@ -145,7 +144,4 @@ def test_roundtrip(slug: str, tmp_path: Path):
     for ex in exercises:
         for t in _tests_of(ex, tests):
             a, m = per_test["wrong_student"][t]
-            if ex in wrong:
-                assert a == 0, f"wrong answer for {ex} scores {a}/{m} on {t}"
-            else:
-                assert a == m, f"{t}: correct answer scores {a}/{m}"
+            assert a == 0, f"wrong answer for {ex} scores {a}/{m} on {t}"

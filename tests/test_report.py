@@ -6,6 +6,7 @@ pytest-xdist can spread them over workers without running a shared fixture twice
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -118,6 +119,32 @@ def test_bad_parameters_exit_2_with_one_message_each(tmp_path):
     proc = _run("--data-dir", str(bad), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2 and "member_id" in proc.stderr and "orders.csv" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_data_dir_accepted_exactly_as_the_loader_reads_it(tmp_path):
+    """--data-dir follows helpers.data's file rules: orders.pq loads, so it validates and is fingerprinted;
+    an .xls file the loader refuses is refused before anything runs; files that are not tables are not hashed."""
+    from helpers import data
+
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    pd.DataFrame({"member_id": ["M1"], "order_ts": ["2025-01-01 10:00:00"], "net_amount": [9.9]}).to_parquet(
+        folder / "orders.pq", index=False)
+    (folder / "notes.csv").write_text("not,a,table\n", encoding="utf-8")
+    assert len(data.load(folder).orders) == 1
+
+    parser = report.build_parser()
+    plan, errors = report.validate(parser.parse_args(["--data-dir", str(folder), "--out", str(tmp_path / "out"),
+                                                      "--modules", "00"]))
+    assert errors == [] and plan is not None and plan.shared["data_dir"] == str(folder.resolve())
+    assert report.fingerprint(folder) == {"orders.pq": hashlib.sha256((folder / "orders.pq").read_bytes()).hexdigest()}
+
+    xls = tmp_path / "xls"
+    xls.mkdir()
+    (xls / "orders.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    plan, errors = report.validate(parser.parse_args(["--data-dir", str(xls), "--out", str(tmp_path / "out"),
+                                                      "--modules", "00"]))
+    assert plan is None and len(errors) == 1 and errors[0].startswith("--data-dir") and "orders.xls" in errors[0]
 
 
 def test_param_type_checked_against_declaration(tmp_path):
@@ -249,7 +276,7 @@ def test_member_scores_outer_join(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     (data / "orders.csv").write_text("member_id\n", encoding="utf-8")
-    plan = report.RunPlan(data_dir=data, out=tmp_path, modules=[], shared={}, extra={}, extra_raw={}, timeout=1,
+    plan = report.RunPlan(data_dir=data, out=tmp_path, modules=[], shared={}, extra_raw={}, timeout=1,
                           progress=False)
     results = [report.ModuleResult(report.Module(s, tmp_path), status="ok") for s in ("02-behavior", "03-rfm")]
     metrics = report._merge_parts(plan, results, None, {})
@@ -260,4 +287,4 @@ def test_member_scores_outer_join(tmp_path):
     assert columns[2:] == ["frequency,02_behavior,订单数",
                            "03_rfm_frequency,03_rfm,另一种频次", "r,03_rfm,R 分"]
     assert set(metrics) == {"02_behavior", "03_rfm", "run"}
-    assert metrics["run"]["input_fingerprint"] == {"orders.csv": report.fingerprint(data)["orders.csv"]}
+    assert metrics["run"]["input_fingerprint"] == {"orders.csv": hashlib.sha256(b"member_id\n").hexdigest()}

@@ -1,6 +1,7 @@
 """Typical wrong answers for module 00 (tests/test_nbgrader_roundtrip.py): grade_id -> source of the solution cell.
 
-Each one must score 0 on its exercise's test cell(s) while the visible tests alone might not catch it.
+Each one must score 0 on its exercise's test cell(s): the visible checks or, where they would let it pass, the hidden
+tests catch it.
 """
 
 WRONG_ANSWERS = {

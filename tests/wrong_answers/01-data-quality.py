@@ -50,5 +50,3 @@ def accuracy_counts(orders, as_of):
     }
 ''',
 }
-
-WRONG = WRONG_ANSWERS  # the name the module brief used

@@ -45,5 +45,3 @@ def repeat_rate(orders):
     return float((n_orders >= 2).mean())
 ''',
 }
-
-WRONG = WRONG_ANSWERS  # the name the module brief used

@@ -46,5 +46,3 @@ def top_share(monetary, top=0.2):
     return float(monetary.sort_values(ascending=False).head(k).sum() / monetary.sum())
 ''',
 }
-
-WRONG = WRONG_ANSWERS  # the name the module brief used

@@ -42,5 +42,3 @@ def top_decile(clv_values):
     return clv_values[clv_values >= cut].sort_values(ascending=False)
 ''',
 }
-
-WRONG = WRONG_ANSWERS  # the name the module brief used
