@@ -12,7 +12,8 @@ What
   rate ν), so her mean spend per purchase is p/ν; the *rate* ν varies across members as Gamma(shape q, rate γ), which
   makes the mean spend p/ν inverse-gamma, with population mean p·γ/(q − 1) (finite only for q > 1). Gives
   :meth:`GammaGamma.conditional_expected_spend` and :meth:`GammaGamma.credibility_weight`.
-* :func:`discounted_clv` — BG/NBD × Gamma-Gamma × margin, discounted month by month (or day by day);
+* :func:`discounted_clv` — BG/NBD × Gamma-Gamma × margin, discounted month by month (or day by day) with
+  :func:`discount_factors`;
   :func:`clv_table` puts P(alive), expected purchases, expected spend and CLV per member in one table.
 * ``model.metrics()`` — parameters, standard errors, intervals and time unit, ready for ``metrics.json``.
 * :func:`holdout_comparison` — predicted vs actual repeat purchases in a holdout period, by calibration frequency,
@@ -89,6 +90,7 @@ __all__ = [
     "FitResult",
     "historical_clv",
     "discounted_clv",
+    "discount_factors",
     "clv_table",
     "holdout_comparison",
     "gamma_gamma_independence",
@@ -232,17 +234,9 @@ def auc(is_positive, score) -> float:
     return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
-def historical_clv(summary: pd.DataFrame, margin: float = 1.0, *, annualise: bool = False) -> pd.Series:
-    """Historical CLV per member: observed spend (``monetary_total``) × gross ``margin``.
-
-    With ``annualise=True`` the value is divided by the member's tenure in years (at least 30 days, so a member who
-    joined yesterday is not extrapolated to 365 purchases a year).
-    """
-    value = summary["monetary_total"].astype(float) * float(margin)
-    if annualise:
-        years = np.maximum(summary["tenure"].astype(float), 30.0) / 365.25
-        value = value / years
-    return value.rename("historical_clv")
+def historical_clv(summary: pd.DataFrame, margin: float = 1.0) -> pd.Series:
+    """Historical CLV per member: observed spend (``monetary_total``) × gross ``margin``."""
+    return (summary["monetary_total"].astype(float) * float(margin)).rename("historical_clv")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -433,6 +427,20 @@ class _Model:
             out.append(np.exp(z))
         return pd.DataFrame(out, columns=list(self._param_names))
 
+    @staticmethod
+    def _cov_log(neg_grad, z) -> np.ndarray | None:
+        """Covariance of the log parameters: inverse of the numerical Hessian of minus the log-likelihood
+        (``neg_grad`` is its gradient). ``None`` when the Hessian is singular or the inverse is not a valid
+        covariance (a non-finite entry, a variance ≤ 0); the standard errors are then NaN."""
+        def grad(zz):
+            with np.errstate(all="ignore"):
+                return neg_grad(zz)
+        try:
+            cov = np.linalg.inv(_hessian(grad, z))
+        except np.linalg.LinAlgError:
+            return None
+        return cov if np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0) else None
+
     def summary(self) -> pd.DataFrame:
         """Parameter table: estimate, standard error (delta method) and 95 % interval (log scale)."""
         self._check_fitted()
@@ -503,13 +511,8 @@ def _row_key(cols) -> np.ndarray:
 
 def _compress(*cols, weights):
     """Identical rows → unique rows + summed weights (hash-based, O(n), order of first appearance)."""
-    key = _row_key(cols)
-    n = len(key)
-    k = int(key.max()) + 1 if n else 0
-    first = np.empty(k, np.int64)
-    first[key[::-1]] = np.arange(n - 1, -1, -1)
-    w = np.bincount(key, weights=weights, minlength=k)
-    return [np.asarray(col)[first] for col in cols], w
+    unique, key = _unique_rows(*cols)
+    return unique, np.bincount(key, weights=weights, minlength=len(unique[0]) if cols else 0)
 
 
 def _factor(a):
@@ -710,9 +713,7 @@ class BGNBD(_Model):
         self.n_ = int(round(N))
         self.n_unique_ = len(d.x)
         self.fit_info_ = info
-        self.cov_log_ = None
-        if compute_se:
-            self.cov_log_ = self._cov(d, z)
+        self.cov_log_ = self._cov_log(lambda zz: -_bgnbd_fast(zz, d)[1], z) if compute_se else None
         self.summary_ = _param_table(self._param_names, z, self.cov_log_)
         return self
 
@@ -733,19 +734,6 @@ class BGNBD(_Model):
                 starts.append(np.log([r0, alpha0, a0, b0]))
         starts.append(np.log([1.0, max(1.0, np.sum(w * d.T) / d.N / max(mean_x, 0.1)), 1.0, 1.0]))
         return starts
-
-    def _cov(self, d, z):
-        def grad(zz):
-            with np.errstate(all="ignore"):
-                return -_bgnbd_fast(zz, d)[1]
-        try:
-            H = _hessian(grad, z)
-            cov = np.linalg.inv(H)
-            if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) < 0):
-                return np.full((4, 4), np.nan)
-            return cov
-        except np.linalg.LinAlgError:
-            return np.full((4, 4), np.nan)
 
     def log_likelihood(self, x, t_x, T, params: dict | None = None, *, weights=None, per_member=False):
         """Total (or per-member) log-likelihood at ``params`` (default: the fitted ones); uncompressed."""
@@ -845,7 +833,7 @@ class BGNBD(_Model):
 
 
 def _unique_rows(*cols):
-    """Distinct rows and the inverse index (hash-based, like :func:`_compress`)."""
+    """Distinct rows (order of first appearance) and the inverse index: hash-based, O(n)."""
     key = _row_key(cols)
     n = len(key)
     k = int(key.max()) + 1 if n else 0
@@ -1003,16 +991,7 @@ class GammaGamma(_Model):
         self.log_likelihood_ = -fun * N
         self.n_ = int(round(N))
         self.fit_info_ = info
-        self.cov_log_ = None
-        if compute_se:
-            def grad(zz):
-                with np.errstate(all="ignore"):
-                    return -_gg_fast(zz, gd)[1]
-            try:
-                cov = np.linalg.inv(_hessian(grad, z))
-                self.cov_log_ = cov if np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0) else None
-            except np.linalg.LinAlgError:
-                self.cov_log_ = None
+        self.cov_log_ = self._cov_log(lambda zz: -_gg_fast(zz, gd)[1], z) if compute_se else None
         self.summary_ = _param_table(self._param_names, z, self.cov_log_)
         return self
 
@@ -1030,6 +1009,8 @@ class GammaGamma(_Model):
         return starts
 
     def log_likelihood(self, x, m, params: dict | None = None) -> float:
+        """Total log-likelihood of members with ``x`` repeat purchases and mean spend ``m`` (all x > 0, m > 0) at
+        ``params`` (default: the fitted ones)."""
         z = np.log([params[k] for k in self._param_names]) if params is not None else self.log_params_
         x, m = np.asarray(x, float), np.asarray(m, float)
         return _gg_ll_grad(z, x, m, np.ones(len(x)), want_grad=False)[0]
@@ -1047,7 +1028,7 @@ class GammaGamma(_Model):
         p, q, g = np.exp(self.log_params_)
         x = np.asarray(x, float)
         m = np.asarray(m, float)
-        pop = p * g / (q - 1) if q > 1 else np.nan
+        pop = self.population_mean_spend
         with np.errstate(invalid="ignore", divide="ignore"):
             cond = (g + x * m) * p / (p * x + q - 1)
         return np.where((x > 0) & np.isfinite(m), cond, pop)
@@ -1063,6 +1044,8 @@ class GammaGamma(_Model):
 
     @property
     def population_mean_spend(self) -> float:
+        """E[p/ν] = p·γ / (q − 1), the mean spend per purchase across members (NaN when q ≤ 1)."""
+        self._check_fitted()
         p, q, g = np.exp(self.log_params_)
         return float(p * g / (q - 1)) if q > 1 else float("nan")
 
@@ -1097,12 +1080,31 @@ def _expected_spend(gamma_gamma: GammaGamma | None, summary: pd.DataFrame) -> np
     return spend_per_purchase_day(summary).to_numpy(float)
 
 
-def _steps(horizon_days: float, step: str) -> tuple[float, np.ndarray]:
+def _model_inputs(model: BGNBD, summary: pd.DataFrame):
+    """Length of the model's time unit in days and the members' ``x, t_x, T`` as float arrays."""
+    return (TIME_UNIT_DAYS[model.time_unit or "day"],
+            *(summary[c].to_numpy(float) for c in ("x", "t_x", "T")))
+
+
+def _step_days(step: str) -> float:
     if step not in ("month", "day"):
         raise ValueError("step must be 'month' or 'day'")
-    step_days = 365.25 / 12 if step == "month" else 1.0
+    return 365.25 / 12 if step == "month" else 1.0
+
+
+def discount_factors(n_steps: int, annual_discount_rate: float, step: str = "month") -> np.ndarray:
+    """Discount factor of steps 1 … ``n_steps`` (end-of-period convention): ``(1 + rate_step) ** -k`` with the
+    per-step rate ``rate_step = (1 + annual_discount_rate) ** (step_days / 365.25) - 1`` (``step="month"``: 365.25/12
+    days, ``"day"``: 1 day). 12 months at 12 %: factor k = 1.12 ** (-k/12)."""
+    rate = (1 + annual_discount_rate) ** (_step_days(step) / 365.25) - 1
+    return (1 + rate) ** -np.arange(1, int(n_steps) + 1, dtype=float)
+
+
+def _step_ends(horizon_days: float, step: str) -> np.ndarray:
+    """End of every step of the horizon in days from the as-of date (the last step may be partial)."""
+    step_days = _step_days(step)
     n_steps = int(math.ceil(horizon_days / step_days - 1e-9))
-    return step_days, np.minimum(np.arange(1, n_steps + 1) * step_days, horizon_days)
+    return np.minimum(np.arange(1, n_steps + 1) * step_days, horizon_days)
 
 
 def monthly_expected_margin(bgnbd: BGNBD, gamma_gamma: GammaGamma | None, summary: pd.DataFrame, *,
@@ -1115,9 +1117,8 @@ def monthly_expected_margin(bgnbd: BGNBD, gamma_gamma: GammaGamma | None, summar
     member's :func:`spend_per_purchase_day`. The index is the end of each step in days from the as-of date
     (``step_end_days``). :func:`discounted_clv` discounts and sums these rows; module 04's slider re-weights
     the column sums. Memory: steps × members floats."""
-    step_days, ends_days = _steps(horizon_days, step)
-    unit_days = TIME_UNIT_DAYS[bgnbd.time_unit or "day"]
-    x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
+    ends_days = _step_ends(horizon_days, step)
+    unit_days, x, t_x, T = _model_inputs(bgnbd, summary)
     out = np.empty((len(ends_days), len(x)))
     cum_prev = np.zeros(len(x))
     for k, end in enumerate(ends_days):
@@ -1137,13 +1138,12 @@ def discounted_clv(bgnbd: BGNBD, gamma_gamma: GammaGamma | None, summary: pd.Dat
       Gamma-Gamma model, the member's spend per purchase day, :func:`spend_per_purchase_day`).
     * Discounting: ``step="month"`` (steps of 365.25/12 days; the last step may be partial) or ``step="day"``;
       the per-step rate is ``(1 + annual_discount_rate) ** (step_days / 365.25) - 1`` and cash of step k is
-      discounted by k full steps (end-of-period convention). ``annual_discount_rate=0`` gives undiscounted value.
+      discounted by k full steps (end-of-period convention, :func:`discount_factors`). ``annual_discount_rate=0``
+      gives undiscounted value.
     """
-    step_days, _ = _steps(horizon_days, step)
     per_step = monthly_expected_margin(bgnbd, gamma_gamma, summary, horizon_days=horizon_days, margin=margin,
                                        step=step).to_numpy()
-    rate = (1 + annual_discount_rate) ** (step_days / 365.25) - 1
-    factors = (1 + rate) ** -np.arange(1, len(per_step) + 1, dtype=float)
+    factors = discount_factors(len(per_step), annual_discount_rate, step)
     return pd.Series(factors @ per_step if len(per_step) else np.zeros(len(summary)), index=summary.index,
                      name="clv")
 
@@ -1156,8 +1156,7 @@ def clv_table(bgnbd: BGNBD, gamma_gamma: GammaGamma | None, summary: pd.DataFram
     ``horizon_days``, purchase days), ``expected_spend`` (per purchase day, Gamma-Gamma; the member's
     :func:`spend_per_purchase_day` without it), ``clv`` (discounted, see :func:`discounted_clv`) and
     ``historical_clv`` (observed spend × margin)."""
-    unit_days = TIME_UNIT_DAYS[bgnbd.time_unit or "day"]
-    x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
+    unit_days, x, t_x, T = _model_inputs(bgnbd, summary)
     return pd.DataFrame({
         "p_alive": bgnbd.p_alive(x, t_x, T),
         "expected_purchases": bgnbd.expected_purchases(horizon_days / unit_days, x, t_x, T),
@@ -1311,9 +1310,8 @@ def holdout_tracking(model: BGNBD, summary: pd.DataFrame, orders: pd.DataFrame, 
     daily.index.name = "day"
     daily.name = "actual_cum"
     n_full = len(calendar) // int(step_days)
-    unit_days = TIME_UNIT_DAYS[model.time_unit or "day"]
+    unit_days, x, t_x, T = _model_inputs(model, summary)
     ends = np.arange(1, n_full + 1) * int(step_days)
-    x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
     pred_cum = np.array([model.expected_purchases(e / unit_days, x, t_x, T).sum() for e in ends])
     act_cum = daily.to_numpy()[ends - 1] if n_full else np.zeros(0)
     steps = pd.DataFrame({"actual": np.diff(act_cum, prepend=0.0), "predicted": np.diff(pred_cum, prepend=0.0),

@@ -356,7 +356,49 @@ def test_discounted_clv(cdnow):
     assert daily.sum() == pytest.approx(monthly.sum(), rel=0.01)
     longer = discounted_clv(m, g, cdnow, horizon_days=2 * hz, margin=0.3)
     assert np.all(longer >= monthly - 1e-12)
-    assert math.isclose(historical_clv(cdnow, 0.3).sum(), 0.3 * cdnow["monetary_total"].sum())
+
+
+def test_historical_clv_by_hand():
+    s = pd.DataFrame({"monetary_total": [100.0, 0.0, 250.5]}, index=pd.Index(["m2", "m1", "m3"], name="member_id"))
+    h = historical_clv(s, 0.3)
+    assert h.name == "historical_clv" and list(h.index) == ["m2", "m1", "m3"]
+    np.testing.assert_allclose(h.to_numpy(), [30.0, 0.0, 75.15])
+    np.testing.assert_allclose(historical_clv(s).to_numpy(), [100.0, 0.0, 250.5])  # default margin 1
+
+
+def test_discount_factors_by_hand():
+    f = clv.discount_factors(12, 0.12)
+    np.testing.assert_allclose(f, [1.12 ** (-k / 12) for k in range(1, 13)], rtol=1e-12)
+    assert f[-1] == pytest.approx(1 / 1.12)
+    d = clv.discount_factors(3, 0.10, step="day")
+    np.testing.assert_allclose(d, [1.1 ** (-k / 365.25) for k in (1, 2, 3)], rtol=1e-12)
+    np.testing.assert_array_equal(clv.discount_factors(4, 0.0), np.ones(4))
+    assert clv.discount_factors(0, 0.1).shape == (0,)
+    with pytest.raises(ValueError):
+        clv.discount_factors(3, 0.1, step="week")
+
+
+def test_discounted_clv_applies_discount_factors_to_the_monthly_margin(cdnow):
+    m = BGNBD().fit(cdnow)
+    g = GammaGamma().fit(cdnow)
+    hz = 6 * 365.25 / 12
+    monthly = clv.monthly_expected_margin(m, g, cdnow, horizon_days=hz, margin=0.3)
+    # by hand: month k discounted by 1.1^(-k/12)
+    by_hand = sum(monthly.iloc[k - 1].to_numpy() * 1.1 ** (-k / 12) for k in range(1, 7))
+    np.testing.assert_allclose(discounted_clv(m, g, cdnow, horizon_days=hz, margin=0.3, annual_discount_rate=0.1),
+                               by_hand, rtol=1e-10)
+
+
+def test_gamma_gamma_log_likelihood_is_maximised_at_the_fit(cdnow):
+    g = GammaGamma().fit(cdnow)
+    rep = cdnow[(cdnow["x"] > 0) & (cdnow["monetary_repeat_mean"] > 0)]  # the members the fit uses
+    x, m = rep["x"], rep["monetary_repeat_mean"]
+    ll = g.log_likelihood(x, m)
+    assert ll == pytest.approx(g.log_likelihood_, rel=1e-9)
+    assert g.log_likelihood(x, m, g.params_) == pytest.approx(ll, rel=1e-12)
+    for k in ("p", "q", "gamma"):
+        for f in (0.8, 1.25):
+            assert g.log_likelihood(x, m, {**g.params_, k: g.params_[k] * f}) < ll
 
 
 def test_fast_likelihoods_equal_reference_implementation():

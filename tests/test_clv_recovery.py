@@ -34,7 +34,6 @@ printed (``pytest -s``) and reported in the issue note.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +43,7 @@ import pytest
 from helpers.behavior import member_summary
 from helpers.clv import BGNBD, GammaGamma
 from helpers.clv import auc as _auc
+from helpers.generate import read_truth
 
 pytestmark = pytest.mark.slow
 
@@ -55,32 +55,36 @@ DELTA_BG, DELTA_GG = 0.08, 0.04
 
 
 def _true_params(params: dict) -> dict:
-    bg = params.get("bgnbd", params)
-    gg = params.get("gamma_gamma", params)
-    assert bg.get("time_unit", params.get("time_unit", "day")) == "day"
-    return {**{k: float(bg[k]) for k in BG}, **{k: float(gg[k]) for k in GG}}
+    """The flat ``{r, alpha, a, b, p, q, gamma}`` of a ``params.json``-shaped dict (BG/NBD in days)."""
+    assert params["bgnbd"].get("time_unit", "day") == "day"
+    return {**{k: float(params["bgnbd"][k]) for k in BG}, **{k: float(params["gamma_gamma"][k]) for k in GG}}
+
+
+def _generator_params() -> dict:
+    """The generator's population parameters in the shape of ``truth/params.json``."""
+    from helpers import generate
+
+    return {"bgnbd": {k: generate.POPULATION[k] for k in BG}, "gamma_gamma": {k: generate.POPULATION[k] for k in GG},
+            "as_of": generate.DEFAULT_AS_OF}
 
 
 def _default_world():
-    truth_dir = DEFAULT / "truth"
-    if (DEFAULT / "orders.parquet").exists() and (truth_dir / "member_truth.parquet").exists():
+    """(orders, alive_at_as_of by member_id, params) of the committed default data, else of the same simulation."""
+    truth = read_truth(DEFAULT)
+    if (DEFAULT / "orders.parquet").exists() and truth is not None:
         orders = pd.read_parquet(DEFAULT / "orders.parquet", columns=["member_id", "order_ts", "net_amount", "status"])
-        truth = pd.read_parquet(truth_dir / "member_truth.parquet", columns=["member_id", "alive_at_as_of"])
-        params = json.loads((truth_dir / "params.json").read_text(encoding="utf-8"))
-        return orders, truth, params
+        return orders, truth.members["alive_at_as_of"], truth.params
     from helpers import generate
 
-    _, orders, truth = generate.simulate_orders(10_000, seed=generate.DEFAULT_SEED)
-    params = {"bgnbd": {k: generate.POPULATION[k] for k in BG}, "gamma_gamma": {k: generate.POPULATION[k] for k in GG},
-              "as_of": generate.DEFAULT_AS_OF, "time_unit": "day"}
-    return orders, truth, params
+    _, orders, member_truth = generate.simulate_orders(10_000, seed=generate.DEFAULT_SEED)
+    return orders, member_truth.set_index("member_id")["alive_at_as_of"], _generator_params()
 
 
-def _fit(orders, truth, params):
-    s = member_summary(orders, params.get("as_of", "2025-12-31"), include_refunds=True, repeat_unit="order")
+def _fit(orders, alive_at_as_of: pd.Series, params):
+    s = member_summary(orders, params["as_of"], include_refunds=True, repeat_unit="order")
     bg = BGNBD().fit(s)
     gg = GammaGamma().fit(s)
-    alive = truth.set_index("member_id")["alive_at_as_of"].reindex(s.index).fillna(True).to_numpy(bool)
+    alive = alive_at_as_of.reindex(s.index).fillna(True).to_numpy(bool)
     true = _true_params(params)
     oracle = BGNBD(time_unit="day")
     oracle.log_params_ = np.log([true[k] for k in BG])
@@ -100,8 +104,7 @@ def _check(est: dict, se: dict, true: dict, names, delta, label):
 
 @pytest.fixture(scope="module")
 def default_fit():
-    orders, truth, params = _default_world()
-    return _fit(orders, truth, params)
+    return _fit(*_default_world())
 
 
 def test_recovery_on_default_world(default_fit):
@@ -123,10 +126,8 @@ def test_recovery_on_one_million_members():
 
     n = 1_000_000
     _, orders, truth = generate.simulate_orders(n, seed=generate.DEFAULT_SEED)
-    params = {"bgnbd": {k: generate.POPULATION[k] for k in BG}, "gamma_gamma": {k: generate.POPULATION[k] for k in GG},
-              "as_of": generate.DEFAULT_AS_OF}
     orders = orders[["member_id", "order_ts", "net_amount", "status"]]
-    s, bg, gg, true, auc, auc_true = _fit(orders, truth, params)
+    s, bg, gg, true, auc, auc_true = _fit(orders, truth.set_index("member_id")["alive_at_as_of"], _generator_params())
     del orders
     assert bg.n_ > 0.9 * n
     _check(bg.params_, bg.summary()["se"].to_dict(), true, BG, DELTA_BG, f"BG/NBD n={bg.n_:,}")
