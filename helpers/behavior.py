@@ -22,6 +22,12 @@ What
 * :data:`COLUMNS_ZH` / :func:`display_zh` — Chinese display names for these tables' English columns.
 * :func:`top_members` and :func:`top_share` — "the top 20 %" and their share of a total, by one rule used in every
   module (ceil(top × members) members, highest value first, ties in member-id order).
+  :func:`concentration_curve` — the whole Pareto curve in the same order (its point at ceil(top × n) is
+  :func:`top_share`).
+* :func:`paid_orders` — the order rows that count as purchases; :func:`refund_impact` — what counting refunded
+  orders would change (extra "members", later last purchases, extra spend).
+* :func:`member_scores` / :func:`member_score_descriptions` — the behaviour columns of the report's member table
+  and their Chinese descriptions, written from the band rules themselves.
 
 Why these definitions
 ---------------------
@@ -52,6 +58,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers.data import TZ
+
 __all__ = [
     "member_summary",
     "frequency_band",
@@ -73,7 +81,12 @@ __all__ = [
     "monthly_activity",
     "top_members",
     "top_share",
+    "concentration_curve",
     "paid_orders",
+    "refund_impact",
+    "member_scores",
+    "member_score_descriptions",
+    "ACTIVITY_STATUS_LABELS",
     "FREQUENCY_BANDS",
     "SPEND_BAND_LABELS",
     "WEEKDAYS_ZH",
@@ -90,6 +103,8 @@ FREQUENCY_BANDS: dict[str, float] = {
     "仅购买一次": np.nan,  # a single purchase day: no interval to measure
 }
 SPEND_BAND_LABELS = ("低价值", "中价值", "高价值")
+#: activity status labels of :func:`activity_indicators`, most active first
+ACTIVITY_STATUS_LABELS = ("活跃", "沉睡", "流失")
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 #: Chinese display names of the English columns (and index names) of the tables this module returns. Exported CSVs
 #: keep the English names; a notebook renames only what it shows trainees, with :func:`display_zh`.
@@ -126,7 +141,7 @@ def _as_day(value, name) -> int:
         raise ValueError(f"{name} is required (a date such as '2025-12-31')")
     ts = pd.Timestamp(value)
     if ts.tzinfo is not None:
-        ts = ts.tz_convert("Asia/Shanghai").tz_localize(None)
+        ts = ts.tz_convert(TZ).tz_localize(None)
     return int((np.datetime64(ts.normalize().date(), "D") - _EPOCH).astype(np.int64))
 
 
@@ -136,7 +151,7 @@ def _days(ts: pd.Series) -> np.ndarray:
     if not pd.api.types.is_datetime64_any_dtype(s.dtype):
         s = pd.to_datetime(s)
     if getattr(s.dt, "tz", None) is not None:
-        s = s.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+        s = s.dt.tz_convert(TZ).dt.tz_localize(None)
     arr = s.to_numpy()
     if np.isnat(arr).any():
         raise ValueError("order_ts has missing values; load the data with helpers.data.load (it quarantines them)")
@@ -147,11 +162,16 @@ def _from_days(d: np.ndarray) -> np.ndarray:
     return (d.astype("timedelta64[D]") + _EPOCH).astype("datetime64[ns]")
 
 
-def _paid_mask(orders: pd.DataFrame, include_refunds: bool) -> np.ndarray | None:
-    if include_refunds or "status" not in orders.columns:
+def _refunded_mask(orders: pd.DataFrame) -> np.ndarray | None:
+    """``status == "refunded"`` per row (missing status = not refunded); ``None`` without a status column."""
+    if "status" not in orders.columns:
         return None
-    st = orders["status"]
-    return ~(st == "refunded").fillna(False).to_numpy(bool)
+    return (orders["status"] == "refunded").fillna(False).to_numpy(bool)
+
+
+def _paid_mask(orders: pd.DataFrame, include_refunds: bool) -> np.ndarray | None:
+    refunded = None if include_refunds else _refunded_mask(orders)
+    return None if refunded is None else ~refunded
 
 
 def _check_orders(orders: pd.DataFrame, needed=("member_id", "order_ts", "net_amount")) -> None:
@@ -297,7 +317,7 @@ def _factorize_arrow(ids: pd.Series):
 # ----------------------------------------------------------------------------------------------------------------
 # member summary
 # ----------------------------------------------------------------------------------------------------------------
-def _period_features(codes, n, day, net, ref_day, chan_codes=None, n_chan=0):
+def _period_features(codes, n, day, net, chan_codes=None, n_chan=0):
     """Per-member features of the orders given (already filtered to the period). Arrays of length n.
 
     ``codes`` and ``day`` are int32 to keep the temporaries small (the peak is a few 8-byte arrays of the order
@@ -406,10 +426,8 @@ def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibra
 
     day = _days(orders["order_ts"])
     keep = day <= as_of_day
-    paid = _paid_mask(orders, include_refunds)
-    refunded = None
-    if "status" in orders.columns:
-        refunded = (orders["status"] == "refunded").fillna(False).to_numpy(bool)
+    refunded = _refunded_mask(orders)
+    paid = None if include_refunds or refunded is None else ~refunded
     if paid is not None:
         keep &= paid
     net = orders["net_amount"]
@@ -442,7 +460,7 @@ def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibra
     p_chan = None if chan_all is None else sel(chan_all)
     if not need_full:  # free the full-length arrays before the peak of _period_features
         del codes_all, day, net, chan_all, keep, cal_mask, paid
-    f = _period_features(p_codes, n, p_day, p_net, ref_day, p_chan, n_chan)
+    f = _period_features(p_codes, n, p_day, p_net, p_chan, n_chan)
     del p_day, p_chan
     if repeat_unit == "day":
         del p_codes, p_net  # row-length arrays: not needed any more
@@ -672,6 +690,34 @@ def paid_orders(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = Fal
     return o
 
 
+def refund_impact(orders: pd.DataFrame, as_of) -> dict:
+    """What counting refunded orders as purchases would do, over the orders on or before ``as_of``:
+
+    ``paid_orders`` (orders that count), ``refunded_orders`` (excluded), ``refunded_share`` (of all orders up to
+    ``as_of``; NaN without orders), ``refund_only_members`` (members whose every order was refunded: they would
+    appear as buyers), ``later_last_purchase`` (members whose last purchase day — and so recency — would move
+    later) and ``extra_spend`` (元 the refunded orders would add). Without a ``status`` column nothing is refunded
+    and every count is 0."""
+    _check_orders(orders)
+    o = paid_orders(orders, as_of, include_refunds=True)
+    refunded = _refunded_mask(o)
+    if refunded is None:
+        refunded = np.zeros(len(o), bool)
+    day = pd.Series(_days(o["order_ts"]), index=o.index)
+    ids = o["member_id"]
+    last_all = day.groupby(ids, observed=True).max()
+    last_paid = day[~refunded].groupby(ids[~refunded], observed=True).max()
+    n_ref = int(refunded.sum())
+    return {
+        "paid_orders": int(len(o) - n_ref),
+        "refunded_orders": n_ref,
+        "refunded_share": n_ref / len(o) if len(o) else float("nan"),
+        "refund_only_members": int(len(last_all) - len(last_paid)),
+        "later_last_purchase": int((last_all.reindex(last_paid.index) > last_paid).sum()),
+        "extra_spend": float(o.loc[refunded, "net_amount"].astype(float).sum()),
+    }
+
+
 def category_mix(orders: pd.DataFrame, order_items: pd.DataFrame, products: pd.DataFrame, *,
                  per_member: bool = False, level: str = "category", as_of=None,
                  include_refunds: bool = False) -> pd.DataFrame:
@@ -797,15 +843,27 @@ class CohortRetention:
         return float(self.active.loc[observed, month].sum() / self.sizes[observed].sum())
 
 
+def _month_codes(orders: pd.DataFrame, as_of, include_refunds: bool):
+    """The set-up :func:`cohort_retention` and :func:`monthly_activity` share: the paid orders up to ``as_of``,
+    each order's member code and calendar month (months since 1970-01) and each member's first purchase month."""
+    o = paid_orders(orders, as_of, include_refunds=include_refunds)
+    codes, uniques = _factorize(o["member_id"])
+    month = o["order_ts"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    first = np.full(len(uniques), np.iinfo(np.int64).max)
+    np.minimum.at(first, codes, month)
+    return o, codes, month, first
+
+
+def _month_index(m0: int, periods: int, name: str) -> pd.PeriodIndex:
+    """``periods`` calendar months from month number ``m0`` (months since 1970-01)."""
+    return pd.period_range(pd.Period(np.datetime64(m0, "M").astype("datetime64[D]").astype(str), "M"),
+                           periods=periods, freq="M", name=name)
+
+
 def cohort_retention(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = False,
                      max_months: int | None = None) -> CohortRetention:
     """Monthly first-purchase cohorts and the share of each cohort that buys again k months later."""
-    o = paid_orders(orders, as_of, include_refunds=include_refunds)
-    codes, uniques = _factorize(o["member_id"])
-    d = o["order_ts"].to_numpy().astype("datetime64[M]").astype(np.int64)  # months since 1970-01
-    n = len(uniques)
-    first = np.full(n, np.iinfo(np.int64).max)
-    np.minimum.at(first, codes, d)
+    _, codes, d, first = _month_codes(orders, as_of, include_refunds)
     end_month = int(d.max()) if as_of is None else int(np.datetime64(pd.Timestamp(as_of).date(), "M").astype(np.int64))
     m0 = int(first.min())
     n_coh = end_month - m0 + 1
@@ -818,8 +876,7 @@ def cohort_retention(orders: pd.DataFrame, as_of=None, *, include_refunds: bool 
     coh = first[mem] - m0
     active = np.bincount(coh * K + kk, minlength=n_coh * K).reshape(n_coh, K).astype(float)
     sizes = np.bincount(first - m0, minlength=n_coh)
-    months = pd.period_range(pd.Period(np.datetime64(m0, "M").astype("datetime64[D]").astype(str), "M"),
-                             periods=n_coh, freq="M")
+    months = _month_index(m0, n_coh, "cohort")
     observable = (n_coh - 1 - np.arange(n_coh))[:, None] >= np.arange(K)[None, :]
     active[~observable] = np.nan
     keep = sizes > 0
@@ -836,27 +893,91 @@ def activity_indicators(summary: pd.DataFrame, *, windows=(30, 90, 180, 365), ac
     rec = summary["recency"].to_numpy()
     out = pd.DataFrame({f"active_{w}d": rec <= w for w in windows}, index=summary.index)
     code = np.where(rec <= active_days, 0, np.where(rec <= lapsed_days, 1, 2))
-    out["activity_status"] = pd.Categorical.from_codes(code, ["活跃", "沉睡", "流失"], ordered=True)
+    out["activity_status"] = pd.Categorical.from_codes(code, list(ACTIVITY_STATUS_LABELS), ordered=True)
     return out
+
+
+def member_scores(summary: pd.DataFrame, *, freq_band: pd.Series | None = None, spend: pd.Series | None = None,
+                  activity_status: pd.Series | None = None) -> pd.DataFrame:
+    """The behaviour columns of the report's ``member_scores`` (indexed by member id, as ``summary``):
+    ``recency_days``, ``frequency``, ``purchase_days``, ``monetary_total`` and ``monetary_mean`` (元, 2 decimals),
+    ``first_purchase`` / ``last_purchase`` (dates), ``tenure_days``, ``frequency_band``, ``spend_band`` and
+    ``activity_status`` (text). The bands default to :func:`frequency_band`, :func:`spend_band` and
+    :func:`activity_indicators` with their default rules; pass the Series a notebook already has to reuse them.
+    Described column by column by :func:`member_score_descriptions`."""
+    freq_band = frequency_band(summary) if freq_band is None else freq_band
+    spend = spend_band(summary) if spend is None else spend
+    if activity_status is None:
+        activity_status = activity_indicators(summary)["activity_status"]
+    return pd.DataFrame({
+        "recency_days": summary["recency"],
+        "frequency": summary["frequency"],
+        "purchase_days": summary["purchase_days"],
+        "monetary_total": summary["monetary_total"].round(2),
+        "monetary_mean": summary["monetary_mean"].round(2),
+        "first_purchase": summary["first_purchase"].dt.date,
+        "last_purchase": summary["last_purchase"].dt.date,
+        "tenure_days": summary["tenure"],
+        "frequency_band": freq_band.astype(str),
+        "spend_band": spend.astype(str),
+        "activity_status": activity_status.astype(str),
+    })
+
+
+def _days_text(value: float) -> str:
+    return f"{round(float(value), 1):g}"
+
+
+def member_score_descriptions(as_of, spend_edges, *, spend_quantiles=(0.5, 0.8), active_days: int = 90,
+                              lapsed_days: int = 180, bands: dict[str, float] | None = None) -> dict[str, str]:
+    """Chinese description (meaning, unit, as-of day) of every column of :func:`member_scores`, written from the
+    rules that made them: the frequency band edges (``bands``, default :data:`FREQUENCY_BANDS`), the spend band
+    cut-offs ``spend_edges`` (元, e.g. ``spend_band(...).attrs["edges"]``) with the ``spend_quantiles`` they were
+    cut at (``None`` for fixed business cut-offs) and the activity thresholds of :func:`activity_indicators`."""
+    day = pd.Timestamp(as_of).date()
+    bands = FREQUENCY_BANDS if bands is None else bands
+    labels = list(bands)
+    freq_rule = ",".join(f"≤ {_days_text(bands[k])} 天为{k}" for k in labels[:3])
+    spend_labels = list(SPEND_BAND_LABELS) if len(spend_edges) == 2 else [f"band {i + 1}"
+                                                                         for i in range(len(spend_edges) + 1)]
+    if spend_quantiles is None:
+        cuts = ",".join(f"< {e:,.2f} 元为{lab}" for e, lab in zip(spend_edges, spend_labels[:-1], strict=True))
+        spend_text = f"消费金额层:按固定门槛切分,{cuts},其余为{spend_labels[-1]}"
+    else:
+        cuts = ",".join(f"< {e:,.2f} 元({q:.0%} 分位数)为{lab}"
+                        for e, q, lab in zip(spend_edges, spend_quantiles, spend_labels[:-1], strict=True))
+        spend_text = (f"消费金额层:按本次数据中全部有购买会员的消费金额(monetary_total)分位数切分,{cuts},"
+                      f"其余(最高约 {1 - spend_quantiles[-1]:.0%})为{spend_labels[-1]};门槛随数据变化")
+    active, lapsed, lost = ACTIVITY_STATUS_LABELS
+    return {
+        "recency_days": f"最近一次已支付购买日到截止日 {day} 的天数(天);退款订单不算购买",
+        "frequency": f"截止日 {day} 前(含当天)的已支付订单数(次),不含退款订单",
+        "purchase_days": "有已支付订单的不同日期数(天);同一天多笔订单算 1 天",
+        "monetary_total": f"截止日 {day} 前的已支付订单实付金额合计(元)",
+        "monetary_mean": "每笔已支付订单的平均实付金额,即客单价(元)",
+        "first_purchase": "首次已支付购买日期(YYYY-MM-DD)",
+        "last_purchase": "最近一次已支付购买日期(YYYY-MM-DD)",
+        "tenure_days": f"首次购买日到截止日 {day} 的天数(天),即会员在网时长",
+        "frequency_band": ("消费频率层(间隔口径):平均购买间隔 = (末购日期 − 首购日期) ÷ (购买天数 − 1) 天;"
+                           f"{freq_rule},更长为{labels[3]};只有一个购买日为{labels[4]}"),
+        "spend_band": spend_text,
+        "activity_status": (f"活跃状态(按 recency_days):≤ {active_days} 天为{active},"
+                            f"{active_days + 1}–{lapsed_days} 天为{lapsed},> {lapsed_days} 天为{lost}"),
+    }
 
 
 def monthly_activity(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = False) -> pd.DataFrame:
     """Per calendar month: ``active_members``, ``new_members`` (first purchase that month), ``orders``,
     ``net_amount`` and ``orders_per_active``."""
-    o = paid_orders(orders, as_of, include_refunds=include_refunds)
-    codes, uniques = _factorize(o["member_id"])
-    mth = o["order_ts"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    o, codes, mth, first = _month_codes(orders, as_of, include_refunds)
     m0 = int(mth.min())
     nm = int(mth.max()) - m0 + 1
-    first = np.full(len(uniques), np.iinfo(np.int64).max)
-    np.minimum.at(first, codes, mth)
     key = np.unique(codes.astype(np.int64) * nm + (mth - m0))
     active = np.bincount(key % nm, minlength=nm)
     new = np.bincount(first - m0, minlength=nm)
     orders_n = np.bincount(mth - m0, minlength=nm)
     spend = np.bincount(mth - m0, weights=o["net_amount"].to_numpy(float), minlength=nm)
-    idx = pd.period_range(pd.Period(np.datetime64(m0, "M").astype("datetime64[D]").astype(str), "M"), periods=nm,
-                          freq="M", name="month")
+    idx = _month_index(m0, nm, "month")
     df = pd.DataFrame({"active_members": active, "new_members": new, "orders": orders_n, "net_amount": spend},
                       index=idx)
     df["orders_per_active"] = df["orders"] / df["active_members"].replace(0, np.nan)
@@ -893,3 +1014,17 @@ def top_share(values: pd.Series, top: float = 0.2) -> float:
         return float("nan")
     return float(v.loc[top_members(v, top)].sum() / total)
 
+
+def concentration_curve(values: pd.Series) -> pd.DataFrame:
+    """The concentration (Pareto / Lorenz-from-the-top) curve of ``values`` (e.g. spend per member): members in
+    the :func:`top_members` order (value descending, ties in member-id order, missing values left out), with
+    ``member_share`` = k / n and ``value_share`` = the first k members' share of the total. Row k − 1 with
+    k = ceil(top × n) is exactly :func:`top_share` ``(values, top)``. Empty for no values."""
+    v = pd.Series(values).dropna()
+    order = top_members(v, 1.0) if len(v) else v.index[:0]
+    ranked = v.loc[order].astype(float)
+    n = len(ranked)
+    total = float(ranked.sum())
+    return pd.DataFrame({"member_share": np.arange(1, n + 1) / n if n else np.zeros(0),
+                         "value_share": ranked.cumsum().to_numpy() / total if total > 0 else np.full(n, np.nan)},
+                        index=ranked.index)

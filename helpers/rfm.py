@@ -14,6 +14,8 @@ What
 * :func:`segment_truth` — per segment, how many members the simulation's ground truth says are still alive.
 * :func:`target_list` — the member list for CRM / SMS tools (segment, code, strategy, action, SMS consent).
 * :func:`parse_edges` / :func:`parse_threshold` — the report parameters ``rfm_edges`` / ``rfm_threshold``.
+* :func:`member_scores` / :func:`member_score_descriptions` — the RFM columns of the report's member table and
+  their Chinese descriptions, written from the scoring (levels, edges, cut-offs, threshold rule).
 
 Why these choices
 -----------------
@@ -47,7 +49,8 @@ import pandas as pd
 
 __all__ = ["rfm_scores", "rfm_segments", "rfm_table", "high_cutoffs", "parse_edges", "parse_threshold",
            "score_ranges", "score_ranges_dict", "segment_actions", "segment_summary", "segment_truth", "target_list",
-           "SEGMENTS", "SEGMENT_RULES", "THRESHOLD_RULES"]
+           "member_scores", "member_score_descriptions", "threshold_zh", "SEGMENTS", "SEGMENT_RULES",
+           "THRESHOLD_RULES", "THRESHOLD_ZH", "UNIT_ZH"]
 
 #: segment → (R high?, F high?, M high?) in the conventional order of the eight segments
 SEGMENT_RULES: dict[str, tuple[bool, bool, bool]] = {
@@ -135,6 +138,14 @@ def rfm_scores(summary: pd.DataFrame, bins: int = 5, edges: dict | None = None, 
 
 
 THRESHOLD_RULES = ("middle", "mean", "median")
+#: Chinese names of the threshold rules and the units of R, F, M (for report text)
+THRESHOLD_ZH = {"middle": "中间档", "mean": "平均分", "median": "中位数"}
+UNIT_ZH = {"R": "天", "F": "单", "M": "元"}
+
+
+def threshold_zh(threshold) -> str:
+    """Chinese name of a threshold rule: 中间档 / 平均分 / 中位数, or 分数 3.5 for a fixed score."""
+    return THRESHOLD_ZH[threshold] if isinstance(threshold, str) else f"分数 {threshold:g}"
 
 
 def _threshold(s: pd.Series, threshold, levels: int | None = None) -> float:
@@ -221,6 +232,37 @@ def rfm_table(summary: pd.DataFrame, bins: int = 5, edges: dict | None = None, *
     sc = rfm_scores(summary, bins=bins, edges=edges, ties=ties)
     sc["segment"] = rfm_segments(sc, threshold=threshold)
     return sc
+
+
+def member_scores(table: pd.DataFrame) -> pd.DataFrame:
+    """The RFM columns of the report's ``member_scores`` from an :func:`rfm_table`: ``r_score``, ``f_score``,
+    ``m_score``, ``rfm_code`` and ``rfm_segment`` (text), same index. Described by
+    :func:`member_score_descriptions`."""
+    return pd.DataFrame({
+        "r_score": table["R"], "f_score": table["F"], "m_score": table["M"],
+        "rfm_code": table["rfm_code"], "rfm_segment": table["segment"].astype(str),
+    }, index=table.index)
+
+
+def member_score_descriptions(as_of, levels: dict, cutoffs: dict, *, edges: dict | None = None,
+                              threshold="middle") -> dict[str, str]:
+    """Chinese description of every column of :func:`member_scores`, written from the scoring that made them:
+    ``levels`` (scores per dimension, ``scores.attrs["levels"]``), ``cutoffs`` (:func:`high_cutoffs`, the score to
+    exceed for *high*), the business ``edges`` (a dimension without edges is quantile-scored with shared ties),
+    the ``threshold`` rule and the ``as_of`` day the orders run to."""
+    edges = edges or {}
+    how = {d: (f"按业务阈值 {'、'.join(f'{v:g}' for v in edges[d])} {UNIT_ZH[d]}打分" if d in edges
+               else "按分位数打分,并列共享分数(ties=shared)") for d in "RFM"}
+    basis = f"依据截止日 {pd.Timestamp(as_of).date()} 及以前的全部已支付订单"
+    return {
+        "r_score": f"R 分(最近一次消费),1–{levels['R']} 分,越近越高;{how['R']};{basis}",
+        "f_score": f"F 分(消费频次,订单数),1–{levels['F']} 分,买得越多越高;{how['F']};{basis}",
+        "m_score": f"M 分(消费金额,实付金额合计,元),1–{levels['M']} 分,花得越多越高;{how['M']};{basis}",
+        "rfm_code": "RFM 代码:R、F、M 三个分数依次连写的文本,如 545 表示 R=5、F=4、M=5;" + basis,
+        "rfm_segment": (f"RFM 八类细分({' / '.join(SEGMENTS)});"
+                        f"分数高于分界({threshold_zh(threshold)}:" + "、".join(f"{d}>{cutoffs[d]:g}" for d in "RFM")
+                        + ")为高,重要 / 一般看 M 的高低;" + basis),
+    }
 
 
 _ACTIONS = {

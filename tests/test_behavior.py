@@ -9,16 +9,22 @@ import pytest
 from helpers.behavior import (
     FREQUENCY_BANDS,
     activity_indicators,
+    band_profile,
     category_mix,
     channel_mix,
     cohort_retention,
+    concentration_curve,
     frequency_band,
     hour_weekday_matrix,
+    member_score_descriptions,
+    member_scores,
     member_summary,
     mix,
     monthly_activity,
     payment_mix,
+    refund_impact,
     spend_band,
+    top_share,
 )
 
 
@@ -243,9 +249,8 @@ def test_cohort_retention_and_monthly_activity():
         ("7", "C", "2025-03-10", 1.0, "refunded", "门店"),
     ])
     c = cohort_retention(orders, as_of="2025-03-31")
-    assert c.sizes.to_dict() == {pd.Period("2025-01", "M"): 2, pd.Period("2025-02", "M"): 1,
-                                 pd.Period("2025-03", "M"): 0} or c.sizes.to_dict() == {
-        pd.Period("2025-01", "M"): 2, pd.Period("2025-02", "M"): 1}
+    # nobody's first purchase is in March (C's March order was refunded): no March cohort row
+    assert c.sizes.to_dict() == {pd.Period("2025-01", "M"): 2, pd.Period("2025-02", "M"): 1}
     r = c.retention
     assert r.loc[pd.Period("2025-01", "M"), 0] == 1.0
     assert r.loc[pd.Period("2025-01", "M"), 1] == 0.5 and r.loc[pd.Period("2025-01", "M"), 2] == 0.5
@@ -414,3 +419,73 @@ def test_repeat_rate_is_nan_without_paid_purchases(tiny):
     assert np.isnan(repeat_rate(member_summary(only_refunds, "2025-03-31")))
     # A bought on 2 days (the refund on a third day does not count), B once: 1 of 2 members repeat
     assert repeat_rate(member_summary(tiny, "2025-03-31")) == 0.5
+
+
+def test_refund_impact_by_hand(tiny):
+    # up to 2025-03-31: O1-O5 and O6; O4 (A, 999 元, Feb 1) and O6 (C, 60 元) refunded; D's order is later
+    r = refund_impact(tiny, "2025-03-31")
+    assert r["paid_orders"] == 4 and r["refunded_orders"] == 2
+    assert r["refunded_share"] == pytest.approx(2 / 6)
+    assert r["refund_only_members"] == 1  # C
+    assert r["later_last_purchase"] == 1  # A: Jan 10 -> Feb 1; B unchanged
+    assert r["extra_spend"] == pytest.approx(1059.0)
+    # the same numbers from two member summaries (with and without refunds)
+    paid, both = member_summary(tiny, "2025-03-31"), member_summary(tiny, "2025-03-31", include_refunds=True)
+    assert r["refund_only_members"] == len(both) - len(paid)
+    assert r["later_last_purchase"] == int((both.loc[paid.index, "recency"] != paid["recency"]).sum())
+    assert r["paid_orders"] == paid["frequency"].sum()
+    assert r["extra_spend"] == pytest.approx(both["monetary_total"].sum() - paid["monetary_total"].sum())
+    # an earlier as-of leaves A's refund out; without a status column nothing is refunded
+    assert refund_impact(tiny, "2025-01-31")["refunded_orders"] == 0
+    none = refund_impact(tiny.drop(columns="status"), "2025-03-31")
+    assert none["refunded_orders"] == 0 and none["paid_orders"] == 6 and none["refund_only_members"] == 0
+
+
+def test_concentration_curve_matches_top_share():
+    v = pd.Series([5.0, 1.0, 5.0, 3.0, np.nan, 2.0, 4.0], index=list("gfedcba"))
+    curve = concentration_curve(v)
+    # value descending, ties (e and g: 5) in member-id order; the missing value is left out
+    assert list(curve.index) == ["e", "g", "a", "d", "b", "f"]
+    assert curve["member_share"].tolist() == pytest.approx([1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6, 1.0])
+    assert curve["value_share"].tolist() == pytest.approx([5 / 20, 10 / 20, 14 / 20, 17 / 20, 19 / 20, 1.0])
+    rng = np.random.default_rng(7)
+    w = pd.Series(rng.integers(1, 20, 103).astype(float), index=[f"M{i:03d}" for i in rng.permutation(103)])
+    c = concentration_curve(w)
+    for top in (0.05, 0.2, 0.5):
+        k = int(np.ceil(top * len(w)))
+        assert c["value_share"].iloc[k - 1] == pytest.approx(top_share(w, top))
+    assert concentration_curve(pd.Series([], dtype=float)).empty
+
+
+def test_behavior_member_scores_and_descriptions_follow_the_rules(tiny):
+    s = member_summary(tiny, "2025-03-31")
+    scores = member_scores(s)
+    assert scores.loc["A"].to_dict() == {
+        "recency_days": 80, "frequency": 3, "purchase_days": 2, "monetary_total": 180.0, "monetary_mean": 60.0,
+        "first_purchase": pd.Timestamp("2025-01-01").date(), "last_purchase": pd.Timestamp("2025-01-10").date(),
+        "tenure_days": 89, "frequency_band": "每月购买", "spend_band": "高价值", "activity_status": "活跃"}
+    notes = member_score_descriptions("2025-03-31", [1000.0, 5000.0])
+    assert set(notes) == set(scores.columns)
+    assert "2025-03-31" in notes["recency_days"]
+    assert "≤ 7 天为每周购买,≤ 30.4 天为每月购买,≤ 91.3 天为每季度购买" in notes["frequency_band"]
+    assert "< 1,000.00 元(50% 分位数)为低价值,< 5,000.00 元(80% 分位数)为中价值" in notes["spend_band"]
+    assert "最高约 20%" in notes["spend_band"]
+    assert "≤ 90 天为活跃,91–180 天为沉睡,> 180 天为流失" in notes["activity_status"]
+    # the text follows the rules it is given
+    bands = {"每周购买": 10.0, "每月购买": 40.0, "每季度购买": 100.0, "偶尔购买": np.inf, "仅购买一次": np.nan}
+    other = member_score_descriptions("2025-03-31", [1000.0, 5000.0], spend_quantiles=(0.6, 0.9),
+                                      active_days=30, lapsed_days=60, bands=bands)
+    assert "≤ 10 天为每周购买,≤ 40 天为每月购买,≤ 100 天为每季度购买" in other["frequency_band"]
+    assert "(60% 分位数)" in other["spend_band"] and "最高约 10%" in other["spend_band"]
+    assert "≤ 30 天为活跃,31–60 天为沉睡,> 60 天为流失" in other["activity_status"]
+    fixed = member_score_descriptions("2025-03-31", [800.0, 2000.0], spend_quantiles=None)
+    assert "分位数" not in fixed["spend_band"] and "< 800.00 元为低价值" in fixed["spend_band"]
+
+
+def test_band_profile_gives_the_spend_band_shares_by_hand(tiny):
+    s = member_summary(tiny, "2025-03-31")  # A 180 元, B 20 元
+    prof = band_profile(s, spend_band(s, edges=[100.0, 1000.0]))
+    assert prof["members"].tolist() == [1, 1, 0]
+    assert prof["member_share"].tolist() == [0.5, 0.5, 0.0]
+    assert prof["spend_share"].tolist() == pytest.approx([0.1, 0.9, 0.0])
+

@@ -10,6 +10,8 @@ import helpers.rfm as rfm_module
 from helpers.rfm import (
     SEGMENTS,
     high_cutoffs,
+    member_score_descriptions,
+    member_scores,
     parse_edges,
     parse_threshold,
     rfm_scores,
@@ -156,10 +158,34 @@ def test_parse_report_parameters():
         parse_threshold("high")
 
 
-def test_public_names_are_exported():
-    for name in ("high_cutoffs", "parse_edges", "parse_threshold", "score_ranges", "score_ranges_dict",
-                 "target_list", "segment_summary", "segment_truth"):
-        assert name in rfm_module.__all__ and callable(getattr(rfm_module, name))
+def test_every_public_function_is_exported():
+    # a new public function left out of __all__ (or a name in __all__ that does not exist) fails here
+    public = {n for n, v in vars(rfm_module).items()
+              if callable(v) and not n.startswith("_") and getattr(v, "__module__", None) == rfm_module.__name__}
+    assert public <= set(rfm_module.__all__)
+    assert all(hasattr(rfm_module, n) for n in rfm_module.__all__)
+
+
+def test_member_scores_and_descriptions_follow_the_scoring():
+    s = _summary([0, 3, 10, 40, 200], [1, 1, 2, 5, 9], [10.0, 20.0, 300.0, 50.0, 1000.0],
+                 index=["A", "B", "C", "D", "E"])
+    table = rfm_table(s, edges={"F": [2, 5]})
+    ms = member_scores(table)
+    assert list(ms.columns) == ["r_score", "f_score", "m_score", "rfm_code", "rfm_segment"]
+    # E: most frequent (9 ≥ 5 → F 3 of 3), top spend (M 5), least recent (R 1) → R low, F high, M high
+    assert ms.loc["E"].tolist() == [1, 3, 5, "135", "重要保持"]
+    levels, cut = table.attrs["levels"], high_cutoffs(table)
+    notes = member_score_descriptions("2025-12-31", levels, cut, edges={"F": [2, 5]})
+    assert set(notes) == set(ms.columns)
+    assert "1–3 分" in notes["f_score"] and "按业务阈值 2、5 单打分" in notes["f_score"]
+    assert "1–5 分" in notes["r_score"] and "按分位数打分" in notes["r_score"]
+    assert "(中间档:R>3、F>2、M>3)" in notes["rfm_segment"]
+    assert all("截止日 2025-12-31" in t for t in notes.values())
+    # other edges / threshold → other text
+    other = member_score_descriptions("2025-12-31", {"R": 4, "F": 5, "M": 5}, {"R": 2.5, "F": 3.0, "M": 3.0},
+                                      edges={"R": [30, 90, 180]}, threshold=3)
+    assert "按业务阈值 30、90、180 天打分" in other["r_score"] and "1–4 分" in other["r_score"]
+    assert "(分数 3:R>2.5、F>3、M>3)" in other["rfm_segment"]
 
 
 def test_score_ranges_report_the_raw_values_behind_each_score():
