@@ -29,8 +29,11 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "reports", "*.html"]
 
 # ---- generate_assignment: what the student sees -----------------------------------------------------------------
-c.ClearSolutions.code_stub = {"python": "# 在这里写你的代码 (YOUR CODE HERE)\nraise NotImplementedError()"}
-c.ClearSolutions.text_stub = "YOUR ANSWER HERE(在这里写下你的答案)"
+c.ClearSolutions.code_stub = {
+    "python": "# 在这里写你的代码（YOUR CODE HERE），写好后删除下面这一行\n"
+    'raise NotImplementedError("练习尚未完成：请删除这一行，写出你的代码")'
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE（在这里写下你的答案）"
 c.ClearSolutions.enforce_metadata = True
 c.ClearHiddenTests.enforce_metadata = True
 c.LockCells.lock_grade_cells = True

@@ -8,18 +8,42 @@ different number, what was expected and what came back — not read a pandas tra
 
 and returns ``None`` on success. ``name`` says what is being checked (``"avg_order_value(orders)"``); ``hint`` adds a
 module-specific tip after "提示:".
+
+Grading integrity (how every autograded test cell uses this module, see docs/CONVENTIONS.md):
+
+* the test cell re-loads this module first (``_checks = importlib.reload(helpers.checks)``), so a trainee cell that
+  replaced ``checks.check_close`` with a no-op has no effect on grading;
+* hidden tests compute their expected values themselves (plain pandas / numpy in the test cell) and compare with
+  plain ``assert`` or the freshly loaded checks;
+* :func:`forbid` makes the course helpers that implement the exercise raise while the trainee's function runs, so an
+  answer that only calls ``rfm.rfm_segments(...)`` scores 0 and the feedback says why;
+* :func:`require_done` turns an untouched exercise (the release's ``raise NotImplementedError``) into a Chinese
+  message naming the exercise and the function to write.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import inspect
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["check_close", "check_columns", "check_frame", "check_series", "check_set", "check_type", "fail"]
+__all__ = [
+    "check_close",
+    "check_columns",
+    "check_frame",
+    "check_series",
+    "check_set",
+    "check_type",
+    "fail",
+    "forbid",
+    "require_done",
+]
 
 MAX_LISTED = 8
 
@@ -283,3 +307,91 @@ def check_frame(
         pos, col = first
         label = _row_label(e.index, pos, check_index)
         fail(f"{name} 的{label} `{col}` 列不一致:期望 {_fmt(e[col].iloc[pos])},得到 {_fmt(a[col].iloc[pos])}", hint)
+
+
+def _forbidden_code(qualname: str, exercise: str, template: Any) -> Any:
+    """A code object that raises HelperForbidden, with the free variables of ``template`` (``__code__`` swap rule)."""
+    message = (
+        f"{exercise or '这个练习'}要求你自己写出计算过程，评分时不能直接调用课程工具 `helpers.{qualname}`。"
+        "提示：请用 pandas / numpy 等基础操作实现，课程工具可以用来核对你的结果。"
+    )
+    freevars = template.co_freevars
+    inner = "        " + "; ".join(freevars) + "\n" if freevars else ""
+    source = (
+        "def _outer():\n"
+        + "".join(f"    {v} = None\n" for v in freevars)
+        + "    def _blocked(*args, **kwargs):\n"
+        + inner
+        + f"        raise AssertionError({message!r})\n"
+        + "    return _blocked\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<forbidden helpers.{qualname}>", "exec"), namespace)  # noqa: S102 - literal source
+    code = namespace["_outer"]().__code__
+    return code.replace(co_name=template.co_name, co_qualname=template.co_qualname)
+
+
+def _functions_of(obj: Any) -> list[Any]:
+    """The plain Python functions behind ``obj`` (a function, a wrapped function, or every method of a class)."""
+    if inspect.isclass(obj):
+        found = []
+        classes = [c for c in obj.__mro__ if c.__module__.startswith("helpers")]  # shared base methods too
+        for value in (v for c in classes for v in vars(c).values()):
+            if isinstance(value, staticmethod | classmethod):
+                value = value.__func__
+            if isinstance(value, property):
+                value = value.fget
+            found.extend(_functions_of(value) if value is not None and not inspect.isclass(value) else [])
+        return found
+    while hasattr(obj, "__wrapped__") and not inspect.isfunction(obj):
+        obj = obj.__wrapped__
+    return [obj] if inspect.isfunction(obj) else []
+
+
+def _resolve(name: str) -> Any:
+    """'rfm.rfm_segments' or 'clv.BetaGeoFitter' → the object inside the helpers package."""
+    module_name, _, attr_path = name.partition(".")
+    obj: Any = importlib.import_module(f"helpers.{module_name}")
+    for part in attr_path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+@contextlib.contextmanager
+def forbid(*names: str, exercise: str = "") -> Iterator[None]:
+    """While the block runs, the named course helpers raise AssertionError with a Chinese explanation.
+
+    AssertionError, so nbgrader scores the test cell 0 and shows the message as feedback.
+
+    ``names`` are paths inside ``helpers`` (``"behavior.top_share"``; a class blocks every method it defines or
+    inherits from a helpers base class, so a sibling class sharing that base is blocked too). The
+    functions' code objects are swapped, not the module attributes, so a reference the trainee took earlier
+    (``from helpers.rfm import rfm_segments as f``) is blocked too. Everything is restored on exit.
+    """
+    swapped: list[tuple[Any, Any]] = []
+    try:
+        for name in names:
+            for func in _functions_of(_resolve(name)):
+                original = func.__code__
+                func.__code__ = _forbidden_code(name, exercise, original)
+                swapped.append((func, original))
+        yield
+    finally:
+        for func, original in reversed(swapped):
+            func.__code__ = original
+
+
+def require_done(func: Any, exercise: str) -> None:
+    """Fail with a Chinese message when ``func`` still holds the release's ``raise NotImplementedError`` stub."""
+    if not callable(func):
+        fail(f"{exercise}：没有找到要写的函数", "请先运行上方定义函数的单元格。")
+    try:
+        source = inspect.getsource(func)
+    except (OSError, TypeError):
+        return
+    if "raise NotImplementedError" in source:
+        name = getattr(func, "__name__", "函数")
+        fail(
+            f"{exercise}还没有完成：请在上方单元格中写出函数 `{name}` 的函数体",
+            "删除 `raise NotImplementedError(...)` 这一行,写好后先运行那个单元格,再运行本测试单元格。",
+        )

@@ -172,3 +172,50 @@ def test_long_lists_are_truncated():
 
 def test_fail_helper():
     assert _msg(checks.fail, "出错了。", "再试一次") == "出错了。提示:再试一次"
+
+
+def test_forbid_blocks_helper_and_earlier_references_then_restores():
+    from helpers import behavior
+
+    taken_earlier = behavior.top_share  # a trainee's `from helpers.behavior import top_share`
+    monetary = pd.Series([5.0, 1.0, 2.0], index=["A", "B", "C"])
+    before = behavior.top_share(monetary, 0.34)
+    with checks.forbid("behavior.top_share", exercise="练习 3.5"):
+        with pytest.raises(AssertionError, match="练习 3.5.*helpers.behavior.top_share"):
+            taken_earlier(monetary, 0.34)
+        with pytest.raises(AssertionError):
+            behavior.top_share(monetary, 0.34)
+    assert behavior.top_share(monetary, 0.34) == before == taken_earlier(monetary, 0.34)
+
+
+def test_forbid_blocks_every_method_of_a_class_and_restores_on_error():
+    from helpers import clv
+
+    with pytest.raises(AssertionError, match="clv.BGNBD"):
+        with checks.forbid("clv.BGNBD"):
+            clv.BGNBD()
+    clv.BGNBD()  # restored after the block left with an exception
+
+
+def test_reload_undoes_a_trainee_patch():
+    import importlib
+
+    import helpers.checks
+
+    helpers.checks.check_close = lambda *a, **k: None  # what a trainee cell can do
+    fresh = importlib.reload(helpers.checks)
+    with pytest.raises(AssertionError):
+        fresh.check_close(1.0, 2.0)
+
+
+def test_require_done_names_the_exercise_and_function(tmp_path):
+    import importlib.util
+
+    path = tmp_path / "stub.py"
+    path.write_text("def top_share(m):\n    raise NotImplementedError()\n\ndef done(m):\n    return 1\n")
+    spec = importlib.util.spec_from_file_location("stub", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with pytest.raises(AssertionError, match="练习 3.5还没有完成.*`top_share`"):
+        checks.require_done(module.top_share, "练习 3.5")
+    checks.require_done(module.done, "练习 3.5")
