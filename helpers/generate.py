@@ -634,8 +634,8 @@ def make_members(n: int, seed: int, cal: Calendar, cat: Catalogue, stores: Store
 
 #: the archetypes' names in the course text and tables (重度/轻度 = heavy/light buyer, 忠诚/摇摆 = sticks to its
 #: favourite brands / switches between brands)
-ARCHETYPE_ZH = {"heavy_loyal": "重度忠诚", "heavy_switching": "重度摇摆", "light_loyal": "轻度忠诚",
-                "light_switching": "轻度摇摆"}
+from helpers.truth import ARCHETYPE_ZH, Truth, read_truth  # noqa: E402,F401 - re-exported for old imports
+
 ARCHETYPES = tuple(ARCHETYPE_ZH)
 
 
@@ -1520,47 +1520,6 @@ def generate_world(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, o
             json.dump(_params(w, start, as_of, stats), fh, ensure_ascii=False, indent=2, sort_keys=False)
             fh.write("\n")
     return stats
-
-
-@dataclass
-class Truth:
-    """The generator's ground truth written beside a data folder (``truth/``): what really drove the simulated
-    members. Modules compare their estimates with it when it is there; an analyst's own data has none."""
-
-    members: object  # pandas DataFrame of truth/member_truth.parquet, indexed by member_id
-    params: dict  # truth/params.json
-    folder: Path
-
-    @property
-    def as_of(self):
-        """The as-of day the truth was drawn for (``alive_at_as_of`` refers to it), or ``None``."""
-        import pandas as pd
-
-        return pd.Timestamp(self.params["as_of"]).normalize() if self.params.get("as_of") else None
-
-    def alive_at(self, as_of):
-        """Each member's true ``alive_at_as_of`` (a boolean Series) when the truth was drawn for the same day as
-        ``as_of``; ``None`` otherwise — the truth cannot say who was alive on another day."""
-        import pandas as pd
-
-        if self.as_of is None or pd.Timestamp(as_of).normalize() != self.as_of:
-            return None
-        return self.members["alive_at_as_of"].astype(bool)
-
-
-def read_truth(data_dir=None) -> Truth | None:
-    """The ground truth beside a data folder (``<data_dir>/truth/member_truth.parquet`` and ``params.json``), or
-    ``None`` when there is none (an analyst's own data). ``data_dir`` ``""`` / ``None`` is the course default."""
-    import pandas as pd
-
-    from helpers.data import DEFAULT_DATA_DIR
-
-    folder = Path(data_dir or DEFAULT_DATA_DIR) / "truth"
-    members_file, params_file = folder / "member_truth.parquet", folder / "params.json"
-    if not (members_file.is_file() and params_file.is_file()):
-        return None
-    members = pd.read_parquet(members_file).set_index("member_id")
-    return Truth(members=members, params=json.loads(params_file.read_text(encoding="utf-8")), folder=folder)
 
 
 def simulate_orders(n_members: int, seed: int = DEFAULT_SEED, start: str = DEFAULT_START, as_of: str = DEFAULT_AS_OF):
