@@ -14,6 +14,7 @@ COMMANDS = {
     "check": ("helpers.quality", "load a data directory and print its data-quality summary / 数据质量摘要"),
     "release": ("helpers.release", "regenerate notebooks/ from solutions/ with nbgrader / 生成学员版"),
     "report": ("helpers.report", "run every module with papermill into reports/<run>/ / 运行会员经营报告"),
+    "bundle": ("helpers.bundle", "write the trainee bundle (no solutions, no hidden tests) / 生成学员包"),
 }
 
 

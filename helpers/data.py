@@ -109,7 +109,7 @@ __all__ = [
     "schema_for",
 ]
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "datasets" / "default"
+from helpers.paths import DEFAULT_DATA_DIR  # noqa: E402 - the course default data (checkout or installed)
 
 #: file extensions the loader reads (lower case, with dot)
 EXTENSIONS = (".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx")
