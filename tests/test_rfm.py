@@ -1,4 +1,5 @@
-"""helpers.rfm: quantile scores and their tie handling, custom edges, the eight segments, actions and summary."""
+"""helpers.rfm: quantile scores and their tie handling, custom edges, M as total or average order value, the eight
+segments, actions and summary, the budgeted contact plan, the check against the truth and the segment explorer."""
 
 from __future__ import annotations
 
@@ -9,17 +10,23 @@ import pytest
 import helpers.rfm as rfm_module
 from helpers.rfm import (
     SEGMENTS,
+    contact_plan,
+    expected_gain,
+    fm_spearman,
     high_cutoffs,
+    lapse_check,
     member_score_descriptions,
     member_scores,
     parse_edges,
     parse_threshold,
+    plot_shares,
     rfm_scores,
     rfm_segments,
     rfm_table,
     score_ranges,
     score_ranges_dict,
     segment_actions,
+    segment_explorer,
     segment_summary,
     segment_truth,
     target_list,
@@ -179,13 +186,13 @@ def test_member_scores_and_descriptions_follow_the_scoring():
     assert set(notes) == set(ms.columns)
     assert "1–3 分" in notes["f_score"] and "按业务阈值 2、5 单打分" in notes["f_score"]
     assert "1–5 分" in notes["r_score"] and "按分位数打分" in notes["r_score"]
-    assert "(中间档:R>3、F>2、M>3)" in notes["rfm_segment"]
+    assert "（中间档：R>3、F>2、M>3）" in notes["rfm_segment"]
     assert all("截止日 2025-12-31" in t for t in notes.values())
     # other edges / threshold → other text
     other = member_score_descriptions("2025-12-31", {"R": 4, "F": 5, "M": 5}, {"R": 2.5, "F": 3.0, "M": 3.0},
                                       edges={"R": [30, 90, 180]}, threshold=3)
     assert "按业务阈值 30、90、180 天打分" in other["r_score"] and "1–4 分" in other["r_score"]
-    assert "(分数 3:R>2.5、F>3、M>3)" in other["rfm_segment"]
+    assert "（分数 3：R>2.5、F>3、M>3）" in other["rfm_segment"]
 
 
 def test_score_ranges_report_the_raw_values_behind_each_score():
@@ -264,3 +271,106 @@ def test_segment_truth_counts_alive_members_per_segment():
     assert got.loc["一般挽留", "observed_order_value"] == pytest.approx(50.0)  # E counts here: (40 + 60) / 2
     assert got.loc["重要发展", "members"] == 0 and np.isnan(got.loc["重要发展", "alive_share"])
     assert "alive_share" not in segment_truth(segments, truth, alive=False).columns
+
+
+def test_monetary_aov_scores_m_on_the_average_order_value():
+    # A: many small orders (high total, low AOV); B: one big order (low total... but high AOV)
+    s = pd.DataFrame({"recency": [5, 5, 5, 5], "frequency": [10, 1, 2, 4],
+                      "monetary_total": [1000.0, 300.0, 60.0, 400.0], "monetary_mean": [100.0, 300.0, 30.0, 100.0]},
+                     index=["A", "B", "C", "D"])
+    total = rfm_scores(s, bins=4)
+    aov = rfm_scores(s, bins=4, monetary="aov")
+    # totals 1000 > 400 > 300 > 60; AOVs 300 > 100 = 100 > 30 (A and D tie: one strictly worse → 1 + ⌊4 × 1/4⌋)
+    assert total["M"].tolist() == [4, 2, 1, 3]
+    assert aov["M"].tolist() == [2, 4, 1, 2]
+    assert total["F"].tolist() == aov["F"].tolist() and aov.attrs["monetary"] == "aov"
+    table = rfm_table(s, bins=4, monetary="aov")
+    assert table["M"].tolist() == [2, 4, 1, 2]
+    ranges = score_ranges(s, aov)  # M ranges read from monetary_mean, the column the scores came from
+    assert ranges[ranges["dimension"] == "M"][["score", "min", "max"]].values.tolist() == [[1, 30, 30], [2, 100, 100],
+                                                                                          [4, 300, 300]]
+    notes = member_score_descriptions("2025-12-31", aov.attrs["levels"], high_cutoffs(aov), monetary="aov")
+    assert "客单价" in notes["m_score"] and "客单价" in notes["rfm_segment"]
+    assert "消费金额" in member_score_descriptions("2025-12-31", total.attrs["levels"], high_cutoffs(total))["m_score"]
+    with pytest.raises(ValueError, match="monetary"):
+        rfm_scores(s, monetary="median")
+
+
+def test_fm_spearman_ranks_f_against_the_chosen_m():
+    s = pd.DataFrame({"frequency": [1, 2, 3, 4], "monetary_total": [10.0, 20.0, 30.0, 45.0],
+                      "monetary_mean": [40.0, 30.0, 20.0, 10.0]})
+    assert fm_spearman(s) == pytest.approx(1.0)
+    assert fm_spearman(s, "aov") == pytest.approx(-1.0)
+    assert np.isnan(fm_spearman(s.iloc[:1]))
+
+
+def _candidates():
+    return pd.DataFrame({
+        "segment": ["重要发展", "重要发展", "一般挽留", "重要价值", "重要保持", "重要发展"],
+        "monetary_mean": [200.0, 100.0, 1000.0, 500.0, 300.0, 200.0],
+        "sms_contactable": [True, True, True, True, False, True],
+    }, index=pd.Index(["M6", "M2", "M3", "M4", "M5", "M1"], name="member_id"))
+
+
+def test_expected_gain_is_uplift_times_order_value_times_margin_minus_cost():
+    uplift = {"重要发展": 0.1, "重要价值": 0.01, "重要保持": 0.05}  # 一般挽留 missing → uplift 0
+    got = expected_gain(_candidates(), uplift, margin=0.5, cost=2.0)
+    # M6: 0.1 × 200 × 0.5 − 2 = 8; M2: 0.1 × 100 × 0.5 − 2 = 3; M3: 0 − 2; M4: 0.01 × 500 × 0.5 − 2 = 0.5; M5: 5.5
+    assert got.round(9).tolist() == [8.0, 3.0, -2.0, 0.5, 5.5, 8.0]
+    assert got.name == "expected_gain"
+
+
+def test_contact_plan_keeps_the_best_positive_contactable_members_within_budget():
+    uplift = {"重要发展": 0.1, "重要价值": 0.01, "重要保持": 0.05}
+    plan = contact_plan(_candidates(), uplift, budget=3, margin=0.5, cost=2.0)
+    # M5 (5.5) has no consent; M1 and M6 tie at 8 → member id order; then M2 (3); M4 (0.5) is over the budget
+    assert plan.index.tolist() == ["M1", "M6", "M2"]
+    assert plan["expected_gain"].tolist() == [8.0, 8.0, 3.0]
+    wide = contact_plan(_candidates(), uplift, budget=100, margin=0.5, cost=2.0)
+    assert wide.index.tolist() == ["M1", "M6", "M2", "M4"]  # M3's gain is negative: not worth a message
+    # no consent column: nobody may be contacted
+    assert contact_plan(_candidates().drop(columns="sms_contactable"), uplift, budget=3).empty
+    assert contact_plan(_candidates(), uplift, budget=0).empty
+
+
+def test_lapse_check_precision_and_recall_of_r_low_segments():
+    idx = [f"M{i}" for i in range(7)]
+    segments = pd.Series(["重要保持", "一般挽留", "重要挽留", "一般保持", "重要价值", "一般发展", "重要发展"], index=idx)
+    # M6 has no truth row; Z is in the truth only: both are left out
+    alive = pd.Series([False, False, True, True, False, True, False], index=[*idx[:6], "Z"])
+    got = lapse_check(segments, alive)
+    # flagged (R low): M0–M3, of which M0, M1 dropped out → precision 2/4; dropped out: M0, M1, M4 → recall 2/3
+    assert got["precision"] == pytest.approx(0.5) and got["recall"] == pytest.approx(2 / 3)
+    assert got["lapsed_share"] == pytest.approx(3 / 6) and got["members"] == 6
+    nobody_lapsed = lapse_check(segments, pd.Series(True, index=idx))
+    assert np.isnan(nobody_lapsed["recall"]) and nobody_lapsed["precision"] == 0
+
+
+def test_plot_shares_draws_one_bar_pair_per_segment():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(4)
+    s = _summary(rng.integers(0, 400, 200), rng.integers(1, 10, 200), rng.gamma(2, 100, 200))
+    shares = segment_summary(rfm_table(s)["segment"], s)
+    ax = plot_shares(shares, "测试")
+    heights = sorted(round(p.get_height(), 9) for p in ax.patches)
+    expected = sorted([round(v, 9) for v in shares["member_share"]] + [round(v, 9) for v in shares["value_share"]])
+    assert heights == expected and ax.get_title() == "测试"
+
+
+def test_segment_explorer_runs_without_a_widget_frontend(capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(5)
+    s = _summary(rng.integers(0, 400, 120), rng.integers(1, 10, 120), rng.gamma(2, 100, 120)).assign(
+        monetary_mean=lambda d: d["monetary_total"] / d["frequency"])
+    assert segment_explorer(s, interactive=False) is None
+    assert "不显示交互控件" in capsys.readouterr().out
+    box = segment_explorer(s, threshold="mean", monetary="aov")  # plain pytest process: no kernel, no frontend
+    assert box is not None
+    controls = {getattr(w, "description", ""): w for row in box.children[:2] for w in row.children}
+    assert controls["M 的口径"].value == "aov" and controls["R 阈值（天）"].disabled
+    controls["打分方式"].value = "edges"  # switching the mode enables the edge boxes and disables the slider
+    assert not controls["R 阈值（天）"].disabled and controls["分位数档数"].disabled
