@@ -4,10 +4,11 @@ Why: a trainee who fails a visible test should learn *what* differs — which co
 different number, what was expected and what came back — not read a pandas traceback. Every check raises
 ``AssertionError`` (nbgrader scores a test cell 0 when it raises) with one message of the form::
 
-    结果 的第 3 行 `monetary` 列不一致:期望 125.5,得到 120.0。提示:……
+    结果的第 3 行 `monetary` 列不一致：期望 125.5，得到 120.0。提示：……
 
 and returns ``None`` on success. ``name`` says what is being checked (``"avg_order_value(orders)"``); ``hint`` adds a
-module-specific tip after "提示:".
+module-specific tip after "提示：". The messages are typeset as Chinese prose (full-width punctuation, see
+helpers/typography.py).
 
 Grading integrity (how every autograded test cell uses this module, see docs/CONVENTIONS.md):
 
@@ -51,10 +52,10 @@ MAX_LISTED = 8
 def _fmt(value: Any) -> str:
     """Short, readable rendering of a value for a hint."""
     if value is None or value is pd.NA:
-        return "空值 (NA)"
+        return "空值（NA）"
     if isinstance(value, float | np.floating):
         if math.isnan(value):
-            return "空值 (NaN)"
+            return "空值（NaN）"
         text = f"{float(value):.10g}"
         return text if any(ch in text for ch in ".ein") else text + ".0"  # 120.0 stays visibly a float
     if isinstance(value, np.integer | np.bool_):
@@ -66,14 +67,22 @@ def _fmt(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, pd.DataFrame | pd.Series):
-        return f"{type(value).__name__}(shape={value.shape})"
+        return f"`{type(value).__name__}(shape={value.shape})`"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _s(subject: str) -> str:
+    """``subject`` ready to precede Chinese text: a space after Latin letters, digits or code, none after Chinese."""
+    subject = str(subject)
+    if not subject or "\u3000" <= subject[-1] <= "\u9fff" or "\uff00" <= subject[-1] <= "\uffef" or subject[-1] in "”’":
+        return subject
+    return subject + " "
+
+
 def _list(items: Iterable[Any]) -> str:
     items = list(items)
-    shown = ", ".join(f"`{i}`" for i in items[:MAX_LISTED])
+    shown = "、".join(f"`{i}`" for i in items[:MAX_LISTED])
     more = f" 等 {len(items)} 个" if len(items) > MAX_LISTED else ""
     return shown + more
 
@@ -82,7 +91,7 @@ def fail(message: str, hint: str = "") -> None:
     """Raise the course's AssertionError: ``message`` plus an optional "提示:hint"."""
     text = message.rstrip("。") + "。"
     if hint:
-        text += "提示:" + hint
+        text += "提示：" + hint
     raise AssertionError(text)
 
 
@@ -92,8 +101,8 @@ def check_type(actual: Any, expected_type: type | tuple[type, ...], name: str = 
         types = expected_type if isinstance(expected_type, tuple) else (expected_type,)
         want = " 或 ".join(t.__name__ for t in types)
         got = type(actual).__name__
-        default = "检查函数是否用 return 返回了结果(没有 return 时得到 NoneType)。" if actual is None else ""
-        fail(f"{name} 的类型不对:期望 {want},得到 {got}", hint or default)
+        default = "检查函数是否用 return 返回了结果（没有 return 时得到 NoneType）。" if actual is None else ""
+        fail(f"{_s(name)}的类型不对：期望 {want}，得到 {got}", hint or default)
 
 
 def _is_number(x: Any) -> bool:
@@ -124,33 +133,33 @@ def check_close(
 ) -> None:
     """A number equals ``expected`` within tolerance (``math.isclose`` semantics)."""
     if isinstance(actual, pd.Series | pd.DataFrame | np.ndarray | list | tuple):
-        fail(f"{name} 应该是一个数字,得到 {_fmt(actual)}", hint or "如果得到的是 Series,可以用 .sum() / .mean() 或 .iloc[0] 取出数字。")
+        fail(f"{_s(name)}应该是一个数字，得到 {_fmt(actual)}", hint or "如果得到的是 Series，可以用 .sum() / .mean() 或 .iloc[0] 取出数字。")
     if not _is_number(actual):
-        fail(f"{name} 应该是一个数字,得到 {type(actual).__name__} {_fmt(actual)}", hint)
+        fail(f"{_s(name)}应该是一个数字，得到 {type(actual).__name__} {_fmt(actual)}", hint)
     if not _values_close(actual, expected, rtol, atol):
-        fail(f"{name} 不一致:期望 {_fmt(expected)},得到 {_fmt(actual)}", hint)
+        fail(f"{_s(name)}不一致：期望 {_fmt(expected)}，得到 {_fmt(actual)}", hint)
 
 
 def _missing_extra(missing: list, extra: list, what: str = "") -> str:
-    """'缺少{what} …;多出{what} …' for the elements one side lacks (what: e.g. "列")."""
+    """'缺少{what} …；多出{what} …' for the elements one side lacks (what: e.g. "列")."""
     parts = []
     if missing:
         parts.append(f"缺少{what} {_list(missing)}")
     if extra:
         parts.append(f"多出{what} {_list(extra)}")
-    return ";".join(parts)
+    return "；".join(parts)
 
 
 def check_set(actual: Iterable[Any], expected: Iterable[Any], name: str = "结果", *, hint: str = "") -> None:
     """The same elements, order and duplicates ignored (lists, Series, Index, sets)."""
     if actual is None:
-        fail(f"{name} 是 None", hint or "检查函数是否用 return 返回了结果。")
+        fail(f"{_s(name)}是 None", hint or "检查函数是否用 return 返回了结果。")
     if isinstance(actual, str):
-        fail(f"{name} 应该是一组元素,得到字符串 {_fmt(actual)}", hint)
+        fail(f"{_s(name)}应该是一组元素，得到字符串 {_fmt(actual)}", hint)
     a, e = set(actual), set(expected)
     missing, extra = sorted(e - a, key=str), sorted(a - e, key=str)
     if missing or extra:
-        fail(f"{name} 的元素不一致:{_missing_extra(missing, extra)}(期望 {len(e)} 个,得到 {len(a)} 个)", hint)
+        fail(f"{_s(name)}的元素不一致：{_missing_extra(missing, extra)}（期望 {len(e)} 个，得到 {len(a)} 个）", hint)
 
 
 def check_columns(
@@ -162,9 +171,9 @@ def check_columns(
     missing = [c for c in want if c not in df.columns]
     extra = [c for c in df.columns if c not in want] if exact else []
     if missing:
-        fail(f"{name} 缺少列 {_list(missing)};现有列:{_list(df.columns)}", hint)
+        fail(f"{_s(name)}缺少列 {_list(missing)}；现有列：{_list(df.columns)}", hint)
     if extra:
-        fail(f"{name} 多出列 {_list(extra)};期望只有 {_list(want)}", hint)
+        fail(f"{_s(name)}多出列 {_list(extra)}；期望只有 {_list(want)}", hint)
 
 
 def _row_label(index: pd.Index, pos: int, check_index: bool) -> str:
@@ -212,7 +221,7 @@ def check_series(
     """
     check_type(actual, pd.Series, name)
     if check_name and actual.name != expected.name:
-        fail(f"{name} 的名称 (name) 不一致:期望 {_fmt(expected.name)},得到 {_fmt(actual.name)}", hint)
+        fail(f"{_s(name)}的名称（name）不一致：期望 {_fmt(expected.name)}，得到 {_fmt(actual.name)}", hint)
     a, e = actual, expected
     if sort:
         if check_index:
@@ -221,15 +230,15 @@ def check_series(
             a = a.sort_values(kind="mergesort").reset_index(drop=True)
             e = e.sort_values(kind="mergesort").reset_index(drop=True)
     if len(a) != len(e):
-        fail(f"{name} 的长度不一致:期望 {len(e)} 个值,得到 {len(a)} 个", hint)
+        fail(f"{_s(name)}的长度不一致：期望 {len(e)} 个值，得到 {len(a)} 个", hint)
     if check_index:
         _check_index(a.index, e.index, name, hint)
     if check_dtype and a.dtype != e.dtype:
-        fail(f"{name} 的数据类型不一致:期望 {e.dtype},得到 {a.dtype}", hint)
+        fail(f"{_s(name)}的数据类型不一致：期望 {e.dtype}，得到 {a.dtype}", hint)
     pos = _compare_columns(a, e, rtol, atol)
     if pos is not None:
         label = _row_label(e.index, pos, check_index)
-        fail(f"{name} 的{label}不一致:期望 {_fmt(e.iloc[pos])},得到 {_fmt(a.iloc[pos])}", hint)
+        fail(f"{_s(name)}的{label}不一致：期望 {_fmt(e.iloc[pos])}，得到 {_fmt(a.iloc[pos])}", hint)
 
 
 def _sort_index(obj):
@@ -242,18 +251,18 @@ def _sort_index(obj):
 def _check_index(a: pd.Index, e: pd.Index, name: str, hint: str) -> None:
     if list(a.names) != list(e.names) and any(n is not None for n in e.names):
         fail(
-            f"{name} 的索引名不一致:期望 {_fmt(list(e.names))},得到 {_fmt(list(a.names))}",
-            hint or "分组结果的索引通常就是分组的列;需要时用 .rename_axis() 或 .set_index()。",
+            f"{_s(name)}的索引名不一致：期望 {_fmt(list(e.names))}，得到 {_fmt(list(a.names))}",
+            hint or "分组结果的索引通常就是分组的列；需要时用 .rename_axis() 或 .set_index()。",
         )
     if list(a) != list(e):
         a_set, e_set = set(a), set(e)
         missing, extra = [x for x in e if x not in a_set], [x for x in a if x not in e_set]
         if missing or extra:
-            fail(f"{name} 的索引 (index) 不一致:{_missing_extra(missing, extra)}", hint)
+            fail(f"{_s(name)}的索引（index）不一致：{_missing_extra(missing, extra)}", hint)
         pos = next(i for i, (x, y) in enumerate(zip(a, e, strict=True)) if x != y)
         fail(
-            f"{name} 的行顺序不一致:第 {pos + 1} 行期望索引 {_fmt(e[pos])},得到 {_fmt(a[pos])}",
-            hint or "检查排序,例如 .sort_index() 或 .sort_values()。",
+            f"{_s(name)}的行顺序不一致：第 {pos + 1} 行期望索引 {_fmt(e[pos])}，得到 {_fmt(a[pos])}",
+            hint or "检查排序，例如 .sort_index() 或 .sort_values()。",
         )
 
 
@@ -280,11 +289,11 @@ def check_frame(
     missing = [c for c in expected.columns if c not in actual.columns]
     extra = [c for c in actual.columns if c not in expected.columns]
     if missing or extra:
-        fail(f"{name} 的列不一致:{_missing_extra(missing, extra, '列')};期望列 {_list(expected.columns)}", hint)
+        fail(f"{_s(name)}的列不一致：{_missing_extra(missing, extra, '列')}；期望列 {_list(expected.columns)}", hint)
     a = actual[list(expected.columns)]
     e = expected
     if a.shape != e.shape:
-        fail(f"{name} 的形状不一致:期望 {e.shape[0]} 行 × {e.shape[1]} 列,得到 {a.shape[0]} 行 × {a.shape[1]} 列", hint)
+        fail(f"{_s(name)}的形状不一致：期望 {e.shape[0]} 行 × {e.shape[1]} 列，得到 {a.shape[0]} 行 × {a.shape[1]} 列", hint)
     if sort:
         if check_index:
             a, e = _sort_index(a), _sort_index(e)
@@ -297,7 +306,7 @@ def check_frame(
     if check_dtype:
         for col in e.columns:
             if a[col].dtype != e[col].dtype:
-                fail(f"{name} 的 `{col}` 列数据类型不一致:期望 {e[col].dtype},得到 {a[col].dtype}", hint)
+                fail(f"{_s(name)}的 `{col}` 列数据类型不一致：期望 {e[col].dtype}，得到 {a[col].dtype}", hint)
     first: tuple[int, str] | None = None
     for col in e.columns:
         pos = _compare_columns(a[col], e[col], rtol, atol)
@@ -306,13 +315,13 @@ def check_frame(
     if first is not None:
         pos, col = first
         label = _row_label(e.index, pos, check_index)
-        fail(f"{name} 的{label} `{col}` 列不一致:期望 {_fmt(e[col].iloc[pos])},得到 {_fmt(a[col].iloc[pos])}", hint)
+        fail(f"{_s(name)}的{label} `{col}` 列不一致：期望 {_fmt(e[col].iloc[pos])}，得到 {_fmt(a[col].iloc[pos])}", hint)
 
 
 def _forbidden_code(qualname: str, exercise: str, template: Any) -> Any:
     """A code object that raises HelperForbidden, with the free variables of ``template`` (``__code__`` swap rule)."""
     message = (
-        f"{exercise or '这个练习'}要求你自己写出计算过程，评分时不能直接调用课程工具 `helpers.{qualname}`。"
+        f"{_s(exercise or '这个练习')}要求你自己写出计算过程，评分时不能直接调用课程工具 `helpers.{qualname}`。"
         "提示：请用 pandas / numpy 等基础操作实现，课程工具可以用来核对你的结果。"
     )
     freevars = template.co_freevars
@@ -392,6 +401,6 @@ def require_done(func: Any, exercise: str) -> None:
     if "raise NotImplementedError" in source:
         name = getattr(func, "__name__", "函数")
         fail(
-            f"{exercise}还没有完成：请在上方单元格中写出函数 `{name}` 的函数体",
-            "删除 `raise NotImplementedError(...)` 这一行,写好后先运行那个单元格,再运行本测试单元格。",
+            f"{_s(exercise)}还没有完成：请在上方单元格中写出函数 `{name}` 的函数体",
+            "删除 `raise NotImplementedError(...)` 这一行，写好后先运行那个单元格，再运行本测试单元格。",
         )

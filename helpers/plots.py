@@ -34,7 +34,7 @@ def font_path() -> Path:
     path = Path(mplfonts.__file__).resolve().parent / "fonts" / FONT_FILE
     if not path.exists():
         raise FileNotFoundError(
-            f"找不到中文字体 {path}。请重新安装环境(make env)。/ CJK font missing; reinstall the environment."
+            f"找不到中文字体 {path}。请重新安装环境（make env）。/ CJK font missing; reinstall the environment."
         )
     return path
 

@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         description="用 nbgrader 从 solutions/ 重新生成学员版 notebooks/ / regenerate notebooks/ from solutions/",
     )
     parser.add_argument("--check", action="store_true",
-                        help="只检查不写入:有差异时列出文件并返回 1 / change nothing, exit 1 when anything differs")
+                        help="只检查不写入：有差异时列出文件并返回 1 / change nothing, exit 1 when anything differs")
     parser.add_argument("--root", default=str(REPO_ROOT), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:

@@ -218,8 +218,7 @@ def _fix_marks(text: str) -> str:
             han_before = bool(before and _CJK_CTX.match(before))
             han_after = bool(nxt and _HAN_RE.match(nxt)) and _chinese_sentence(text, i, i + 1)
             # a mark that ends a line of Chinese prose, or is glued to the next word inside one ("F = 2,M = 5")
-            glued = (after == "" or after == "\n" or (after not in " \t" and not between_digits)) \
-                and _chinese_sentence(text, i, i + 1)
+            glued = (after in ("", "\n") or (after.isalpha() and not between_digits)) and _chinese_sentence(text, i, i + 1)
             if not between_digits and (han_before or han_after or glued) and not (ch == ":" and after == "/"):
                 while out and out[-1] in " \t" and han_after and not han_before:
                     out.pop()
