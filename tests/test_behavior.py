@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from helpers.behavior import (
-    FREQUENCY_BANDS,
+    FREQUENCY_BAND_LABELS,
     activity_indicators,
     band_profile,
     category_mix,
@@ -156,7 +156,7 @@ def _id_cases():
 def test_member_id_factorisation_equals_pandas_sorted_factorize(case, arrow_type):
     import pyarrow as pa
 
-    from helpers.behavior import _factorize, _factorize_fixed_width
+    from helpers.behavior._ids import _factorize, _factorize_fixed_width
 
     values = _id_cases()[case]
     # several chunks, one starting at an offset, as read_parquet and slicing produce
@@ -201,11 +201,16 @@ def test_frequency_band_follows_the_seed_definition():
         "x": [0, 4, 2, 2, 1, 1],
         "purchase_days": [1, 5, 3, 3, 2, 2],
         "tenure": [364] * 6,
+        "recency": [364, 336, 305, 183, 30, 357],  # as-of 2025-12-31
     })
     # mean intervals: –, 7, 29.5, 90.5, 334, 7 days
+    habit = frequency_band(s, lapse_factor=None)
+    assert list(habit) == ["仅购买一次", "每周购买", "每月购买", "每季度购买", "偶尔购买", "每周购买"]
+    assert list(habit.cat.categories) == list(FREQUENCY_BAND_LABELS)
+    # silent for more than 3 × the own interval: 336 > 21, 305 > 88.5, 357 > 21 lapse; 183 ≤ 271.5 and 30 ≤ 1002 do not
     band = frequency_band(s)
-    assert list(band) == ["仅购买一次", "每周购买", "每月购买", "每季度购买", "偶尔购买", "每周购买"]
-    assert list(band.cat.categories) == list(FREQUENCY_BANDS)
+    assert list(band) == ["仅购买一次", "久未购买", "久未购买", "每季度购买", "偶尔购买", "久未购买"]
+    assert list(band.cat.categories) == ["每周购买", "每月购买", "每季度购买", "偶尔购买", "久未购买", "仅购买一次"]
     rate = frequency_band(s, basis="rate")
     assert rate.iloc[5] == "偶尔购买"  # 2 purchase days in a year is not a weekly buyer
     assert rate.iloc[1] == "每季度购买"  # 364 / 5 = 72.8 days
@@ -300,12 +305,13 @@ def test_frequency_band_rate_basis_keeps_single_day_members_as_once():
         "x": [0, 1, 0, 0],
         "purchase_days": [1, 2, 1, 1],
         "tenure": [2, 2, 730, 0],
+        "recency": [2, 0, 730, 0],
     })
     rate = frequency_band(s, basis="rate")
     # a first purchase two days ago (tenure 2 / 1 day = "every 2 days") is not a weekly buyer: there is one purchase
     assert list(rate) == ["仅购买一次", "每周购买", "仅购买一次", "仅购买一次"]
     assert list(frequency_band(s)) == ["仅购买一次", "每周购买", "仅购买一次", "仅购买一次"]
-    assert list(rate.cat.categories) == list(FREQUENCY_BANDS)
+    assert list(rate.cat.categories) == list(FREQUENCY_BAND_LABELS)
 
 
 def test_frequency_band_from_interval_edges_by_hand():
@@ -324,7 +330,7 @@ def test_frequency_band_from_interval_edges_by_hand():
     assert (frequency_band_from_interval(r).astype(str) == ref.astype(str)).all()
     # frequency_band uses it: span / gaps = 30.4375 exactly is still monthly
     s = pd.DataFrame({"first_purchase": pd.to_datetime(["2025-01-01"]), "last_purchase": pd.to_datetime(["2025-12-31"]),
-                      "x": [12], "purchase_days": [13], "tenure": [364]})
+                      "x": [12], "purchase_days": [13], "tenure": [364], "recency": [0]})
     assert frequency_band(s).iloc[0] == "每月购买"  # 364 / 12 = 30.33 days
 
 
@@ -362,15 +368,16 @@ def test_band_profile_by_hand():
 def test_band_agreement_repeat_rate_and_display_names():
     from helpers.behavior import band_agreement, display_zh, repeat_rate
 
-    obs = pd.Series(["每周购买", "每月购买", "仅购买一次", "偶尔购买", "每月购买"], index=list("abcde"))
-    ref = pd.Series(["每周购买", "每周购买", "每周购买", "偶尔购买"], index=list("abcd"))  # e has no reference
-    assert band_agreement(obs, ref) == pytest.approx(2 / 3)  # a, b, d compared; c is single-day, e unknown
-    assert band_agreement(obs, ref, exclude=()) == pytest.approx(2 / 4)
+    obs = pd.Series(["每周购买", "每月购买", "仅购买一次", "偶尔购买", "每月购买", "久未购买"], index=list("abcdef"))
+    ref = pd.Series(["每周购买", "每周购买", "每周购买", "偶尔购买", None, "每周购买"], index=list("abcdxf"))
+    # a, b, d compared; c is single-day and f lapsed (no current habit), e has no reference
+    assert band_agreement(obs, ref) == pytest.approx(2 / 3)
+    assert band_agreement(obs, ref, exclude=()) == pytest.approx(2 / 5)
     assert repeat_rate(pd.DataFrame({"x": [0, 1, 5, 0]})) == 0.5
     assert np.isnan(repeat_rate(pd.DataFrame({"x": []})))
     m = pd.DataFrame({"orders": [3], "avg_order_value": [1.0]}, index=pd.Index(["门店"], name="channel"))
     d = display_zh(m)
-    assert list(d.columns) == ["订单数", "客单价(元)"] and d.index.name == "渠道"
+    assert list(d.columns) == ["订单数", "客单价（元）"] and d.index.name == "渠道"
     assert list(m.columns) == ["orders", "avg_order_value"]  # the original (exported) frame keeps English names
 
 
@@ -404,10 +411,10 @@ def test_band_profile_display_names_cover_every_column():
                       "last_purchase": pd.to_datetime(["2025-01-05", "2025-01-22", "2025-03-01"]),
                       "purchase_days": [2, 4, 1]},
                      index=pd.Index(["A", "B", "C"], name="member_id"))
-    for bands, index_zh in [(frequency_band(s), "频率层"), (spend_band(s, edges=[30, 100]), "金额层")]:
+    for bands, index_zh in [(frequency_band(s), "频次层"), (spend_band(s, edges=[30, 100]), "金额层")]:
         d = display_zh(band_profile(s, bands))
         assert d.index.name == index_zh
-        assert list(d.columns) == ["会员数", "会员占比", "平均订单数", "平均客单价(元)", "平均消费金额(元)",
+        assert list(d.columns) == ["会员数", "会员占比", "平均订单数", "平均客单价（元）", "平均消费金额（元）",
                                    "平均最近购买天数", "金额占比"]
 
 
@@ -463,21 +470,24 @@ def test_behavior_member_scores_and_descriptions_follow_the_rules(tiny):
     assert scores.loc["A"].to_dict() == {
         "recency_days": 80, "frequency": 3, "purchase_days": 2, "monetary_total": 180.0, "monetary_mean": 60.0,
         "first_purchase": pd.Timestamp("2025-01-01").date(), "last_purchase": pd.Timestamp("2025-01-10").date(),
-        "tenure_days": 89, "frequency_band": "每月购买", "spend_band": "高价值", "activity_status": "活跃"}
+        "tenure_days": 89, "frequency_band": "久未购买", "spend_band": "高价值", "activity_status": "活跃"}
     notes = member_score_descriptions("2025-03-31", [1000.0, 5000.0])
     assert set(notes) == set(scores.columns)
     assert "2025-03-31" in notes["recency_days"]
-    assert "≤ 7 天为每周购买,≤ 30.4 天为每月购买,≤ 91.3 天为每季度购买" in notes["frequency_band"]
-    assert "< 1,000.00 元(50% 分位数)为低价值,< 5,000.00 元(80% 分位数)为中价值" in notes["spend_band"]
+    assert "≤ 7 天为每周购买，≤ 30.4 天为每月购买，≤ 91.3 天为每季度购买" in notes["frequency_band"]
+    assert "超过 3 倍的为久未购买" in notes["frequency_band"]
+    assert "< 1,000.00 元（50% 分位数）为低价值，< 5,000.00 元（80% 分位数）为中价值" in notes["spend_band"]
     assert "最高约 20%" in notes["spend_band"]
-    assert "≤ 90 天为活跃,91–180 天为沉睡,> 180 天为流失" in notes["activity_status"]
+    assert "≤ 90 天为活跃，91–180 天为沉睡，> 180 天为流失" in notes["activity_status"]
     # the text follows the rules it is given
     bands = {"每周购买": 10.0, "每月购买": 40.0, "每季度购买": 100.0, "偶尔购买": np.inf, "仅购买一次": np.nan}
     other = member_score_descriptions("2025-03-31", [1000.0, 5000.0], spend_quantiles=(0.6, 0.9),
-                                      active_days=30, lapsed_days=60, bands=bands)
-    assert "≤ 10 天为每周购买,≤ 40 天为每月购买,≤ 100 天为每季度购买" in other["frequency_band"]
-    assert "(60% 分位数)" in other["spend_band"] and "最高约 10%" in other["spend_band"]
-    assert "≤ 30 天为活跃,31–60 天为沉睡,> 60 天为流失" in other["activity_status"]
+                                      active_days=30, lapsed_days=60, bands=bands, lapse_factor=2.5)
+    assert "≤ 10 天为每周购买，≤ 40 天为每月购买，≤ 100 天为每季度购买" in other["frequency_band"]
+    assert "超过 2.5 倍的为久未购买" in other["frequency_band"]
+    assert "（60% 分位数）" in other["spend_band"] and "最高约 10%" in other["spend_band"]
+    assert "≤ 30 天为活跃，31–60 天为沉睡，> 60 天为流失" in other["activity_status"]
+    assert "久未购买" not in member_score_descriptions("2025-03-31", [1.0, 2.0], lapse_factor=None)["frequency_band"]
     fixed = member_score_descriptions("2025-03-31", [800.0, 2000.0], spend_quantiles=None)
     assert "分位数" not in fixed["spend_band"] and "< 800.00 元为低价值" in fixed["spend_band"]
 
