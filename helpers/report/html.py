@@ -1,0 +1,103 @@
+"""HTML of a report run: each executed notebook exported for offline reading, and ``index.html`` (Jinja2 template
+``templates/index.html.j2``) with the parameters, the data summary and every module's status.
+
+Why offline: an analyst opens the run from a shared drive or mails it; the pages must read with no network (no
+CDN script, images embedded). :func:`external_resources` is the check the tests use.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+__all__ = ["OFFLINE_TEMPLATE", "export_html", "external_resources", "html_exporter", "render_index"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+#: the lab template without its CDN scripts (require.js, MathJax, mermaid): the page is static HTML + CSS and
+#: reads with no network; images are embedded as data URIs.
+OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+"""
+
+
+def html_exporter():
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        extra_loaders=[jinja2.DictLoader({"offline_index.html.j2": OFFLINE_TEMPLATE})],
+        template_name="lab",
+        template_file="offline_index.html.j2",
+        embed_images=True,
+    )
+
+
+def export_html(ipynb: Path, html_path: Path, exporter=None) -> None:
+    import nbformat
+
+    exporter = exporter or html_exporter()
+    nb = nbformat.read(str(ipynb), as_version=4)
+    nb.metadata.pop("widgets", None)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": ipynb.stem}})
+    html_path.write_text(body, encoding="utf-8")
+
+
+EXTERNAL_SCRIPT = re.compile(r"<script[^>]+src\s*=\s*[\"']?(https?:)?//", re.IGNORECASE)
+EXTERNAL_IMPORT = re.compile(r"import\s*\(\s*[\"'](https?:)?//", re.IGNORECASE)
+
+
+def external_resources(page: str) -> list[str]:
+    """External scripts / stylesheets a page would fetch (empty list = reads offline)."""
+    hits = [m.group(0) for m in EXTERNAL_SCRIPT.finditer(page)]
+    hits += [m.group(0) for m in EXTERNAL_IMPORT.finditer(page)]
+    hits += re.findall(r"<link[^>]+href\s*=\s*[\"']?(?:https?:)?//[^\"' >]+", page, flags=re.IGNORECASE)
+    hits += re.findall(r"<img[^>]+src\s*=\s*[\"']?(?:https?:)?//[^\"' >]+", page, flags=re.IGNORECASE)
+    return hits
+
+
+STATUS_ZH = {"ok": "✅ 完成 ok", "failed": "❌ 失败 failed", "not run": "⏸ 未运行 not run"}
+FACTS = (("members_with_orders", "有订单的会员 members with orders"), ("first_order", "最早订单 first order"),
+         ("last_order", "最晚订单 last order"), ("net_amount_total", "实付金额合计 net amount (元)"))
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def render_index(*, out: Path, data_dir: Path, params: dict[str, str], summary: dict, results: list,
+                 started: str, total: float) -> None:
+    """Write ``out/index.html``."""
+    import jinja2
+
+    rows = []
+    for r in results:
+        status = STATUS_ZH.get(r.status, r.status)
+        if r.status == "ok" and r.skipped:
+            status = "✅ 完成（部分跳过）ok, parts skipped"
+        error = ""
+        if r.error:
+            error = (f"单元格 cell {r.cell_index}: " if r.cell_index is not None else "") + r.error
+        rows.append({"slug": r.module.slug, "css": r.status.replace(" ", "-"), "status": status,
+                     "seconds": f"{r.seconds:.1f} s" if r.status in {"ok", "failed"} else "",
+                     "html": (out / f"{r.module.slug}.html").exists(), "error": error,
+                     "skipped": sorted(r.skipped.items())})
+    files = [f"{sub}/{f.name}" for sub in ("tables", "quarantine")
+             for f in (sorted((out / sub).glob("*.csv")) if (out / sub).exists() else [])]
+    ok = all(r.status == "ok" for r in results)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             keep_trailing_newline=True)
+    page = env.get_template("index.html.j2").render(
+        verdict="全部完成 / all modules ran" if ok else "运行未完成 / run incomplete",
+        started=started, total=f"{total:.1f} s", params=sorted(params.items()), data_dir=str(data_dir),
+        summary=summary, as_of_source={"given": "参数指定 given", "last order day": "数据中最后一笔订单的日期 "
+                                       "last order day"}.get(summary.get("as_of_source", ""), ""),
+        facts=[(label, _fmt(summary[k])) for k, label in FACTS if k in summary], rows=rows, files=files)
+    (out / "index.html").write_text(page, encoding="utf-8")

@@ -1,0 +1,218 @@
+"""Module parameters: what each module accepts (type and allowed range or choices), checked before anything runs.
+
+Why a declaration in helpers and not ranges parsed from the notebooks' ``parameters`` cells: those cells are
+teaching material (Chinese comments for trainees, no ``=`` allowed in a comment), a range written in prose cannot be
+checked by a machine, and a Python declaration is tested: ``tests/test_report.py`` checks that every parameter a
+notebook declares is declared here with the same type and that the notebook's default is allowed. A notebook
+parameter missing here (a module landing) still gets its type checked from the notebook; the test names it.
+
+A bad value is one message naming the option and the rule (exit 2 before any module runs); NaN and infinities
+are never a valid number.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["MODULE_PARAMETERS", "SHARED", "SHARED_PARAMETERS", "Param", "cast_value", "check_value",
+           "declared", "notebook_parameters"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """``type`` is the parameters-cell annotation (``int`` / ``float`` / ``str`` / ``bool``); ``low`` / ``high``
+    bound numbers (``low_open`` / ``high_open`` exclude the bound); ``choices`` lists the allowed values;
+    ``check`` validates a string (returns an error text or ``None``); ``rule`` says the rule in words."""
+
+    type: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple | None = None
+    check: Callable[[Any], str | None] | None = None
+    rule: str = ""
+
+    def describe(self) -> str:
+        if self.rule:
+            return self.rule
+        if self.choices:
+            return "取值 one of " + " / ".join(map(str, self.choices))
+        if self.low is not None or self.high is not None:
+            lo = "" if self.low is None else f"{self.low:g} {'<' if self.low_open else '≤'} "
+            hi = "" if self.high is None else f" {'<' if self.high_open else '≤'} {self.high:g}"
+            return f"{lo}值 value{hi}"
+        return ""
+
+
+def _date_or_empty(value: str) -> str | None:
+    if value == "":
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            _dt.date.fromisoformat(value)
+            return None
+        except ValueError:
+            pass
+    return "不是有效日期，格式 YYYY-MM-DD / not a date in YYYY-MM-DD"
+
+
+def _rfm_edges(value: str) -> str | None:
+    from helpers import rfm
+
+    try:
+        rfm.parse_edges(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _rfm_threshold(value: str) -> str | None:
+    from helpers import rfm
+
+    try:
+        t = rfm.parse_threshold(value)
+    except ValueError as exc:
+        return str(exc)
+    if isinstance(t, float) and not math.isfinite(t):
+        return "rfm_threshold 需要有限的数字 / must be a finite number"
+    return None
+
+
+#: parameters every module may declare, with one meaning each (the report run sets them through its own options)
+SHARED: dict[str, Param] = {
+    "data_dir": Param("str", rule="数据目录 / data directory"),
+    "as_of": Param("str", check=_date_or_empty, rule="YYYY-MM-DD，或留空 / or empty"),
+    "horizon_days": Param("int", low=1, high=3650, rule="1 到 3650 天 / 1 to 3650 days"),
+    "output_dir": Param("str", rule="报告目录 / report directory"),
+    "seed": Param("int", low=0, high=2**32 - 1, rule="0 到 2^32 − 1 的整数 / integer 0 to 2^32 − 1"),
+}
+SHARED_PARAMETERS = tuple(SHARED)
+
+#: module key -> its own parameters (beyond the shared ones)
+MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
+    "00_tour": {},
+    "01_quality": {},
+    "02_behavior": {},
+    "03_rfm": {
+        "rfm_bins": Param("int", low=2, high=10),
+        "rfm_edges": Param("str", check=_rfm_edges, rule="如 R:30,90,180;F:2,4,8，阈值递增，或留空 / or empty"),
+        "rfm_threshold": Param("str", check=_rfm_threshold, rule="middle / mean / median 或一个数字 / or a number"),
+    },
+    "04_clv": {
+        "calibration_days": Param("int", low=1, high=3650),
+        "margin": Param("float", low=0, high=1, low_open=True, rule="毛利率 0 < margin ≤ 1 / gross margin in (0, 1]"),
+        "annual_discount_rate": Param("float", low=0, high=1, rule="0 ≤ 年折现率 ≤ 1 / annual rate in [0, 1]"),
+        "time_unit": Param("str", choices=("week", "day")),
+    },
+}
+
+
+def declared(key: str, name: str) -> Param | None:
+    """The declaration of parameter ``name`` of module ``key`` (shared ones included), or ``None``."""
+    if name in SHARED:
+        return SHARED[name]
+    return MODULE_PARAMETERS.get(key, {}).get(name)
+
+
+_TRUE = {"true", "1", "yes", "y", "on", "是"}
+_FALSE = {"false", "0", "no", "n", "off", "否"}
+
+
+def cast_value(raw: str, type_name: str) -> Any:
+    """Cast a command-line string to a parameter's declared type; ValueError with the reason."""
+    t = (type_name or "None").strip()
+    if t == "str":
+        return raw
+    if t == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError("期望整数 (int)") from None
+    if t == "float":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError("期望数字 (float)") from None
+        if not math.isfinite(value):
+            raise ValueError("期望有限的数字，不能是 NaN 或无穷大 / must be a finite number")
+        return value
+    if t == "bool":
+        low = raw.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise ValueError("期望布尔值 true / false")
+    # undeclared type: a JSON literal if it parses, else the string
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def check_value(raw: str, param: Param) -> Any:
+    """``raw`` cast to ``param.type`` and checked against its range / choices / check; ValueError saying the rule."""
+    value = cast_value(raw, param.type)
+    bad = False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if param.low is not None and (value < param.low or (param.low_open and value == param.low)):
+            bad = True
+        if param.high is not None and (value > param.high or (param.high_open and value == param.high)):
+            bad = True
+    if param.choices is not None and value not in param.choices:
+        bad = True
+    if bad:
+        raise ValueError(f"超出允许范围 / out of range: {param.describe()}")
+    if param.check is not None:
+        problem = param.check(value)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+def notebook_parameters(path: Path) -> dict[str, dict]:
+    """The parameters a notebook declares: name -> {name, inferred_type_name, default, help}.
+
+    Names, types and defaults come from parsing the ``parameters`` cell with :mod:`ast` (robust to any comment);
+    the help text comes from papermill's inspection, which is what ``papermill --help-notebook`` shows. Note that
+    papermill skips a parameter line holding more than one ``=`` (e.g. ``x: str = ""  # 留空 = 默认``), so comments
+    in a parameters cell must not contain ``=`` (tests/test_notebook_lint.py checks it).
+    """
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    cell = next((c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        return {}
+    params: dict[str, dict] = {}
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            name, type_name = node.target.id, ast.unparse(node.annotation)
+            default = ast.unparse(node.value) if node.value is not None else "None"
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, default = node.targets[0].id, ast.unparse(node.value)
+            try:
+                type_name = type(ast.literal_eval(node.value)).__name__
+            except ValueError:
+                type_name = "None"
+        else:
+            continue
+        params[name] = {"name": name, "inferred_type_name": type_name, "default": default, "help": ""}
+    try:
+        import papermill
+
+        for name, info in papermill.inspect_notebook(str(path)).items():
+            if name in params:
+                params[name]["help"] = info.get("help", "")
+    except Exception:  # help text is a nicety; the ast result stands
+        pass
+    return params

@@ -1,0 +1,238 @@
+"""The report run itself: execute every module notebook in order with papermill, then merge their parts.
+
+Why a runner and not ``papermill`` in a shell loop: parameters are validated before any notebook runs
+(:mod:`.cli`); the export is loaded once and every module gets the same validated snapshot and the same as-of
+(:mod:`.snapshot`); each notebook only receives the parameters it declares; a failing module stops the run with the
+module, cell and error (exit 1) while the modules that ran keep their output; and the parts are merged into one set
+of machine-readable files (:mod:`.merge`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .html import export_html, html_exporter, render_index
+from .jsonio import dump_json
+from .merge import fingerprint, merge_parts
+from .modules import Module
+from .outputs import PARTS
+from .params import cast_value, declared
+from .snapshot import SNAPSHOT, data_summary, resolve_as_of, write_snapshot
+
+__all__ = ["DETERMINISTIC_ENV", "KERNEL_ARGUMENTS", "ModuleResult", "RunPlan", "run"]
+
+
+@dataclass
+class RunPlan:
+    data_dir: Path
+    out: Path
+    modules: list[Module]
+    shared: dict[str, Any]  # shared parameter values given on the command line (as_of, horizon_days, seed)
+    extra_raw: dict[str, str]  # --param values as given, cast per module by parameters_for
+    timeout: int
+    progress: bool
+    columns: Path | None = None  # --columns FILE (YAML: our name -> the export's header)
+    as_of: pd.Timestamp | None = None  # resolved once by run()
+    snapshot: Path | None = None  # the validated data every module reads
+
+    def parameters_for(self, module: Module) -> dict[str, Any]:
+        """The parameters module ``module`` declares, with this run's values (shared ones first)."""
+        values: dict[str, Any] = dict(self.shared)
+        values["output_dir"] = str(self.out)
+        if self.snapshot is not None:
+            values["data_dir"] = str(self.snapshot)
+        if self.as_of is not None:
+            values["as_of"] = str(self.as_of.date())
+        params: dict[str, Any] = {}
+        for name, value in values.items():
+            if name in module.parameters:
+                params[name] = value
+        for name, raw in self.extra_raw.items():
+            if name in module.parameters:
+                spec = declared(module.key, name)
+                type_name = spec.type if spec else module.parameters[name].get("inferred_type_name", "None")
+                params[name] = cast_value(raw, type_name)
+        return params
+
+
+@dataclass
+class ModuleResult:
+    module: Module
+    status: str = "pending"  # ok | failed | not run
+    seconds: float = 0.0
+    parameters: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    cell_index: int | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def _failure_details(exc: BaseException) -> tuple[int | None, str]:
+    cell = getattr(exc, "cell_index", None)
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    return cell, f"{ename}: {evalue}"
+
+
+def _source_cell_index(executed: Path, cell_index: int | None) -> int | None:
+    """Index of the failing cell in the *source* notebook (papermill's index counts its injected cell)."""
+    if cell_index is None or not executed.exists():
+        return cell_index
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(executed), as_version=4)
+    except Exception:
+        return cell_index
+    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+    return cell_index - 1 if injected and injected[0] < cell_index else cell_index
+
+
+def _prepare_out(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for sub in (PARTS, "tables", "quarantine", SNAPSHOT):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    for f in ("index.html", "metrics.json", "run.json"):
+        (out / f).unlink(missing_ok=True)
+    for f in out.glob("[0-9][0-9]-*.*"):
+        if f.suffix in {".ipynb", ".html"}:
+            f.unlink()
+
+
+#: environment of the module kernels: one BLAS / OpenMP thread (parallel reductions sum in a varying order, so
+#: model fits would differ in the 7th digit between runs) and a fixed hash seed (set iteration order)
+DETERMINISTIC_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "PYTHONHASHSEED": "0",
+}
+
+#: the kernels listen on 127.0.0.1 for this run only; ipykernel's warning that the local TCP link is unencrypted
+#: would otherwise print once per module. Errors from the kernel still show.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": sys.version.split()[0]}
+    for pkg in ("pandas", "numpy", "papermill", "nbconvert", "matplotlib"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+def _execute(plan: RunPlan, r: ModuleResult, exporter) -> None:
+    import papermill
+
+    m = r.module
+    r.parameters = plan.parameters_for(m)
+    out_nb = plan.out / f"{m.slug}.ipynb"
+    t = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(m.path), str(out_nb), parameters=r.parameters, kernel_name="python3", cwd=str(m.path.parent),
+            progress_bar=False, execution_timeout=plan.timeout, log_output=False, extra_arguments=KERNEL_ARGUMENTS,
+        )
+        r.status = "ok"
+    except Exception as exc:
+        r.status = "failed"
+        r.cell_index, r.error = _failure_details(exc)
+        r.cell_index = _source_cell_index(out_nb, r.cell_index)
+    r.seconds = time.perf_counter() - t
+    if out_nb.exists():
+        try:
+            export_html(out_nb, plan.out / f"{m.slug}.html", exporter)
+        except Exception as exc:  # the executed notebook stays; say why the HTML is missing
+            r.error = (r.error + " | " if r.error else "") + f"HTML export failed: {exc}"
+
+
+def run(plan: RunPlan, ds) -> int:
+    """Run the plan on the loaded dataset ``ds`` (loaded once by the caller with the given as-of)."""
+    from tqdm.auto import tqdm
+
+    for name, value in DETERMINISTIC_ENV.items():  # inherited by the kernels papermill starts
+        os.environ.setdefault(name, value)
+
+    started = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    t0 = time.perf_counter()
+    given = plan.shared.get("as_of")
+    plan.as_of = resolve_as_of(ds, given)
+    summary = data_summary(ds, plan.as_of, as_of_given=bool(given))
+    _prepare_out(plan.out)
+    plan.snapshot = write_snapshot(ds, plan.data_dir, plan.out / SNAPSHOT, plan.as_of)
+
+    results = [ModuleResult(m) for m in plan.modules]
+    exporter = html_exporter()
+    failed: ModuleResult | None = None
+    bar = tqdm(results, desc="会员报告 report", unit="模块", disable=not plan.progress, file=sys.stderr)
+    for r in bar:
+        if failed is not None:
+            r.status = "not run"
+            continue
+        bar.set_postfix_str(r.module.slug)
+        _execute(plan, r, exporter)
+        if r.status == "failed":
+            failed = r
+    bar.close()
+
+    run_parameters = {k: v for k, v in plan.shared.items()} | dict(plan.extra_raw)
+    run_parameters["data_dir"] = str(plan.data_dir)
+    run_parameters["as_of"] = summary["as_of"]
+    if plan.columns is not None:
+        run_parameters["columns"] = str(plan.columns)
+    merge_parts(plan.out, results, ds, {
+        "parameters": run_parameters,
+        "as_of_source": summary["as_of_source"],
+        "modules": [r.module.key for r in results],
+        "input_fingerprint": fingerprint(plan.data_dir),
+        "data_summary": summary,
+    })
+    total = time.perf_counter() - t0
+    dump_json({
+        "started_utc": started,
+        "total_seconds": round(total, 2),
+        "parameters": run_parameters | {"output_dir": str(plan.out), "snapshot": str(plan.snapshot)},
+        "modules": [
+            {"slug": r.module.slug, "key": r.module.key, "status": r.status, "seconds": round(r.seconds, 2),
+             "parameters": r.parameters, "error": r.error, "cell_index": r.cell_index, "skipped": r.skipped}
+            for r in results
+        ],
+        "versions": _versions(),
+    }, plan.out / "run.json")
+    shown = {k: str(v) for k, v in run_parameters.items()}
+    for m in plan.modules:  # parameters left at their defaults are shown too, with the default the notebook declares
+        for name, info in m.parameters.items():
+            if name not in {"output_dir", "data_dir"} and name not in shown:
+                shown[name] = f"{info.get('default', '')}（默认 default, {m.slug}）"
+    render_index(out=plan.out, data_dir=plan.data_dir, params=shown, summary=summary, results=results,
+                 started=started, total=total)
+    shutil.rmtree(plan.out / PARTS, ignore_errors=True)
+
+    for r in results:
+        if r.status in {"ok", "failed"}:
+            flag = "ok" if r.status == "ok" else "FAILED"
+            print(f"{r.module.slug:<22} {flag:<6} {r.seconds:6.1f} s", file=sys.stderr)
+    if failed is not None:
+        where = f"cell {failed.cell_index}" if failed.cell_index is not None else "before any cell"
+        print(
+            f"\n模块 {failed.module.slug} 运行失败 / module failed at {where}: {failed.error}\n"
+            f"已运行模块的输出保留在 / output of the modules that ran: {plan.out}\n"
+            f"executed notebook: {plan.out / (failed.module.slug + '.ipynb')}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"报告已生成 / report written: {plan.out / 'index.html'}", file=sys.stderr)
+    return 0

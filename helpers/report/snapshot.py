@@ -1,0 +1,123 @@
+"""Load once: the runner reads and validates the export one time, resolves the as-of date, and hands every module
+the same validated snapshot.
+
+Why: each notebook used to load the raw export itself with its own default as-of (``2025-12-31``), so a later
+export silently lost every order after that day, the loader's quarantine was produced five times and a 10-million
+order CSV was parsed five times. Now:
+
+* the as-of is resolved once — the ``--as-of`` given, else the day of the last order in the data — and passed to
+  every module;
+* rows after it are *out of scope*, not bad data: counted per table in the data summary (index.html) and
+  metrics.json, never written to ``quarantine/``;
+* the kept rows are written as Parquet to ``<out>/snapshot/`` (with the generator's ``truth/`` folder when the
+  data has one) and every module gets ``data_dir=<out>/snapshot``; loading Parquet that already passed validation
+  is fast and yields the same tables. Classroom mode (``data_dir=""``) still loads the course data itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from helpers import data as hdata
+
+from .jsonio import dump_json
+
+__all__ = ["SNAPSHOT", "data_summary", "load_once", "resolve_as_of", "unrecognised_columns", "write_snapshot"]
+
+SNAPSHOT = "snapshot"
+
+
+def load_once(data_dir: Path, as_of: str | None = None, columns: Path | None = None):
+    """The validated :class:`helpers.data.Dataset` of ``data_dir`` up to ``as_of`` (``None``: every row)."""
+    kwargs: dict[str, Any] = {"as_of": as_of}
+    if columns is not None:
+        kwargs["columns"] = str(columns)
+    return hdata.load(str(data_dir), **kwargs)
+
+
+def resolve_as_of(ds, given: str | None) -> pd.Timestamp | None:
+    """The run's as-of day: the one given, else the day of the last kept order (``None`` without orders)."""
+    if given:
+        return pd.Timestamp(given).normalize()
+    return ds.analysis_date
+
+
+def _count(counts: pd.DataFrame, table: str, column: str) -> int:
+    if column in counts.columns and table in counts.index:
+        return int(counts.loc[table, column])
+    return 0
+
+
+def unrecognised_columns(ds) -> dict[str, list[dict[str, str]]]:
+    """Per table, the source columns the loader passed through unused, each with the closest contract column
+    (``did_you_mean``, empty when nothing is close) — a misspelt header is how a field silently goes unchecked."""
+    from helpers import tables as T
+
+    out: dict[str, list[dict[str, str]]] = {}
+    for table, cols in (getattr(ds, "extra_columns", None) or {}).items():
+        if not cols or table not in T.TABLES:
+            continue
+        names: dict[str, str] = {}
+        for c in T.TABLES[table].columns:
+            names[c.name.lower()] = c.name
+            for alias in c.aliases:
+                names[str(alias).lower()] = c.name
+        rows = []
+        for col in cols:
+            close = difflib.get_close_matches(str(col).strip().lower(), list(names), n=1, cutoff=0.6)
+            rows.append({"column": str(col), "did_you_mean": names[close[0]] if close else ""})
+        out[table] = rows
+    return out
+
+
+def data_summary(ds, as_of: pd.Timestamp | None, as_of_given: bool) -> dict[str, Any]:
+    """Per-table counts (read, kept, quarantined, out of scope), unrecognised columns and a few order facts."""
+    summary: dict[str, Any] = {
+        "as_of": None if as_of is None else str(as_of.date()),
+        "as_of_source": "given" if as_of_given else "last order day",
+        "tables": {},
+    }
+    for name in ds.present:
+        df = ds[name]
+        summary["tables"][name] = {
+            "rows_read": _count(ds.counts, name, "rows_read"),
+            "rows": len(df),
+            "rows_quarantined": _count(ds.counts, name, "rows_quarantined"),
+            "rows_out_of_scope": _count(ds.counts, name, "out_of_scope"),
+            "columns": len(df.columns),
+        }
+    summary["rows_out_of_scope"] = sum(t["rows_out_of_scope"] for t in summary["tables"].values())
+    summary["unrecognised_columns"] = unrecognised_columns(ds)
+    orders = ds.orders  # always present, with its required columns member_id, order_ts, net_amount
+    if len(orders):
+        summary["members_with_orders"] = int(orders["member_id"].nunique())
+        summary["first_order"] = str(orders["order_ts"].min())
+        summary["last_order"] = str(orders["order_ts"].max())
+        summary["net_amount_total"] = float(orders["net_amount"].sum())
+    return summary
+
+
+def write_snapshot(ds, source: Path, dest: Path, as_of: pd.Timestamp | None) -> Path:
+    """Every kept table as ``dest/<table>.parquet``, the source's ``truth/`` folder beside them, and
+    ``snapshot.json`` (source, as-of, counts). Returns ``dest``."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for name in ds.present:
+        ds[name].to_parquet(dest / f"{name}.parquet", index=False)
+    truth = Path(source) / "truth" if Path(source).is_dir() else None
+    if truth is not None and truth.is_dir():
+        shutil.copytree(truth, dest / "truth")
+    # what the loader found in the source, for a module that reports on the load itself (00, 01): a loader that
+    # sees snapshot.json can hand these back instead of the snapshot's own (clean) load
+    (dest / "loader").mkdir()
+    ds.quarantine.to_parquet(dest / "loader" / "quarantine.parquet", index=False)
+    ds.counts.to_parquet(dest / "loader" / "counts.parquet", index=True)
+    dump_json({"source": str(source), "as_of": None if as_of is None else str(as_of.date()),
+               "tables": list(ds.present), "quarantine": "loader/quarantine.parquet", "counts": "loader/counts.parquet"},
+              dest / "snapshot.json")
+    return dest
