@@ -1,7 +1,8 @@
-"""Tests for helpers.quality: masking, hashing, PII detection, the four quality dimensions, injection, consent."""
+"""Tests for helpers.quality: masking, keyed hashing, PII detection, the dimensions on a small world, injection, consent."""
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import numpy as np
@@ -39,6 +40,8 @@ def small_world(seed: int = 1, n_members: int = 400) -> dict[str, pd.DataFrame]:
     ts = reg[who] + pd.to_timedelta(rng.integers(0, 300 * 86400, n_orders), unit="s")
     ts = ts.where(ts <= AS_OF, AS_OF - pd.Timedelta(hours=1))
     ts = ts.where(ts.normalize() > reg[who].normalize(), reg[who] + pd.Timedelta(days=1))
+    ts = ts.to_numpy().copy()
+    ts[:3] = (AS_OF + pd.to_timedelta([9, 13, 20], unit="h")).to_numpy()  # the feed is up to date (T+0)
     store = rng.choice(stores["store_id"].to_numpy(dtype=object), n_orders)
     channel = pd.Series(store).map(dict(zip(stores["store_id"], stores["store_type"].astype(str), strict=True)))
     n_lines = rng.integers(1, 4, n_orders)
@@ -131,29 +134,44 @@ def test_mask_id_card_keeps_first6_last4():
     assert "19900307" not in masked
 
 
-# ---------------------------------------------------------------------------------------------------- hashing
+# ---------------------------------------------------------------------------------------------------- keyed hash
 
-def test_hash_deterministic_and_salted():
-    a = q.hash_pii("13812345678", salt="s1")
-    assert a == q.hash_pii("+86 138-1234-5678", salt="s1")  # normalised before hashing
-    assert re.fullmatch(r"[0-9a-f]{64}", a)
-    assert a != q.hash_pii("13812345678", salt="s2")
-    assert a != q.hash_pii("13812345679", salt="s1")
-    assert q.hash_pii("Zhang@Example.com", salt="s1", kind="email") == q.hash_pii("zhang@example.com ", salt="s1")
+def test_hmac_is_the_standard_keyed_hash():
+    import hashlib
+    import hmac
+
+    want = hmac.new(b"team-key", b"13812345678", hashlib.sha256).hexdigest()  # RFC 2104 HMAC of the 11 digits
+    assert q.hmac_pii("+86 138-1234-5678", key="team-key", kind="phone") == want  # normalised before hashing
+    assert q.hmac_pii("13812345678", key="team-key") != hashlib.sha256(b"13812345678").hexdigest()
+    assert q.hmac_pii("13812345678", key="k2") != want
+    assert q.hmac_pii("13812345679", key="team-key") != want
+    assert q.hmac_pii("Zhang@Example.com", key="k", kind="email") == q.hmac_pii("zhang@example.com ", key="k")
 
 
-def test_hash_series_and_missing():
+def test_hmac_series_and_missing():
     s = pd.Series(["13812345678", None, "138 1234 5678", "xx"])
-    h = q.hash_pii(s, salt="k", kind="phone")
+    h = q.hmac_pii(s, key="k", kind="phone")
     assert h.iloc[0] == h.iloc[2] and pd.isna(h.iloc[1]) and pd.isna(h.iloc[3])
-    h2 = q.hash_pii(s, salt="other", kind="phone")
+    h2 = q.hmac_pii(s, key="other", kind="phone")
     assert h.iloc[0] != h2.iloc[0]
 
 
-@pytest.mark.parametrize("salt", ["", None])
-def test_hash_requires_salt(salt):
+@pytest.mark.parametrize("key", ["", None])
+def test_hmac_requires_key(key):
     with pytest.raises(ValueError):
-        q.hash_pii("13812345678", salt=salt)
+        q.hmac_pii("13812345678", key=key)
+
+
+def test_no_salted_hash_wording_left():
+    """HMAC is a keyed hash: nothing in the package may call it salted (加盐) any more."""
+    from pathlib import Path
+
+    root = Path(q.__file__).parent
+    for path in root.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "salted sha" not in text.lower() and "salt=" not in text and "加盐" not in text, path.name
+    assert not hasattr(q, "hash_pii")
+    assert "salt" not in inspect.signature(q.hmac_pii).parameters
 
 
 # ---------------------------------------------------------------------------------------------------- find_pii
@@ -254,7 +272,7 @@ def test_report_totals_per_dimension():
         "n_failed": [2, 7, 5, 0, 4, 1],
     })
     totals = q.report_totals(rep)
-    assert list(totals.index) == ["completeness", "accuracy", "consistency", "security"]
+    assert list(totals.index) == ["completeness", "accuracy", "consistency", "timeliness", "uniqueness", "security"]
     assert totals.loc["completeness"].tolist() == [1, 1, 2, 12]  # checks, failing, problems, optional_missing
     assert totals.loc["accuracy"].tolist() == [2, 1, 4, 0]
     assert totals.loc["consistency"].tolist() == [1, 1, 1, 0]
@@ -317,20 +335,6 @@ def test_security_counts_unmasked(world):
     sec = q.security(inj).set_index(["table", "column", "check"])["n_failed"]
     assert sec[("members", "phone_masked", "unmasked_mobile")] == round(0.05 * len(world["members"]))
     assert sec.drop(("members", "phone_masked", "unmasked_mobile")).sum() == 0
-
-
-def test_timeliness_lag_in_calendar_days():
-    frames = {
-        "orders": pd.DataFrame({"order_id": ["O1", "O2"], "member_id": ["M1", "M1"], "net_amount": [1.0, 2.0],
-                                "order_ts": pd.to_datetime(["2025-12-01 09:00", "2025-12-28 23:30"])}),
-        "members": pd.DataFrame({"member_id": ["M1"], "register_ts": pd.to_datetime(["2025-06-30 10:00"])}),
-    }
-    t = q.timeliness(frames, as_of="2025-12-31 08:00").set_index(["table", "column"])
-    assert len(t) == 2  # only datetime columns
-    assert t.loc[("orders", "order_ts"), "latest"] == pd.Timestamp("2025-12-28 23:30")
-    assert t.loc[("orders", "order_ts"), "lag_days"] == 3  # 12-28 → 12-31, whatever the clock times
-    assert t.loc[("members", "register_ts"), "lag_days"] == 184  # Jul 31 + Aug 31 + Sep 30 + Oct 31 + Nov 30 + Dec 31
-    assert q.timeliness(frames)["lag_days"].isna().all()  # no as-of date, no lag
 
 
 # ---------------------------------------------------------------------------------------------------- consent
