@@ -143,9 +143,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from helpers import tables as T
+from helpers.synth import stable as sm
+from helpers.synth.stable import STABLE_BITS, stable
 from helpers.textgen import POLARITIES, feedback_texts
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "2.0.0"
 DEFAULT_MEMBERS = 10_000
 DEFAULT_SEED = 20251231
 DEFAULT_START = "2023-01-01"
@@ -165,6 +167,15 @@ POPULATION = {
     "q": 4.0,        # nu ~ Gamma(q, gamma)
     "gamma": 90.0,   # E[p/nu] = p·gamma/(q−1) = 180 元
 }
+#: lapse at any time: lifetime hazard μ ~ Gamma(shape, rate) per day, lifetime from joining ~ Exponential(μ)
+LIFETIME = {"shape": 0.6, "rate": 0.6 * 700.0}
+WINBACK_PROB = 0.3          # chance a lapsed member comes back (once), after WINBACK_MIN_DAYS + Exponential
+WINBACK_MIN_DAYS = 30.0
+WINBACK_MEAN_DAYS = 150.0   # mean of the exponential part of the gap
+SPEND_RATE_NOISE = 0.7      # rank coupling of spend level with λ (smaller: stronger), Spearman ≈ 0.35
+MEAN_ORDER_VALUE = POPULATION["p"] * POPULATION["gamma"] / (POPULATION["q"] - 1)
+PREMIUM_CATEGORIES = ("美妆护肤", "服饰鞋包", "数码家电", "母婴用品")
+PREMIUM_TILT = 0.8          # premium-category preference × (spend level / mean order value) ** PREMIUM_TILT
 REG_GROWTH = 1.4            # yearly growth factor of the registration intensity
 NEVER_BUY = 0.05            # share of registrations that never purchase (线下活动: double)
 FIRST_DELAY_DAYS = 4.0      # mean delay registration → first purchase when not registered at a till
@@ -177,6 +188,7 @@ EVENT_WINDOW_DAYS = 365
 MIN_ORDER_CENTS = 300
 HAZARD_FLOOR = 1e-4
 HAZARD_HALF = 0.8  # hazard is half its plateau at 0.8 cycles
+HAZARD_HALF4 = HAZARD_HALF * HAZARD_HALF * HAZARD_HALF * HAZARD_HALF
 BASKET_TOLERANCE = 0.01  # stop filling when the rest is below 1 % of the gross target (or 1 元)
 
 # (category, cycle days, margin, popularity, max quantity per line, subcategories with base price 元, pack sizes)
@@ -517,7 +529,20 @@ def make_stores(seed: int, cal: Calendar) -> Stores:
 # ---------------------------------------------------------------------------------------------------------------
 
 def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
+    """Logistic function, rounded (:func:`stable`): its results feed Bernoulli draws and are stored."""
+    return 1.0 / (1.0 + sm.exp(-x))
+
+
+def _pair_by_rank(lam: np.ndarray, nu: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The draws ``nu`` re-assigned to members so that a higher λ tends to get a smaller ν (a higher spend level
+    p/ν): members are ranked by ``rank(λ)/n + SPEND_RATE_NOISE × N(0, 1)`` and the smallest ν goes to the top
+    score. The marginal of ν stays exactly Gamma(q, γ); only who gets which draw changes."""
+    n = len(lam)
+    rank01 = np.argsort(np.argsort(lam, kind="stable"), kind="stable") / max(n, 1)
+    score = rank01 + SPEND_RATE_NOISE * rng.normal(size=n)
+    out = np.empty(n)
+    out[np.argsort(-score, kind="stable")] = np.sort(nu)
+    return out
 
 
 def make_members(n: int, seed: int, cal: Calendar, cat: Catalogue, stores: Stores) -> dict:
@@ -525,7 +550,7 @@ def make_members(n: int, seed: int, cal: Calendar, cat: Catalogue, stores: Store
     P = POPULATION
     # registration: growth × demand^0.6 over days, time of day later
     tt = np.arange(cal.n_days)
-    intensity = np.power(REG_GROWTH, tt / 365.0) * np.power(cal.weights, 0.6)
+    intensity = sm.power(REG_GROWTH, tt / 365.0) * sm.power(cal.weights, 0.6)
     day = np.sort(_sample_days(rng, intensity, n))
     src = rng.choice(4, size=n, p=[0.45, 0.25, 0.15, 0.15])
     online_src = src == 1
@@ -594,16 +619,20 @@ def make_members(n: int, seed: int, cal: Calendar, cat: Catalogue, stores: Store
     pref_pay = np.where(rng.random(n) < cash_boost, 3, pref_pay)
     profile = rng.choice(3, size=n, p=[0.3, 0.45, 0.25])
 
-    # latent BG/NBD and Gamma-Gamma
-    lam = rng.gamma(P["r"], 1.0 / P["alpha"], n)
-    pdrop = rng.beta(P["a"], P["b"], n)
-    nu = rng.gamma(P["q"], 1.0 / P["gamma"], n)
+    # latent purchase rate λ (Gamma), post-purchase dropout p (Beta), spend level ν (Gamma): the BG/NBD and
+    # Gamma-Gamma marginals, but ν is re-paired with λ by rank so that frequent buyers spend more per order
+    lam = stable(rng.gamma(P["r"], 1.0 / P["alpha"], n))
+    pdrop = stable(rng.beta(P["a"], P["b"], n))
+    nu = _pair_by_rank(lam, stable(rng.gamma(P["q"], 1.0 / P["gamma"], n)), rng)
+    # lapse at any time: an exponential lifetime from joining, hazard μ ~ Gamma (Pareto/NBD-style)
+    mu = _pair_by_rank(lam, stable(rng.gamma(LIFETIME["shape"], 1.0 / LIFETIME["rate"], n)), rng)
+    life_end = reg_s / 86400.0 + rng.exponential(1.0, n) / mu
     # brand loyalty correlated with low dropout
-    zp = -np.log(pdrop / (1 - pdrop))
+    zp = -sm.log(pdrop / (1 - pdrop))
     zp = (zp - zp.mean()) / (zp.std() + 1e-12)
     latent = 0.4 * zp + np.sqrt(1 - 0.16) * rng.normal(size=n)
     loyalty = _sigmoid(0.4 + 1.1 * latent)
-    # category preferences
+    # category preferences; members who spend more per order lean to the premium categories
     alpha_pref = 3.0 * cat.popularity / cat.popularity.sum() * len(cat.popularity)
     pref = rng.gamma(np.broadcast_to(alpha_pref, (n, len(alpha_pref))))
     parent = (age >= 24) & (age <= 42) & (rng.random(n) < 0.45)
@@ -611,14 +640,17 @@ def make_members(n: int, seed: int, cal: Calendar, cat: Catalogue, stores: Store
     ci_beauty = cat.cat_names.index("美妆护肤")
     pref[:, ci_baby] *= np.where(parent, 2.0, 0.02)
     pref[:, ci_beauty] *= np.where(gender == 1, 1.6, 0.4)
+    premium = np.isin(np.array(cat.cat_names), PREMIUM_CATEGORIES)
+    tilt = sm.power(P["p"] / nu / MEAN_ORDER_VALUE, PREMIUM_TILT)
+    pref[:, premium] *= tilt[:, None]
     pref /= pref.sum(1, keepdims=True)
     fav_u = rng.random((n, len(alpha_pref)))
 
-    # first purchase
+    # first purchase (none when the lifetime ends first)
     never = rng.random(n) < np.where(src == 3, 2 * NEVER_BUY, NEVER_BUY)
     delay = np.where(src == 0, rng.uniform(2, 20, n) / 1440.0, rng.exponential(FIRST_DELAY_DAYS, n))
     first_t = reg_day + delay
-    first_t = np.where(never | (first_t >= cal.end), np.nan, first_t)
+    first_t = np.where(never | (first_t >= cal.end) | (life_end <= first_t), np.nan, first_t)
 
     eov = P["p"] / nu
     annual = lam * 365.0 * eov
@@ -628,7 +660,8 @@ def make_members(n: int, seed: int, cal: Calendar, cat: Catalogue, stores: Store
     return dict(n=n, reg_s=reg_s, reg_day=reg_day, src=src, referrer=referrer, gender=gender, birth=birth,
                 birth_missing=birth_missing, city=city, tier=tier, sms=sms, email=email, prefix=prefix,
                 third=third, last4=last4, phone_missing=phone_missing, home=home, pref_channel=pref_channel,
-                pref_pay=pref_pay, profile=profile, lam=lam, pdrop=pdrop, nu=nu, loyalty=loyalty, pref=pref,
+                pref_pay=pref_pay, profile=profile, lam=lam, pdrop=pdrop, nu=nu, mu=mu, life_end=life_end,
+                loyalty=loyalty, pref=pref,
                 fav_u=fav_u, first_t=first_t, eov=eov, heavy=heavy, loyal=loyal, archetype=archetype)
 
 
@@ -656,29 +689,66 @@ def _campaign_uplift(c: Campaign, mb: dict, idx: np.ndarray, recency: np.ndarray
     return np.clip(c.base_uplift * f, 0.0, 0.6)
 
 
+def _spell(rng, cal: Calendar, t0, life_end, lam, pdrop):
+    """Repeat purchases of one active spell per row, in continuous days.
+
+    The spell starts with a purchase at ``t0`` (first order or comeback order); repeat purchases are a Poisson(λ)
+    process in operational time up to the lifetime's end (or the end of ``as_of``); after each repeat purchase the
+    member drops out with probability p, so with K ~ Geometric(p) only the first min(N, K) are kept.
+    Returns ``(row, time, lapse, cause, repeats)``: the kept events' row and time, each row's lapse time (the K-th
+    purchase, or the lifetime's end; NaN when the spell lasts past ``as_of``), cause (0 none, 1 dropout after a
+    purchase, 2 lifetime over) and number of repeat purchases kept.
+    """
+    n = len(t0)
+    w0 = cal.warp(t0)
+    stop = np.minimum(life_end, cal.end)
+    span = np.maximum(cal.warp(stop) - w0, 0.0)
+    N = rng.poisson(lam * span)
+    K = rng.geometric(pdrop)
+    owner = np.repeat(np.arange(n), N)
+    u = rng.random(len(owner))
+    u = u[np.argsort(owner + u, kind="stable")]
+    rank = np.arange(len(owner)) - (np.cumsum(N) - N)[owner]
+    keep = rank < K[owner]
+    owner, u = owner[keep], u[keep]
+    t = cal.unwarp(w0[owner] + u * span[owner])
+    dropped = K <= N
+    last = np.full(n, np.nan)
+    np.fmax.at(last, owner, t)
+    cause = np.where(dropped, 1, np.where(life_end < cal.end, 2, 0)).astype(np.int8)
+    lapse = np.where(cause == 1, last, np.where(cause == 2, life_end, np.nan))
+    return owner, t, lapse, cause, np.minimum(N, K)
+
+
+def _alive_at(t, start1, end1, start2, end2) -> np.ndarray:
+    """Whether members are in an active spell at time ``t`` (NaN end: still active at the end of the period)."""
+    with np.errstate(invalid="ignore"):
+        in1 = (start1 <= t) & ~(end1 <= t)
+        in2 = (start2 <= t) & ~(end2 <= t)
+    return in1 | in2
+
+
 def _timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, stores: Stores) -> dict:
     rng = _rng(seed, "timeline", chunk)
     P = POPULATION
     M = m1 - m0
     sl = slice(m0, m1)
     lam, pdrop, nu, first_t = mb["lam"][sl], mb["pdrop"][sl], mb["nu"][sl], mb["first_t"][sl]
+    mu, life_end = mb["mu"][sl], mb["life_end"][sl]
     buyers = np.nonzero(~np.isnan(first_t))[0]
+    # spell 1: from the first purchase until the lifetime ends or the member drops out after a repeat purchase
     t0 = first_t[buyers]
-    w0 = cal.warp(t0)
-    span = cal.edges_w[-1] - w0
-    N = rng.poisson(lam[buyers] * span)
-    K = rng.geometric(pdrop[buyers])
-    owner = np.repeat(np.arange(len(buyers)), N)
-    u = rng.random(len(owner))
-    srt = np.argsort(owner + u, kind="stable")
-    u = u[srt]
-    starts = np.cumsum(N) - N
-    rank = np.arange(len(owner)) - starts[owner]
-    keep = rank < K[owner]
-    owner, u = owner[keep], u[keep]
-    day = np.floor(cal.unwarp(w0[owner] + u * span[owner])).clip(0, cal.n_days - 1)
-    rep_member = buyers[owner]
-    alive = N < K
+    own1, raw1, lapse1, cause1, reps1 = _spell(rng, cal, t0, life_end[buyers], lam[buyers], pdrop[buyers])
+    # win-back: a lapsed member may come back once, with a comeback order, and start a new spell
+    lapsed = ~np.isnan(lapse1)
+    back = lapse1 + WINBACK_MIN_DAYS + rng.exponential(WINBACK_MEAN_DAYS, len(buyers))
+    won = lapsed & (rng.random(len(buyers)) < WINBACK_PROB) & (back < cal.end - 1.0)
+    wb = np.nonzero(won)[0]
+    life2 = back[wb] + rng.exponential(1.0, len(wb)) / mu[buyers[wb]]
+    own2, raw2, lapse2, cause2, _ = _spell(rng, cal, back[wb], life2, lam[buyers[wb]], pdrop[buyers[wb]])
+    rep_member = np.concatenate([buyers[own1], buyers[wb], buyers[wb[own2]]])
+    spell = np.concatenate([np.ones(len(own1), np.int8), np.full(len(wb) + len(own2), 2, np.int8)])
+    day = np.floor(np.concatenate([raw1, back[wb], raw2])).clip(0, cal.n_days - 1)
     # profile-specific days: weekend people move weekday purchases to the weekend
     prof = mb["profile"][sl]
     wd = cal.weekday(day)
@@ -686,9 +756,10 @@ def _timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, 
     shift = (5 - wd) + (rng.random(len(day)) < 0.5)
     day = np.where(move & (day + shift < cal.n_days), day + shift, day)
 
-    # first orders + repeats
+    # first orders + repeats (the comeback order is the first of spell 2)
     mem = np.concatenate([buyers, rep_member])
     is_first = np.concatenate([np.ones(len(buyers), bool), np.zeros(len(rep_member), bool)])
+    spell = np.concatenate([np.ones(len(buyers), np.int8), spell])
     n_o = len(mem)
     pref_ch = mb["pref_channel"][sl][mem]
     other = rng.choice(3, size=n_o, p=[0.4, 0.3, 0.3])
@@ -700,10 +771,27 @@ def _timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, 
     early = (~is_first) & (t <= ft)
     t = np.where(early, np.minimum(ft + rng.uniform(0.02, 0.2, n_o), cal.end - 1e-4), t)
     t = np.minimum(t, cal.end - 1.0 / 86400)
-    dropout_t = np.full(M, np.nan)
-    dead_rep = (~is_first) & (~alive[np.searchsorted(buyers, mem)])
-    if dead_rep.any():
-        np.fmax.at(dropout_t, mem[dead_rep], t[dead_rep])
+    # when each spell really ended: its last purchase (dropout after a purchase), or the lifetime's end if that
+    # is later than every purchase of the spell (days and hours were re-drawn above)
+    last1 = np.full(M, -np.inf)
+    np.fmax.at(last1, mem[spell == 1], t[spell == 1])
+    last2 = np.full(M, -np.inf)
+    np.fmax.at(last2, mem[spell == 2], t[spell == 2])
+    end1 = np.full(M, np.nan)     # NaN: the spell had not ended by the end of as_of
+    end1[buyers] = np.where(cause1 == 1, last1[buyers], np.where(cause1 == 2, np.fmax(lapse1, last1[buyers]), np.nan))
+    never = np.isnan(first_t) & (life_end < cal.end)  # lifetime over before the first purchase (or no purchase)
+    end1[never] = life_end[never]
+    end2 = np.full(M, np.nan)
+    end2[buyers[wb]] = np.where(cause2 == 1, last2[buyers[wb]],
+                                np.where(cause2 == 2, np.fmax(lapse2, last2[buyers[wb]]), np.nan))
+    back_t = np.full(M, np.nan)
+    back_t[buyers[wb]] = back[wb]
+    cause_m = np.zeros(M, np.int8)
+    cause_m[buyers] = cause1
+    cause_m[never] = 2
+    reps_m = np.zeros(M, np.int64)
+    reps_m[buyers] = reps1
+    dropout_t = np.where(np.isnan(back_t), end1, end2)   # the last lapse; NaN while alive
     alive_m = np.isnan(dropout_t)
     z = rng.gamma(P["p"], 1.0, n_o) / nu[mem]
     coupon = np.full(n_o, -1, dtype=np.int64)   # campaign index
@@ -730,7 +818,7 @@ def _timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, 
         idx = np.nonzero(elig)[0]
         treat = crng.random(len(idx)) < TREATMENT_SHARE
         recency = send - last[idx]
-        alive_send = np.isnan(dropout_t[idx]) | (dropout_t[idx] > send)
+        alive_send = _alive_at(send, first_t[idx], end1[idx], back_t[idx], end2[idx])
         upl = _campaign_uplift(c, mb, m0 + idx, recency, alive_send)
         inc = treat & (crng.random(len(idx)) < upl)
         opened = treat & (inc | (crng.random(len(idx)) < c.open_rate))
@@ -794,7 +882,8 @@ def _timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, 
     dropout_s = np.where(np.isnan(dropout_t), 0, cal.start_s + np.floor(np.nan_to_num(dropout_t) * 86400)).astype(np.int64)
     return dict(mem=mem[order], t=t[order], t_s=t_s[order], z_c=z_c[order], channel=channel[order], pay=pay[order],
                 store=store[order], refunded=refunded[order], coupon=coupon[order], is_first=is_first[order],
-                alive=alive_m, dropout_s=dropout_s, dropout_t=dropout_t, first_s=ft_s,
+                alive=alive_m, dropout_s=dropout_s, dropout_t=dropout_t, first_s=ft_s, end1=end1, back_t=back_t,
+                end2=end2, cause=cause_m, reps=reps_m,
                 contacts=contacts)
 
 
@@ -804,8 +893,8 @@ def _timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, 
 
 def _hazard(x: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        x4 = np.power(x, 4)
-        g = x4 / (HAZARD_HALF ** 4 + x4) * (1.0 + 0.3 * np.exp(-np.log(x) ** 2 / (2 * 0.3 ** 2)))
+        x4 = sm.power(x, 4)
+        g = x4 / (HAZARD_HALF4 + x4) * (1.0 + 0.3 * sm.exp(-np.square(sm.log(x)) / (2 * 0.3 * 0.3)))
     g = np.where(np.isinf(x), 1.0, g)
     return HAZARD_FLOOR + (1 - HAZARD_FLOOR) * np.nan_to_num(g, nan=0.0)
 
@@ -889,7 +978,7 @@ def _baskets(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, cat: C
                 b = Ri.astype(float)
             # category ∝ preference × cycle hazard × affordability
             x = (tt[ia][:, None] - last_cat[mi]) / cat.cycle[None, :]
-            afford = np.minimum(1.0, (1.1 * b[:, None] / cat.cat_min_price[None, :]) ** 6)
+            afford = np.minimum(1.0, sm.power(1.1 * b[:, None] / cat.cat_min_price[None, :], 6))
             if main:
                 w = pref[mi] * _hazard(x) * afford
             else:  # closing lines prefer categories already in the basket (top-up, no new purchase event)
@@ -995,12 +1084,17 @@ def _events(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, bk: dic
     online_any = np.zeros(M, bool)
     online_any[tl["mem"][tl["channel"] != 0]] = True
     active = ((mb["pref_channel"][sl] != 0) | online_any) & ~np.isnan(mb["first_t"][sl])
-    lo = np.maximum(w0, np.nan_to_num(mb["first_t"][sl], nan=cal.end))
-    hi = np.where(np.isnan(tl["dropout_t"]), cal.end, tl["dropout_t"] + 20.0).clip(max=cal.end)
-    dur = np.where(active, np.maximum(hi - lo, 0), 0)
-    nb = rng.poisson(0.6 * mb["lam"][sl] * dur)
+    # browsing goes on while a spell is active and up to 20 days after it ended
+    lo1 = np.maximum(w0, np.nan_to_num(mb["first_t"][sl], nan=cal.end))
+    hi1 = np.minimum(np.nan_to_num(tl["end1"] + 20.0, nan=cal.end), cal.end)
+    lo2 = np.maximum(w0, np.nan_to_num(tl["back_t"], nan=cal.end))
+    hi2 = np.minimum(np.nan_to_num(tl["end2"] + 20.0, nan=cal.end), cal.end)
+    d1 = np.where(active, np.maximum(hi1 - lo1, 0), 0)
+    d2 = np.where(active, np.maximum(hi2 - np.maximum(lo2, hi1), 0), 0)
+    nb = rng.poisson(0.6 * mb["lam"][sl] * (d1 + d2))
     b_mem = np.repeat(np.arange(M), nb)
-    b_start = lo[b_mem] + rng.random(len(b_mem)) * dur[b_mem]
+    x = rng.random(len(b_mem)) * (d1 + d2)[b_mem]
+    b_start = np.where(x < d1[b_mem], lo1[b_mem] + x, np.maximum(lo2, hi1)[b_mem] + x - d1[b_mem])
     b_day = np.floor(b_start)
     b_start = b_day + _hours(rng, mb["profile"][sl][b_mem], np.ones(len(b_mem), bool)) / 24.0
     b_start = np.minimum(b_start, cal.end - 0.02)
@@ -1102,11 +1196,11 @@ def _feedback(seed: int, chunk: int, m0: int, m1: int, tl: dict, cal: Calendar, 
     # times
     created = tl["t"][o] + 10.0 / 1440 + rng.exponential(2.0, n_fb)
     fr_med = np.array([FIRST_RESPONSE_HOURS[c] for c in chans])[fch]
-    fr_h = fr_med * np.where(pol == 0, 0.7, 1.0) * np.exp(rng.normal(0, 1.0, n_fb))
+    fr_h = fr_med * np.where(pol == 0, 0.7, 1.0) * sm.exp(rng.normal(0, 1.0, n_fb))
     no_resp = rng.random(n_fb) < np.where(pol == 2, 0.2, 0.03)
     first_resp = created + fr_h / 24.0
     rs_med = np.array([RESOLVE_HOURS[c] for c in FB_CATS])[tc]
-    resolved = first_resp + rs_med * np.exp(rng.normal(0, 1.1, n_fb)) / 24.0
+    resolved = first_resp + rs_med * sm.exp(rng.normal(0, 1.1, n_fb)) / 24.0
     unresolved = no_resp | (rng.random(n_fb) < 0.06)
     keep = created < cal.end
     fr_ok = ~no_resp & (first_resp < cal.end)
@@ -1269,6 +1363,14 @@ def _members_arrays(w: _World, m0: int, m1: int) -> dict:
     }
 
 
+LAPSE_CAUSES = ("after_purchase", "lifetime")
+
+
+def _seconds(cal: Calendar, t: np.ndarray) -> np.ndarray:
+    """Epoch seconds of day offsets ``t`` (NaN → 0; mask those)."""
+    return np.where(np.isnan(t), 0, cal.start_s + np.floor(np.nan_to_num(t) * 86400)).astype(np.int64)
+
+
 def _truth_arrays(w: _World, m0: int, m1: int, tl: dict) -> dict:
     mb, sl = w.mb, slice(m0, m1)
     pc = np.argmax(mb["pref"][sl], axis=1)
@@ -1282,6 +1384,12 @@ def _truth_arrays(w: _World, m0: int, m1: int, tl: dict) -> dict:
         "first_purchase_ts": _ts(tl["first_s"], mask=np.isnan(mb["first_t"][sl])),
         "alive_at_as_of": pa.array(tl["alive"], pa.bool_()),
         "dropout_ts": _ts(tl["dropout_s"], mask=np.isnan(tl["dropout_t"])),
+        "lifetime_rate_per_day": pa.array(mb["mu"][sl]),
+        "lapse_ts": _ts(_seconds(w.cal, tl["end1"]), mask=np.isnan(tl["end1"])),
+        "lapse_cause": _dict(np.maximum(tl["cause"] - 1, 0), LAPSE_CAUSES, mask=tl["cause"] == 0),
+        "repeats_before_lapse": pa.array(tl["reps"], pa.int64(), mask=tl["cause"] == 0),
+        "won_back": pa.array(~np.isnan(tl["back_t"]), pa.bool_()),
+        "winback_ts": _ts(_seconds(w.cal, tl["back_t"]), mask=np.isnan(tl["back_t"])),
         "preferred_channel": _dict(mb["pref_channel"][sl], T.CHANNELS),
         "preferred_payment": _dict(mb["pref_pay"][sl], T.PAYMENT_METHODS),
         "hour_profile": _dict(mb["profile"][sl], HOUR_PROFILES),
@@ -1296,7 +1404,9 @@ MEMBER_TRUTH_SCHEMA = _with_pandas_metadata(pa.schema([
     ("member_id", pa.string()), ("archetype", pa.dictionary(pa.int32(), pa.string())),
     ("purchase_rate_per_day", pa.float64()), ("dropout_prob", pa.float64()), ("spend_nu", pa.float64()),
     ("expected_order_value", pa.float64()), ("first_purchase_ts", pa.timestamp("ns")), ("alive_at_as_of", pa.bool_()),
-    ("dropout_ts", pa.timestamp("ns")), ("preferred_channel", pa.dictionary(pa.int32(), pa.string())),
+    ("dropout_ts", pa.timestamp("ns")), ("lifetime_rate_per_day", pa.float64()), ("lapse_ts", pa.timestamp("ns")),
+    ("lapse_cause", pa.dictionary(pa.int32(), pa.string())), ("repeats_before_lapse", pa.int64()),
+    ("won_back", pa.bool_()), ("winback_ts", pa.timestamp("ns")), ("preferred_channel", pa.dictionary(pa.int32(), pa.string())),
     ("preferred_payment", pa.dictionary(pa.int32(), pa.string())),
     ("hour_profile", pa.dictionary(pa.int32(), pa.string())),
     ("preferred_category", pa.dictionary(pa.int32(), pa.string())), ("brand_loyalty", pa.float64()),
@@ -1384,6 +1494,19 @@ def _params(w: _World, start: str, as_of: str, stats: dict) -> dict:
         "bgnbd_per_week": {"r": P["r"], "alpha": P["alpha"] / 7.0, "a": P["a"], "b": P["b"], "time_unit": "week"},
         "gamma_gamma": {"p": P["p"], "q": P["q"], "gamma": P["gamma"], "money_unit": "元",
                         "mean_order_value": P["p"] * P["gamma"] / (P["q"] - 1)},
+        "world": ("not the BG/NBD model: members lapse at any time (exponential lifetime from joining) as well as "
+                  "after a repeat purchase (BG/NBD dropout), some lapsed members come back once (win-back), and the "
+                  "spend level is rank-coupled with the purchase rate. 'bgnbd' and 'gamma_gamma' are the marginal "
+                  "distributions of lambda, the post-purchase dropout p and nu, not parameters a fit should recover."),
+        "lifetime": {"shape": LIFETIME["shape"], "rate": LIFETIME["rate"], "time_unit": "day", "from": "registration",
+                     "mean_lifetime_rate_per_day": LIFETIME["shape"] / LIFETIME["rate"],
+                     "pairing": "rank-coupled with the purchase rate (light buyers leave sooner)",
+                     "pairing_noise": SPEND_RATE_NOISE},
+        "winback": {"probability": WINBACK_PROB, "min_gap_days": WINBACK_MIN_DAYS,
+                    "mean_extra_gap_days": WINBACK_MEAN_DAYS, "max_comebacks": 1},
+        "spend_rate_coupling": {"pairing_noise": SPEND_RATE_NOISE, "premium_categories": list(PREMIUM_CATEGORIES),
+                                "premium_tilt": PREMIUM_TILT},
+        "stable_bits": STABLE_BITS,
         "category_cycles_days": CATEGORY_CYCLES,
         "refund_rate": REFUND_RATE, "never_buy_share": NEVER_BUY, "first_purchase_delay_mean_days": FIRST_DELAY_DAYS,
         "heavy_annual_spend_yuan": HEAVY_ANNUAL_SPEND, "loyal_threshold": LOYAL_THRESHOLD,
