@@ -1,17 +1,26 @@
-"""The nbgrader round trip for every module in solutions/ (slow).
+"""The nbgrader round trip for every module in solutions/ (slow), and the static grading-integrity rules (fast).
 
-In a temporary course directory (a copy of nbgrader_config.py and solutions/, its own gradebook):
-generate the release, submit three students, autograde, then read the *gradebook* — nbgrader's CLI exits 0 on
+On the 1,000-member world of tests/_worlds.py, in a temporary course directory (a copy of nbgrader_config.py and solutions/<slug>, its own gradebook): generate the
+release, submit five students, autograde them in ONE call, then read the *gradebook* — nbgrader's CLI exits 0 on
 several failures, so exit codes prove nothing:
 
-* ``solution_student`` submits the instructor notebook  -> autograded score == max autograded score;
-* ``blank_student`` submits the release untouched         -> autograded score 0;
-* ``wrong_student`` submits the release with every exercise's solution cell replaced by its typical wrong code from
-  ``tests/wrong_answers/<NN-slug>.py`` (grade_id -> code; every exercise needs one) -> every exercise scores 0.
+* ``solution_student`` submits the instructor notebook                 -> autograded score == maximum;
+* ``blank_student`` submits the release untouched                      -> 0, and each test cell's feedback is
+  require_done's Chinese "练习 … 还没有完成" message;
+* ``wrong_student``: every exercise's typical mistake (``WRONG_ANSWERS`` in tests/wrong_answers/<slug>.py)
+                                                                       -> 0 on every exercise;
+* ``checks_off_student``: a cell right after the imports turns every function of ``helpers.checks`` into a no-op,
+  and every exercise only ``return None``                              -> total 0;
+* ``helper_student``: every code exercise answered by calling the course helper that implements it
+  (``HELPER_ANSWERS``)                                                 -> 0 on every exercise, and the feedback
+  carries ``checks.forbid``'s Chinese message.
+
+Module engineers add ``HELPER_ANSWERS`` for their module; until they exist, the test fails for that module.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import runpy
@@ -22,18 +31,31 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _worlds import small_world, world_env  # noqa: F401 - session fixture: the 1,000-member world
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 WRONG = Path(__file__).resolve().parent / "wrong_answers"
 MODULES = sorted(d.name for d in SOLUTIONS.glob("[0-9][0-9]-*") if (d / f"{d.name}.ipynb").exists())
 
-STUDENTS = ("solution_student", "blank_student", "wrong_student")
+STUDENTS = ("solution_student", "blank_student", "wrong_student", "checks_off_student", "helper_student")
+MIN_CODE_EXERCISES = 5
+
+# what a trainee can do in a cell of their own before the tests run: every function of helpers.checks a no-op
+CHECKS_OFF_CELL = '''
+import helpers.checks as _hc
+for _name in dir(_hc):
+    if not _name.startswith("__") and callable(getattr(_hc, _name)):
+        setattr(_hc, _name, lambda *args, **kwargs: None)
+'''
+FORBID_MESSAGE = "不能直接调用课程工具 `helpers."  # checks.forbid's feedback, as a trainee reads it
+NOT_DONE_MESSAGE = "还没有完成"  # checks.require_done's feedback
 
 
-def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+def _nbgrader(course: Path, *args: str, world: Path | None = None) -> subprocess.CompletedProcess:
     # nbgrader runs the `alembic` executable to create the gradebook: the venv's bin must be on PATH
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    env = world_env(world) if world else dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True, timeout=1800, env=env
     )
@@ -59,12 +81,19 @@ def _tests_of(exercise: str, tests: list[str]) -> list[str]:
     return [t for t in tests if t.startswith(f"{exercise}_test")]
 
 
-def _wrong_answers(slug: str) -> dict[str, str]:
+def _answers(slug: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(WRONG_ANSWERS, HELPER_ANSWERS) of a module."""
     path = WRONG / f"{slug}.py"
-    assert path.exists(), f"{path.relative_to(ROOT)} is missing: every module needs its typical wrong answers"
-    answers = runpy.run_path(str(path))["WRONG_ANSWERS"]
-    assert isinstance(answers, dict) and answers
-    return answers
+    assert path.exists(), f"{path.relative_to(ROOT)} is missing: every module needs its wrong and helper answers"
+    ns = runpy.run_path(str(path))
+    wrong, helper = ns.get("WRONG_ANSWERS"), ns.get("HELPER_ANSWERS")
+    assert isinstance(wrong, dict) and wrong, f"{slug}: WRONG_ANSWERS missing"
+    assert isinstance(helper, dict) and helper, f"{slug}: HELPER_ANSWERS missing (grade_id -> code calling the helper)"
+    return wrong, helper
+
+
+def _copy(nb):
+    return nbformat.from_dict(json.loads(json.dumps(nb)))
 
 
 def _replace_solutions(release_nb, source_nb, replacements: dict[str, str]):
@@ -72,7 +101,7 @@ def _replace_solutions(release_nb, source_nb, replacements: dict[str, str]):
     source_by_id = {
         c.metadata["nbgrader"]["grade_id"]: c.source for c in source_nb.cells if "nbgrader" in c.metadata
     }
-    nb = nbformat.from_dict(json.loads(json.dumps(release_nb)))
+    nb = _copy(release_nb)
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("solution"):
@@ -81,13 +110,95 @@ def _replace_solutions(release_nb, source_nb, replacements: dict[str, str]):
     return nb
 
 
+def _junk(source: str) -> str:
+    """Every function the solution cell defines, with the same name and a body that returns None."""
+    tree = ast.parse(source)
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
+    lines = [f"def {name}(*args, **kwargs):\n    return None\n" for name in names]
+    lines += [f"class {name}:\n    def __init__(self, *args, **kwargs):\n        pass\n" for name in classes]
+    return "\n".join(lines) or "pass"
+
+
+def _checks_off(release_nb, source_nb):
+    """The release with a checks-off cell right after the imports and junk in every exercise."""
+    source_by_id = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source_nb.cells if "nbgrader" in c.metadata}
+    nb = _copy(release_nb)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+            cell.source = _junk(source_by_id[meta["grade_id"]])
+    imports = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "from helpers" in c.source)
+    nb.cells.insert(imports + 1, nbformat.v4.new_code_cell(CHECKS_OFF_CELL.strip("\n")))
+    return nb
+
+
+def _feedback(course: Path, student: str, slug: str) -> dict[str, str]:
+    """grade_id -> the text of the errors an autograded test cell showed."""
+    nb = nbformat.read(course / "autograded" / student / slug / f"{slug}.ipynb", as_version=4)
+    found = {}
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and gid:
+            texts = []
+            for out in cell.get("outputs", []):
+                if out.output_type == "error":
+                    texts.append(f"{out.ename}: {out.evalue}\n" + "\n".join(out.get("traceback", [])))
+            found[gid] = "\n".join(texts)
+    return found
+
+
+def _source_nb(slug: str):
+    return nbformat.read(SOLUTIONS / slug / f"{slug}.ipynb", as_version=4)
+
+
 def test_modules_discovered():
     assert "00-tour" in MODULES
 
 
+@pytest.mark.parametrize("slug", MODULES)
+def test_grading_integrity_pattern(slug: str):
+    """Static rules for every autograded test cell (docs/CONVENTIONS.md "Grading integrity"), checked without a
+    kernel: enough code exercises, each with a test cell that reloads the checks, names the unfinished exercise,
+    blocks the implementing helpers in its hidden tests and lets Run All go on; every code exercise has a wrong
+    answer and a helper answer."""
+    nb = _source_nb(slug)
+    exercises, tests = _grade_cells(nb)
+    assert len(exercises) >= MIN_CODE_EXERCISES, f"{slug}: {len(exercises)} autograded code exercises"
+    problems = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        gid, src = meta["grade_id"], cell.source
+        if "raises-exception" not in cell.metadata.get("tags", []):
+            problems.append(f"{gid}: no `raises-exception` tag (Run All stops at an unfinished exercise)")
+        if "importlib.reload(helpers.checks)" not in src:
+            problems.append(f"{gid}: does not reload helpers.checks")
+        if "require_done(" not in src:
+            problems.append(f"{gid}: does not call require_done")
+        hidden = src.partition("### BEGIN HIDDEN TESTS")[2]
+        if not hidden:
+            problems.append(f"{gid}: no hidden tests")
+        elif "forbid(" not in hidden:
+            problems.append(f"{gid}: hidden tests do not block the implementing helper with forbid()")
+    assert not problems, f"{slug}:\n" + "\n".join(problems)
+    wrong, helper = _answers(slug)
+    assert set(wrong) == set(exercises), f"{slug}: WRONG_ANSWERS differ from the exercises: {set(wrong) ^ set(exercises)}"
+    assert set(helper) == set(exercises), f"{slug}: HELPER_ANSWERS differ from the exercises: {set(helper) ^ set(exercises)}"
+
+
+def test_junk_keeps_function_names():
+    src = "def f(a, b=1):\n    ### BEGIN SOLUTION\n    return a\n    ### END SOLUTION\n\ndef g():\n    return 2\n"
+    junk = _junk(src)
+    ns: dict = {}
+    exec(junk, ns)  # noqa: S102 - test input
+    assert ns["f"](1, b=2) is None and ns["g"]() is None
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("slug", MODULES)
-def test_roundtrip(slug: str, tmp_path: Path):
+def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):  # noqa: F811 - the imported fixture
     from nbgrader.api import Gradebook
 
     course = tmp_path / "course"
@@ -107,14 +218,16 @@ def test_roundtrip(slug: str, tmp_path: Path):
     for ex in exercises:
         assert _tests_of(ex, tests), f"{slug}: exercise {ex} has no test cell named {ex}_test"
 
-    wrong = _wrong_answers(slug)
-    assert set(wrong) <= set(exercises), f"unknown grade_ids in wrong answers: {set(wrong) - set(exercises)}"
-    assert set(wrong) == set(exercises), f"{slug}: exercises without a typical wrong answer: {set(exercises) - set(wrong)}"
+    wrong, helper = _answers(slug)
+    assert set(wrong) == set(exercises), f"{slug}: exercises without a typical wrong answer: {set(exercises) ^ set(wrong)}"
+    assert set(helper) == set(exercises), f"{slug}: exercises without a helper answer: {set(exercises) ^ set(helper)}"
 
     notebooks = {
         "solution_student": source_nb,
         "blank_student": release_nb,
         "wrong_student": _replace_solutions(release_nb, source_nb, wrong),
+        "checks_off_student": _checks_off(release_nb, source_nb),
+        "helper_student": _replace_solutions(release_nb, source_nb, helper),
     }
     for student, nb in notebooks.items():
         target = course / "submitted" / student / slug / f"{slug}.ipynb"
@@ -122,7 +235,7 @@ def test_roundtrip(slug: str, tmp_path: Path):
         nbformat.write(nb, target)
         (target.parent / "timestamp.txt").write_text("2026-01-01 00:00:00.000000 UTC")
 
-    _nbgrader(course, "autograde", slug, "--force")
+    _nbgrader(course, "autograde", slug, "--force", world=small_world)  # all students in one call, small world
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         def score(student: str, grade_id: str) -> tuple[float, float]:
@@ -135,13 +248,27 @@ def test_roundtrip(slug: str, tmp_path: Path):
             totals[student] = (sub.code_score, sub.max_code_score)
         per_test = {s: {t: score(s, t) for t in tests} for s in STUDENTS}
 
-    report = f"{slug}: " + ", ".join(f"{s} {a:g}/{m:g}" for s, (a, m) in totals.items())
-    print(report)
+    print(f"{slug}: " + ", ".join(f"{s} {a:g}/{m:g}" for s, (a, m) in totals.items()))
     got, maximum = totals["solution_student"]
     assert maximum > 0
     assert got == maximum, f"solution does not get full marks: {per_test['solution_student']}"
     assert totals["blank_student"][0] == 0, f"blank release scores: {per_test['blank_student']}"
+    assert totals["checks_off_student"][0] == 0, f"checks switched off + junk scores: {per_test['checks_off_student']}"
+    failures = []
     for ex in exercises:
         for t in _tests_of(ex, tests):
-            a, m = per_test["wrong_student"][t]
-            assert a == 0, f"wrong answer for {ex} scores {a}/{m} on {t}"
+            for student in ("wrong_student", "helper_student"):
+                a, m = per_test[student][t]
+                if a != 0:
+                    failures.append(f"{student}: {ex} scores {a:g}/{m:g} on {t}")
+    assert not failures, "\n".join(failures)
+
+    blank_feedback = _feedback(course, "blank_student", slug)
+    helper_feedback = _feedback(course, "helper_student", slug)
+    for ex in exercises:
+        first = _tests_of(ex, tests)[0]
+        assert NOT_DONE_MESSAGE in blank_feedback[first], (
+            f"{slug}: the blank {ex} does not say it is unfinished:\n{blank_feedback[first][-600:]}")
+        assert any(FORBID_MESSAGE in helper_feedback[t] for t in _tests_of(ex, tests)), (
+            f"{slug}: the helper answer to {ex} fails without forbid()'s message:\n"
+            + "\n".join(helper_feedback[t][-600:] for t in _tests_of(ex, tests)))
