@@ -11,10 +11,43 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ARCHETYPE_ZH", "Truth", "read_truth"]
+__all__ = ["ARCHETYPE_ZH", "MEMBER_TRUTH_COLUMNS", "Truth", "read_truth"]
 
 ARCHETYPE_ZH = {"heavy_loyal": "重度忠诚", "heavy_switching": "重度摇摆", "light_loyal": "轻度忠诚",
                 "light_switching": "轻度摇摆"}
+
+#: what each column of ``truth/member_truth.parquet`` means (datasets/README.md shows the same list; a test checks
+#: that the file has exactly these columns). Time unit: day; money: 元; timestamps naive Asia/Shanghai.
+MEMBER_TRUTH_COLUMNS = {
+    "member_id": "member identifier (as in members.parquet)",
+    "archetype": "heavy_loyal / heavy_switching / light_loyal / light_switching: heavy ⇔ purchase_rate_per_day · "
+                 "365 · expected_order_value ≥ 3,000 元 a year while active, loyal ⇔ brand_loyalty ≥ 0.6",
+    "purchase_rate_per_day": "λ, purchases a day while the member is in an active spell (Gamma across members)",
+    "dropout_prob": "p, chance of dropping out right after each repeat purchase (the BG/NBD mechanism; Beta)",
+    "spend_nu": "ν, the Gamma-Gamma rate of the member's order values (smaller ν = higher spend level)",
+    "expected_order_value": "p_GG / ν, the member's mean paid amount per order (元); rank-coupled with λ",
+    "first_purchase_ts": "time of the first order; empty for members who never bought",
+    "alive_at_as_of": "in an active spell at the end of the as-of day (params.json as_of): will buy again if "
+                      "nothing else happens; the truth behind BG/NBD's P(alive)",
+    "dropout_ts": "when the member's last spell ended (a lapse), for members not alive at as-of; empty if alive",
+    "lifetime_rate_per_day": "μ, hazard of the exponential lifetime from joining: lapse at any time, also before "
+                             "any repeat purchase (rank-coupled with λ: light buyers leave sooner)",
+    "lapse_ts": "when the first active spell ended (after a repeat purchase, or when the lifetime ran out; for a "
+                "member who never bought, the lifetime's end); empty if it had not ended by as-of",
+    "lapse_cause": "why the first spell ended: after_purchase (dropout after a repeat purchase) or lifetime; empty "
+                   "if it had not ended",
+    "repeats_before_lapse": "repeat purchases in the first spell when it ended (0: lapsed before any repeat "
+                            "purchase, which BG/NBD rules out); empty if it had not ended",
+    "won_back": "came back after the lapse with a comeback order before as-of (at most once), starting a second spell",
+    "winback_ts": "time of the comeback order; empty if not won back",
+    "preferred_channel": "channel the member uses 70 % of the time (门店 / 线上商城 / 小程序)",
+    "preferred_payment": "payment method used 80 % of the time",
+    "hour_profile": "weekday_lunch / evening / weekend: when the member shops",
+    "preferred_category": "category with the largest preference weight",
+    "brand_loyalty": "chance an order line picks the member's favourite brand of its category",
+    "heavy": "see archetype",
+    "loyal": "see archetype",
+}
 
 
 @dataclass

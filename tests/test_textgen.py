@@ -1,4 +1,5 @@
-"""Tests for helpers.textgen — the synthetic Chinese feedback writer used by module 08."""
+"""Tests for the synthetic Chinese feedback writer used by module 08 (helpers.synth.text, imported by most code
+through the facade helpers.textgen): determinism, the grammar data files, variety, noise, privacy, learnability."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ import numpy as np
 import pytest
 
 from helpers import textgen
+from helpers.synth.text import compose, grammar
+from helpers.synth.text.dice import Dice
+from helpers.synth.text.slots import SLOTS, Ctx, render
+from helpers.synth.text.template import compiled
 from helpers.textgen import CATEGORIES, OPENINGS, POLARITIES, feedback_texts
 
 N = 3000
@@ -83,19 +88,65 @@ def test_bad_inputs_raise():
         feedback_texts(rng, ["产品质量"], ["angry"])
 
 
+def _template_pools() -> list:
+    G = grammar
+    return [*G.CORE.values(), *G.CLAUSE.values(), *G.DETAIL.values(), G.DETAIL_ANY, G.STORY, *G.CLOSE.values(),
+            *G.CLOSE_CAT.values(), G.SARCASM, *([t for _, t in v] for v in G.OVERLAP.values())]
+
+
 def test_all_templates_parse_and_render():
     rng = np.random.default_rng(3)
-    d = textgen._Dice(rng)
-    c = textgen._Ctx(None)
-    pools = [*textgen._CORE.values(), *textgen._CLAUSE.values(), *textgen._DETAIL.values(),
-             textgen._DETAIL_ANY, *textgen._CLOSE.values(), *textgen._CLOSE_CAT.values(), textgen._SARCASM,
-             *([t for _, t in v] for v in textgen._OVERLAP.values())]
-    for pool in pools:
+    d = Dice(rng)
+    c = Ctx(None)
+    for pool in _template_pools():
         for tpl in pool:
             for _ in range(3):
                 c.state = {}
-                out = textgen._render(tpl, d, c)
+                out = render(tpl, d, c)
                 assert out and not re.search(r"[(){}\[\]|]", out), (tpl, out)
+
+
+def test_grammar_files_cover_every_category_and_polarity():
+    from importlib import resources
+
+    files = resources.files("helpers.synth.text").joinpath("grammar")
+    names = sorted(p.name for p in files.iterdir() if p.name.endswith(".json"))
+    assert names == ["lexicon.json", "noise.json", "statements.json"]
+    for name in ("lexicon", "statements", "noise"):
+        assert grammar.load(name) and "_about" not in grammar.load(name)
+    for cat in CATEGORIES:
+        for pol in POLARITIES:
+            assert len(grammar.CORE[(cat, pol)]) >= 3, (cat, pol)
+            assert len(grammar.CLAUSE[(cat, pol)]) >= 3, (cat, pol)
+        assert grammar.DETAIL[cat]
+    for pol in POLARITIES:
+        assert grammar.GENERIC[pol] and grammar.CLOSE[pol] and grammar.END[pol] and grammar.EMOJI[pol]
+    # every product-bound word names products of its own category, every slot a template uses exists
+    for cat, words in grammar.PRODUCTS.items():
+        assert set(words) == {"items", "units", "bad", "good", "odd"}, cat
+        for w in words["bad"] + words["good"] + words["odd"]:
+            if "@" in w:
+                keys = w.split("@")[1].split("/")
+                assert all(any(k in item for item in words["items"]) for k in keys), (cat, w)
+    used = {node[1] for pool in _template_pools() for tpl in pool for node in _slots_of(compiled(tpl))}
+    assert used and used <= set(SLOTS), used - set(SLOTS)
+    assert set(grammar.BRANDS) == set(grammar.RETAIL_CATEGORIES)
+
+
+def _slots_of(tree):
+    for node in tree:
+        if node[0] == "S":
+            yield node
+        elif node[0] == "C":
+            for alt in node[1]:
+                yield from _slots_of(alt)
+        elif node[0] == "O":
+            yield from _slots_of(node[1])
+
+
+def test_facade_is_the_package():
+    assert textgen.feedback_texts is feedback_texts is compose.feedback_texts
+    assert textgen.CATEGORIES == grammar.CATEGORIES and textgen.OPENINGS is grammar.OPENINGS
 
 
 def test_distinct_and_varied(sample):
@@ -128,9 +179,9 @@ def test_noise_emoji_typos_punctuation(sample):
     slips = ("己经", "已后", "一哈", "这莫", "在也", "帐", "象", "咋", "啥", "作得")
     assert sum(any(s in t for s in slips) for t in texts) >= 5
     # and the slip mechanism itself: a sentence full of slip-prone words is changed in ~7 % of roughenings
-    d = textgen._Dice(np.random.default_rng(1))
+    d = Dice(np.random.default_rng(1))
     base = "我已经在店里等得很久了，以后再也不来了，怎么会这么慢"
-    changed = [textgen._roughen(base, "negative", d) for _ in range(2000)]
+    changed = [compose._roughen(base, "negative", d) for _ in range(2000)]
     core = re.compile(r"[^\u4e00-\u9fff]")  # compare Chinese characters only (emoji / punctuation noise aside)
     rate = np.mean([core.sub("", t).replace("yyds", "") != core.sub("", base) for t in changed])
     assert 0.04 < rate < 0.2, rate
@@ -188,7 +239,7 @@ def test_context_slots_are_used():
     ctx = {"stores": ["上海万达店", "杭州天街店"], "cities": ["上海", "杭州"]}
     texts = feedback_texts(np.random.default_rng(6), ["服务态度"] * 1000, ["negative"] * 1000, context=ctx)
     assert any("上海万达店" in t for t in texts)
-    assert not any(re.search("(上海|杭州)的?(上海|杭州)", t) for t in texts)
+    assert not any(re.search("(上海|杭州)的?(上海|杭州)", t) for t in texts)  # typography: ignore
 
 
 def test_accepts_arrays_and_series():
