@@ -2,6 +2,9 @@
 response and resolution times; the wording comes from :mod:`helpers.synth.text`.
 """
 
+# typography: ignore-file — the Chinese strings here are synthetic data (names, values, member-typed text), not
+# prose: typesetting them would change the generated data and the real-export spellings they imitate.
+
 from __future__ import annotations
 
 import numpy as np

@@ -4,6 +4,9 @@
 :mod:`helpers.textgen`); the story of why the texts look the way they do is in the package docstring.
 """
 
+# typography: ignore-file — the Chinese strings here are synthetic data (names, values, member-typed text), not
+# prose: typesetting them would change the generated data and the real-export spellings they imitate.
+
 from __future__ import annotations
 
 import re

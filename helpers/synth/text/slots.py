@@ -6,6 +6,9 @@ per-message state, so a message names one product throughout and defect words fi
 earphones lose a channel). Masked numbers only: no run of 11 digits is ever produced.
 """
 
+# typography: ignore-file — the Chinese strings here are synthetic data (names, values, member-typed text), not
+# prose: typesetting them would change the generated data and the real-export spellings they imitate.
+
 from __future__ import annotations
 
 from collections.abc import Mapping
