@@ -9,13 +9,13 @@ STAMP := $(VENV)/.installed
 RUN ?= default
 PYTEST_WORKERS ?= 2
 
-.PHONY: env report test lint release data benchmarks clean
+.PHONY: env report test lint release data benchmarks lock golden clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (member-analytics)" >/dev/null
 	touch $(STAMP)
 
@@ -35,6 +35,14 @@ release: $(STAMP)
 
 data: $(STAMP)
 	$(PY) -m helpers generate --members 10000 --seed 20251231 --out datasets/default
+
+# re-resolve requirements.lock from pyproject.toml's ranges and re-render environment.yml from it
+lock: $(STAMP)
+	$(PY) tools/lock.py
+
+# rewrite tests/golden/report_default_metrics.json after an intended change (new data, a new metric)
+golden: $(STAMP)
+	UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:xdist tests/test_report.py -k golden
 
 benchmarks: $(STAMP)
 	$(PY) benchmarks/run_all.py
