@@ -376,3 +376,9 @@ def test_check_command(tmp_path, world, capsys):
     assert cli(["check", "--data-dir", str(tmp_path), "--as-of", "2025-12-31"]) == 0
     text = capsys.readouterr().out
     assert "orders" in text and "数据质量摘要" in text and "Data-quality summary" in text
+
+
+def test_mask_text_keeps_chinese_punctuation():
+    """Masking free text must not rewrite the member's Chinese punctuation (NFKC turned ，into ,)."""
+    assert q.mask_text("请回电，１３８１２３４５６７８。（急）") == "请回电，138****5678。（急）"
+    assert q.mask_text("邮箱：ｚｈａｎｇ＠example.com！") == "邮箱：z***@example.com！"

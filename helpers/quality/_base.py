@@ -31,6 +31,9 @@ REPORT_COLUMNS = ["dimension", "table", "column", "check", "n_checked", "n_faile
 
 MONEY_TOL = 0.01  # 元; two amounts closer than this are equal
 
+#: the column of an orders export that names the order a 红冲 line reverses, while the contract does not say
+DEFAULT_REVERSAL_REFERENCE = "original_order_id"
+
 
 def _frames(data) -> dict[str, pd.DataFrame]:
     """``{table: DataFrame}`` from a Dataset, a dict or a single DataFrame (= orders); absent tables dropped."""
@@ -108,7 +111,7 @@ def reversal_column(table: Table | str) -> str | None:
     for col, (ref_table, ref_col) in (spec.foreign_keys.items() if spec is not None else ()):
         if ref_table == name and (ref_col,) == tuple(spec.key) and col != ref_col:
             return col
-    return None
+    return DEFAULT_REVERSAL_REFERENCE if name == "orders" else None
 
 
 def reversal_lines(df: pd.DataFrame, table: str = "orders") -> np.ndarray:

@@ -92,9 +92,15 @@ def find_pii(df: pd.DataFrame, columns=None) -> pd.DataFrame:
     return pd.DataFrame(recs, columns=["column", "row", "kind", "preview"])
 
 
+#: full-width digits, Latin letters and the marks that occur in phone numbers and e-mail addresses → ASCII
+#: (one character for one, so positions do not move; unlike NFKC it leaves Chinese punctuation alone)
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B),
+                                          0xFF20, 0xFF0B, 0xFF0D, 0xFF0E, 0xFF3F]}
+
+
 def mask_text(text: str) -> str:
     """Mask every mobile number, ID number and e-mail address inside free text."""
-    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_HALF_WIDTH)  # full-width digits / letters / ＠ only: the Chinese ，。（） stay as written
     text = re.sub(_EMAIL_RE, lambda m: mask_email(m.group(0)) or "***", text)
     text = _ID_PY.sub(lambda m: mask_id_card(m.group(0)) or "***", text)
     text = _MOBILE_PY.sub(lambda m: mask_phone(m.group(0)) or "***", text)

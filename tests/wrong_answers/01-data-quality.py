@@ -1,6 +1,8 @@
-"""Typical wrong answers for module 01 (tests/test_nbgrader_roundtrip.py): grade_id -> source of the solution cell.
+"""Answers that must score 0 for module 01 (tests/test_nbgrader_roundtrip.py): grade_id -> source of the solution cell.
 
-Each one is a mistake trainees really make, and each must score 0 on its exercise's test cell.
+``WRONG_ANSWERS``: a mistake trainees really make, one per exercise. ``HELPER_ANSWERS``: for every code exercise,
+the answer that only calls the course helper implementing it (the test cell blocks that helper while the answer
+runs, so the exercise scores 0 and the feedback says why).
 """
 
 WRONG_ANSWERS = {
@@ -16,17 +18,13 @@ def mask_mobile(text):
         return None
     return text[:3] + "****" + text[-4:]
 ''',
-    # counts quarantine lines instead of distinct source rows, and tables without quarantine get NaN
-    "ex03_reconcile": '''
-def reconcile(rows_read, kept, quarantine):
-    tables = list(rows_read)
-    result = pd.DataFrame({
-        "rows_read": [rows_read[t] for t in tables],
-        "rows_kept": [len(kept[t]) for t in tables],
-    }, index=pd.Index(tables, name="table"))
-    result["rows_quarantined"] = quarantine.groupby("table").size()
-    result["balanced"] = result["rows_read"] == result["rows_kept"] + result["rows_quarantined"]
-    return result
+    # counts quarantine lines instead of distinct source rows: a row listed under two reasons is counted twice
+    "ex03_rank_sources": '''
+def rank_sources(quarantine, counts):
+    ranked = quarantine.groupby(["table", "reason"]).size().rename("rows").reset_index()
+    ranked["share"] = ranked["rows"] / ranked["table"].map(counts["rows_read"])
+    ranked = ranked.sort_values(["rows", "share", "table", "reason"], ascending=[False, False, True, True])
+    return ranked.reset_index(drop=True)
 ''',
     # compares timestamps, so a same-day purchase a few minutes before registering is flagged
     "ex04_orders_before_registration": '''
@@ -34,19 +32,70 @@ def orders_before_registration(orders, members):
     register = members.set_index("member_id")["register_ts"]
     return orders[orders["order_ts"] < orders["member_id"].map(register)]
 ''',
-    # .mean() skips missing consent flags, so NA drops out of the denominator and the share is too high
+    # .mean() skips missing consent flags (NA drops out of the denominator) and the opt-outs are ignored
     "ex05_contactable_share": '''
-def contactable_share(members, channel="sms"):
+def contactable_share(members, channel="sms", opted_out=()):
     column = {"sms": "sms_consent", "email": "email_consent"}[channel]
     return float(members[column].mean())
 ''',
-    # compares with midnight at the start of the as-of day, so that day's own orders count as "after"
+    # every negative amount is an error: the 红冲 refund lines are counted as mistakes
     "ex06_accuracy_counts": '''
 def accuracy_counts(orders, as_of):
+    end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+    has_ref = "original_order_id" in orders.columns
+    reversal = orders["original_order_id"].notna() if has_ref else pd.Series(False, index=orders.index)
     return {
+        "reversal": int(reversal.sum()),
         "negative_amount": int((orders["net_amount"] < 0).sum()),
         "net_gt_gross": int((orders["net_amount"] > orders["gross_amount"]).sum()),
-        "after_as_of": int((orders["order_ts"] > pd.Timestamp(as_of)).sum()),
+        "after_as_of": int((orders["order_ts"] >= end).sum()),
     }
+''',
+    # orders after the as-of date are kept: a channel whose feed stopped looks fresh because of a future order
+    "ex07_channel_lag": '''
+def channel_lag(orders, as_of, sla_days=1):
+    day = pd.Timestamp(as_of).normalize()
+    last_day = orders.groupby("channel", observed=True)["order_ts"].max().dt.normalize()
+    lag = (day - last_day).dt.days
+    result = pd.DataFrame({"last_day": last_day, "lag_days": lag, "breaks_sla": lag > sla_days})
+    result.index.name = "channel"
+    return result.sort_index().sort_values("lag_days", ascending=False, kind="mergesort")
+''',
+}
+
+HELPER_ANSWERS = {
+    "ex01_missing_share": '''
+def missing_share(df):
+    return quality.completeness(df).set_index("column")["share"].rename(None).rename_axis(None)
+''',
+    "ex02_mask_mobile": '''
+def mask_mobile(text):
+    masked = quality.mask_phone(text)
+    return masked if masked is not None and "*" not in str(text) else None
+''',
+    "ex03_rank_sources": '''
+def rank_sources(quarantine, counts):
+    return quality.quarantine_impact(quarantine, counts)
+''',
+    "ex04_orders_before_registration": '''
+def orders_before_registration(orders, members):
+    return quality.failed_rows({"orders": orders, "members": members}, "order_before_registration")
+''',
+    "ex05_contactable_share": '''
+def contactable_share(members, channel="sms", opted_out=()):
+    ok = quality.contactable(members, channel) & ~members["member_id"].isin(list(opted_out))
+    return float(ok.mean())
+''',
+    "ex06_accuracy_counts": '''
+def accuracy_counts(orders, as_of):
+    rep = quality.accuracy(orders, as_of=as_of).set_index(["column", "check"])["n_failed"]
+    reversal = orders["original_order_id"].notna().sum() if "original_order_id" in orders.columns else 0
+    return {"reversal": int(reversal), "negative_amount": int(rep[("net_amount", "negative_amount")]),
+            "net_gt_gross": int(rep[("net_amount", "net_gt_gross")]), "after_as_of": int(rep[("order_ts", "after_as_of")])}
+''',
+    "ex07_channel_lag": '''
+def channel_lag(orders, as_of, sla_days=1):
+    lag = quality.feed_lag(orders, as_of=as_of, sla_days=sla_days)
+    return lag.sort_index().sort_values("lag_days", ascending=False, kind="mergesort")
 ''',
 }
