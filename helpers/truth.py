@@ -39,7 +39,7 @@ MEMBER_TRUTH_COLUMNS = {
     "repeats_before_lapse": "repeat purchases in the first spell when it ended (0: lapsed before any repeat "
                             "purchase, which BG/NBD rules out); empty if it had not ended",
     "won_back": "came back after the lapse with a comeback order before as-of (at most once), starting a second spell",
-    "winback_ts": "time of the comeback order; empty if not won back",
+    "winback_ts": "time of the first order after the comeback (the first of the second spell); empty if not won back",
     "preferred_channel": "channel the member uses 70 % of the time (门店 / 线上商城 / 小程序)",
     "preferred_payment": "payment method used 80 % of the time",
     "hour_profile": "weekday_lunch / evening / weekend: when the member shops",

@@ -1,4 +1,6 @@
-"""Tests of the synthetic retail world (helpers.generate): reproducibility, contract, integrity, and truth recovery."""
+"""Tests of the synthetic retail world (helpers.synth through its facade helpers.generate): reproducibility on every
+CPU, contract, integrity, the story's mechanisms (lapses before any repeat purchase, win-backs, spend that goes with
+frequency and category mix, seasonality) and truth recovery."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import pytest
 
 from helpers import generate as G
 from helpers import tables as T
+from helpers.synth import stable as sm
+from helpers.truth import MEMBER_TRUTH_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "datasets" / "default"
@@ -57,6 +61,57 @@ def test_same_seed_identical_and_different_seed_differs(small, tmp_path):
     assert a == b
     assert a["orders.parquet"] != c["orders.parquet"]
     assert a["members.parquet"] != c["members.parquet"]
+
+
+def _one_ulp_off(kernel):
+    """A kernel that plays another CPU: every result 1 ulp away (up and down alternately)."""
+    def off(*args):
+        r = np.asarray(kernel(*args), dtype=float)
+        up = (np.arange(r.size) % 2 == 0).reshape(r.shape)
+        return np.where(up, np.nextafter(r, np.inf), np.nextafter(r, -np.inf))
+    return off
+
+
+def test_rounding_makes_the_world_identical_on_another_cpu(small, tmp_path, monkeypatch):
+    for name, kernel in list(sm.KERNELS.items()):
+        monkeypatch.setitem(sm.KERNELS, name, _one_ulp_off(kernel))
+    G.generate_world(SMALL, 7, tmp_path / "other_cpu")
+    a, b = _files(small), _files(tmp_path / "other_cpu")
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_without_rounding_another_cpu_changes_the_world(tmp_path, monkeypatch):
+    # the negative control: the same perturbation with the rounding switched off changes stored values
+    monkeypatch.setattr(sm, "stable", lambda x, bits=sm.STABLE_BITS: np.asarray(x, dtype=float))
+    G.generate_world(SMALL, 7, tmp_path / "a", tables=("members",))
+    for name, kernel in list(sm.KERNELS.items()):
+        monkeypatch.setitem(sm.KERNELS, name, _one_ulp_off(kernel))
+    G.generate_world(SMALL, 7, tmp_path / "b", tables=("members",))
+    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert a["truth/member_truth.parquet"] != b["truth/member_truth.parquet"]
+
+
+def test_stable_rounding_guards_decisions():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200_000)
+    p = 1.0 / (1.0 + np.exp(-x))                   # a probability from a transcendental function …
+    p_other = np.nextafter(p, np.inf)              # … as another CPU may return it
+    u = p.copy()                                   # the worst case: a uniform draw between the two results
+    assert not (u < p).any() and (u < p_other).all()  # unrounded, the Bernoulli decision flips for every one
+    same = sm.stable(p) == sm.stable(p_other)
+    assert same.mean() > 1 - 1e-4                  # rounded, the two agree except on a rounding boundary
+    u = sm.stable(p)
+    assert (u < sm.stable(p)).sum() == (u < sm.stable(p_other)).sum() - (~same).sum()
+    # inverse-transform sampling through a cumulative sum picks the same bins
+    w = sm.exp(rng.normal(size=(1000, 9)))
+    w_other = sm.stable(np.nextafter(np.exp(np.log(w)), np.inf))
+    draws = rng.random((1000, 1)) * np.cumsum(w, axis=1)[:, -1:]
+    assert np.array_equal((np.cumsum(w, axis=1) < draws).sum(1), (np.cumsum(w_other, axis=1) < draws).sum(1))
+    # exact: special values pass through, the result is a float64 with at most STABLE_BITS significant bits
+    special = np.array([0.0, -0.0, np.inf, -np.inf, 1.0, -2.5])
+    assert np.array_equal(sm.stable(special), special) and np.isnan(sm.stable(np.nan))
+    mant, _ = np.frexp(sm.stable(x))
+    assert np.all(np.ldexp(mant, sm.STABLE_BITS) == np.round(np.ldexp(mant, sm.STABLE_BITS)))
 
 
 def test_default_size_limit_and_every_table_present():
@@ -176,9 +231,9 @@ def test_no_realistic_phone_or_id_number_anywhere(world):
 
 def test_volumes_are_realistic(world):
     o, tr = world["orders"], world["truth/member_truth"]
-    assert 150_000 <= len(o) <= 250_000
+    assert 100_000 <= len(o) <= 250_000
     per = o.groupby("member_id").size()
-    assert 3 <= per.median() <= 10 and 10 <= per.mean() <= 20
+    assert 3 <= per.median() <= 10 and 8 <= per.mean() <= 25
     assert 100 <= o.net_amount.mean() <= 300
     assert 2_000 <= len(world["feedback"]) <= 4_000
     assert 300 <= len(world["products"]) <= 600
@@ -200,13 +255,90 @@ def test_net_amount_tracks_member_spend_level(world):
     assert 0.9 < (per["mean"] / eov).median() < 1.1
 
 
-def test_dead_members_stop_buying(world):
-    o, tr = world["orders"], world["truth/member_truth"]
-    last = o[o.coupon_id.isna() | ~o.coupon_id.str.startswith("C")].groupby("member_id").order_ts.max()
-    dead = tr[~tr.alive_at_as_of.astype(bool)].set_index("member_id").dropout_ts
-    assert (last.reindex(dead.index) <= dead).all()
+def _organic(orders: pd.DataFrame) -> pd.DataFrame:
+    """Orders of the members' own spells (campaign coupon orders can be incremental, outside any spell)."""
+    return orders[orders.coupon_id.isna() | ~orders.coupon_id.str.startswith("C")]
+
+
+def test_truth_columns_are_the_documented_ones(world):
+    tr = world["truth/member_truth"]
+    assert list(tr.columns) == list(MEMBER_TRUTH_COLUMNS)
+    readme = (ROOT / "datasets" / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{c}`" in readme for c in MEMBER_TRUTH_COLUMNS)
+
+
+def test_lapsed_members_stop_buying_until_they_come_back(world):
+    o, tr = _organic(world["orders"]), world["truth/member_truth"].set_index("member_id")
+    last = o.groupby("member_id").order_ts.max()
     alive = tr.alive_at_as_of.astype(bool)
     assert tr.dropout_ts[alive].isna().all() and tr.dropout_ts[~alive].notna().all()
+    gone = tr[~alive & tr.first_purchase_ts.notna()]
+    assert (last.reindex(gone.index) <= gone.dropout_ts).all()
+    # the first spell ended at lapse_ts; a won-back member buys nothing until the comeback day
+    lapsed = tr[tr.lapse_ts.notna()]
+    assert (lapsed.lapse_ts <= lapsed.dropout_ts.fillna(pd.Timestamp.max)).all()
+    back = tr[tr.won_back.astype(bool)]
+    assert back.winback_ts.notna().all() and tr.winback_ts[~tr.won_back.astype(bool)].isna().all()
+    # at least 30 days after the lapse (a day or two less after hours and weekend days were drawn)
+    assert (back.winback_ts >= back.lapse_ts + pd.Timedelta(days=27)).all()
+    x = o.merge(back[["lapse_ts", "winback_ts"]], left_on="member_id", right_index=True)
+    every = world["orders"].merge(back[["winback_ts"]], left_on="member_id", right_index=True)
+    assert set(every.member_id[every.order_ts == every.winback_ts]) == set(back.index)  # the comeback order
+    in_gap = (x.order_ts > x.lapse_ts) & (x.order_ts < x.winback_ts.dt.normalize())
+    assert not in_gap.any()
+    # never-won-back members lapsed before as-of buy nothing after the lapse
+    once = tr[tr.lapse_ts.notna() & ~tr.won_back.astype(bool) & tr.first_purchase_ts.notna()]
+    assert (last.reindex(once.index) <= once.lapse_ts).all()
+
+
+def test_members_lapse_before_any_repeat_purchase(world):
+    o, tr = _organic(world["orders"]), world["truth/member_truth"].set_index("member_id")
+    bought = tr[tr.first_purchase_ts.notna()]
+    early = bought[(bought.repeats_before_lapse == 0) & ~bought.won_back.astype(bool)]
+    assert 0.02 < len(early) / len(bought) < 0.3
+    assert set(early.lapse_cause.astype(str)) == {"lifetime"}  # dropout needs a repeat purchase; a lifetime does not
+    n_orders = o.groupby("member_id").size().reindex(early.index).fillna(0)
+    assert (n_orders == 1).all()  # the first order only
+    # both ways of ending a spell happen, and BG/NBD's one-time buyers are not all alive
+    assert set(tr.lapse_cause.dropna().astype(str)) == {"after_purchase", "lifetime"}
+    per = o.groupby("member_id").size()
+    one_timers = per[per == 1].index
+    assert tr.alive_at_as_of.reindex(one_timers).astype(bool).mean() < 0.9
+
+
+def test_some_lapsed_members_are_won_back(world):
+    tr = world["truth/member_truth"]
+    lapsed = tr[tr.lapse_ts.notna() & tr.first_purchase_ts.notna()]
+    share = lapsed.won_back.astype(bool).mean()
+    assert 0.05 < share < 0.6, share
+    # won-back members can be alive again at as-of: the truth BG/NBD's P(alive) cannot see
+    assert tr.alive_at_as_of[tr.won_back.astype(bool)].astype(bool).any()
+
+
+def test_spend_level_goes_with_purchase_rate_and_category_mix(world):
+    tr = world["truth/member_truth"].set_index("member_id")
+    rho = tr.purchase_rate_per_day.corr(tr.expected_order_value, method="spearman")
+    assert rho >= 0.2, rho
+    # light buyers leave sooner: lifetime hazard goes against the purchase rate
+    assert tr.purchase_rate_per_day.corr(tr.lifetime_rate_per_day, method="spearman") < -0.2
+    it, p, o = world["order_items"], world["products"], world["orders"]
+    x = it.merge(p[["product_id", "category"]], on="product_id").merge(o[["order_id", "member_id"]], on="order_id")
+    premium = x.category.astype(str).isin(["美妆护肤", "服饰鞋包", "数码家电", "母婴用品"])
+    share = (x.line_amount * premium).groupby(x.member_id).sum() / x.line_amount.groupby(x.member_id).sum()
+    assert share.corr(tr.expected_order_value.reindex(share.index), method="spearman") > 0.15
+    # so the Gamma-Gamma independence check sees it in the orders too (repeat buyers, per-member mean spend)
+    per = o.groupby("member_id").net_amount.agg(["size", "mean"])
+    per = per[per["size"] >= 2]
+    assert per["size"].corr(per["mean"], method="spearman") > 0.1
+
+
+def test_small_world_has_the_same_mechanisms(small):
+    tr = pd.read_parquet(small / "truth" / "member_truth.parquet")
+    assert tr.purchase_rate_per_day.corr(tr.expected_order_value, method="spearman") >= 0.2
+    bought = tr.first_purchase_ts.notna()
+    assert ((tr.repeats_before_lapse == 0) & bought).sum() > 0
+    assert tr.won_back.astype(bool).sum() > 0
+    assert 0.2 < tr.alive_at_as_of.astype(bool)[bought].mean() < 0.8
 
 
 def _category_gaps(world) -> pd.Series:

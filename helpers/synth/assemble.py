@@ -122,7 +122,7 @@ def truth_arrays(w: World, m0: int, m1: int, tl: dict) -> dict:
         "lapse_cause": dict_array(np.maximum(tl["cause"] - 1, 0), LAPSE_CAUSES, mask=tl["cause"] == 0),
         "repeats_before_lapse": pa.array(tl["reps"], pa.int64(), mask=tl["cause"] == 0),
         "won_back": pa.array(~np.isnan(tl["back_t"]), pa.bool_()),
-        "winback_ts": ts_array(seconds(w.cal, tl["back_t"]), mask=np.isnan(tl["back_t"])),
+        "winback_ts": ts_array(seconds(w.cal, tl["comeback_t"]), mask=np.isnan(tl["comeback_t"])),
         "preferred_channel": dict_array(mb["pref_channel"][sl], T.CHANNELS),
         "preferred_payment": dict_array(mb["pref_pay"][sl], T.PAYMENT_METHODS),
         "hour_profile": dict_array(mb["profile"][sl], HOUR_PROFILES),

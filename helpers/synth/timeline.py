@@ -81,8 +81,10 @@ def timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, s
     end2 = np.full(M, np.nan)
     end2[buyers[wb]] = np.where(cause2 == 1, last2[buyers[wb]],
                                 np.where(cause2 == 2, np.fmax(lapse2, last2[buyers[wb]]), np.nan))
-    back_t = np.full(M, np.nan)
+    back_t = np.full(M, np.nan)   # when the member came back (drives spell 2: campaigns, browsing)
     back_t[buyers[wb]] = back[wb]
+    comeback_t = np.full(M, np.nan)   # the first order of spell 2 (days and hours were re-drawn above)
+    np.fmin.at(comeback_t, mem[spell_no == 2], t[spell_no == 2])
     cause_m = np.zeros(M, np.int8)
     cause_m[buyers] = cause1
     cause_m[never] = 2
@@ -94,7 +96,8 @@ def timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, s
     coupon = np.full(n_o, -1, dtype=np.int64)   # campaign index
 
     # campaigns: contacts, coupon use on organic orders, incremental orders (appended)
-    spells = dict(first_t=first_t, end1=end1, back_t=back_t, end2=end2)
+    spells = dict(first_t=first_t, end1=end1, back_t=back_t,
+                comeback_t=comeback_t, end2=end2)
     mem, t, z, channel, coupon, is_first, contacts = run_campaigns(seed, chunk, m0, m1, mb, cal, spells, mem, t, z,
                                                                    channel, coupon, is_first)
     n_o = len(mem)
@@ -121,5 +124,6 @@ def timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, s
     return dict(mem=mem[order], t=t[order], t_s=t_s[order], z_c=z_c[order], channel=channel[order], pay=pay[order],
                 store=store[order], refunded=refunded[order], coupon=coupon[order], is_first=is_first[order],
                 alive=alive_m, dropout_s=dropout_s, dropout_t=dropout_t, first_s=ft_s, end1=end1, back_t=back_t,
+                comeback_t=comeback_t,
                 end2=end2, cause=cause_m, reps=reps_m,
                 contacts=contacts)
