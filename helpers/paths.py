@@ -13,7 +13,9 @@ can point a classroom at another data set the same way.
 from __future__ import annotations
 
 import os
+import site
 import sys
+import sysconfig
 from pathlib import Path
 
 __all__ = ["DEFAULT_DATA_DIR", "REPO_ROOT", "SHARE_DIR", "default_data_dir", "resource"]
@@ -23,13 +25,24 @@ SHARE_DIR = Path(sys.prefix) / "share" / "member-analytics-workbook"
 DATA_ENV = "MEMBER_WORKBOOK_DATA"
 
 
+def _share_dirs() -> list[Path]:
+    """Where pip puts data files: the environment's prefix, and the user base for ``pip install --user``."""
+    dirs = [SHARE_DIR, Path(sysconfig.get_paths()["data"]) / "share" / "member-analytics-workbook"]
+    if site.ENABLE_USER_SITE and site.USER_BASE:
+        dirs.append(Path(site.USER_BASE) / "share" / "member-analytics-workbook")
+    return list(dict.fromkeys(dirs))
+
+
 def resource(relative: str) -> Path:
-    """``relative`` (e.g. ``"datasets/default"``) in the checkout if it is there, else in the installed share dir."""
+    """``relative`` (e.g. ``"datasets/default"``) in the checkout if it is there, else in the installed share dir
+    (the checkout path when neither exists, so an error message names the expected place)."""
     local = REPO_ROOT / relative
     if local.exists():
         return local
-    installed = SHARE_DIR / relative
-    return installed if installed.exists() else local
+    for share in _share_dirs():
+        if (share / relative).exists():
+            return share / relative
+    return local
 
 
 def default_data_dir() -> Path:

@@ -300,8 +300,8 @@ def test_index_shows_as_of_out_of_scope_and_unrecognised_columns(tmp_path):
     from helpers.report import html
 
     summary = {"as_of": "2025-06-30", "as_of_source": "given", "rows_out_of_scope": 7,
-               "tables": {"orders": {"rows_read": 10, "rows": 2, "rows_quarantined": 1, "rows_out_of_scope": 7,
-                                     "columns": 4}},
+               "tables": {"orders": {"rows_read": 11, "rows": 2, "rows_quarantined": 1, "rows_out_of_scope": 7,
+                                     "rows_reversal": 1, "columns": 4}},
                "unrecognised_columns": {"orders": [{"column": "net_amout", "did_you_mean": "net_amount"}]}}
     result = report.ModuleResult(report.Module("00-tour", tmp_path / "x.ipynb"), status="ok", seconds=1.0)
     html.render_index(out=tmp_path, data_dir=tmp_path, params={"as_of": "2025-06-30"}, summary=summary,
@@ -309,7 +309,7 @@ def test_index_shows_as_of_out_of_scope_and_unrecognised_columns(tmp_path):
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "2025-06-30" in page and "out of scope" in page
     row = re.search(r"<tr><td>orders</td>(.*?)</tr>", page, re.S).group(1)
-    assert re.findall(r">([\d,]+)<", row) == ["10", "2", "1", "7", "4"]
+    assert re.findall(r">([\d,]+)<", row) == ["11", "2", "1", "7", "1", "4"]
     assert "net_amout" in page and "net_amount" in page
     assert report.external_resources(page) == []
 

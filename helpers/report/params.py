@@ -106,6 +106,8 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
         "rfm_bins": Param("int", low=2, high=10),
         "rfm_edges": Param("str", check=_rfm_edges, rule="如 R:30,90,180;F:2,4,8，阈值递增，或留空 / or empty"),
         "rfm_threshold": Param("str", check=_rfm_threshold, rule="middle / mean / median 或一个数字 / or a number"),
+        "rfm_monetary": Param("str", choices=("total", "aov")),
+        "sms_budget": Param("int", low=0, high=10**9, rule="0 或正整数（最多联系的会员数）/ members to contact, ≥ 0"),
     },
     "04_clv": {
         "calibration_days": Param("int", low=1, high=3650),

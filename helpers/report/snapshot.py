@@ -16,7 +16,6 @@ order CSV was parsed five times. Now:
 
 from __future__ import annotations
 
-import difflib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -54,29 +53,19 @@ def _count(counts: pd.DataFrame, table: str, column: str) -> int:
 
 
 def unrecognised_columns(ds) -> dict[str, list[dict[str, str]]]:
-    """Per table, the source columns the loader passed through unused, each with the closest contract column
-    (``did_you_mean``, empty when nothing is close) — a misspelt header is how a field silently goes unchecked."""
-    from helpers import tables as T
-
+    """Per table, the source headers the loader did not recognise (passed through unused), each with the loader's
+    "did you mean" suggestion (``""`` when nothing is close) — a misspelt header is how a field goes unchecked."""
     out: dict[str, list[dict[str, str]]] = {}
-    for table, cols in (getattr(ds, "extra_columns", None) or {}).items():
-        if not cols or table not in T.TABLES:
-            continue
-        names: dict[str, str] = {}
-        for c in T.TABLES[table].columns:
-            names[c.name.lower()] = c.name
-            for alias in c.aliases:
-                names[str(alias).lower()] = c.name
-        rows = []
-        for col in cols:
-            close = difflib.get_close_matches(str(col).strip().lower(), list(names), n=1, cutoff=0.6)
-            rows.append({"column": str(col), "did_you_mean": names[close[0]] if close else ""})
-        out[table] = rows
+    for table, found in (getattr(ds, "unrecognised", None) or {}).items():
+        rows = [{"column": str(header), "did_you_mean": str(suggestion or "")} for header, suggestion in found]
+        if rows:
+            out[table] = rows
     return out
 
 
 def data_summary(ds, as_of: pd.Timestamp | None, as_of_given: bool) -> dict[str, Any]:
-    """Per-table counts (read, kept, quarantined, out of scope), unrecognised columns and a few order facts."""
+    """Per-table counts (read, kept, quarantined, out of scope, 红冲 reversal lines folded into their orders),
+    unrecognised columns and a few order facts."""
     summary: dict[str, Any] = {
         "as_of": None if as_of is None else str(as_of.date()),
         "as_of_source": "given" if as_of_given else "last order day",
@@ -88,7 +77,8 @@ def data_summary(ds, as_of: pd.Timestamp | None, as_of_given: bool) -> dict[str,
             "rows_read": _count(ds.counts, name, "rows_read"),
             "rows": len(df),
             "rows_quarantined": _count(ds.counts, name, "rows_quarantined"),
-            "rows_out_of_scope": _count(ds.counts, name, "out_of_scope"),
+            "rows_out_of_scope": _count(ds.counts, name, "rows_out_of_scope"),
+            "rows_reversal": _count(ds.counts, name, "rows_reversal"),
             "columns": len(df.columns),
         }
     summary["rows_out_of_scope"] = sum(t["rows_out_of_scope"] for t in summary["tables"].values())
