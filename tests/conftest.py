@@ -36,28 +36,8 @@ def write_file(tmp_path: Path) -> Callable[..., Path]:
 
 
 # ---- a small synthetic world, generated once per test session ------------------------------------------------
+# tests/_worlds.py defines it (1,000 members: notebook executions, round trips and report runs use it so the
+# suite's time does not grow with the default data); registered here so every test module gets it without an
+# import (a module that still imports it from _worlds gets the same world definition).
+from _worlds import small_world  # noqa: E402, F401
 
-SMALL_WORLD_MEMBERS = 1000
-SMALL_WORLD_SEED = 20251231
-
-
-@pytest.fixture(scope="session")
-def small_world(tmp_path_factory) -> Path:
-    """A 1,000-member world (data + truth/) written once per session (per xdist worker): what notebook executions,
-    report runs and round trips use, so that the suite's time does not grow with the default data. Tests that
-    execute notebooks in classroom mode point ``MEMBER_WORKBOOK_DATA`` at it (see :func:`small_world_env`)."""
-    from helpers.__main__ import main
-
-    folder = tmp_path_factory.mktemp("small-world") / "data"
-    rc = main(["generate", "--members", str(SMALL_WORLD_MEMBERS), "--seed", str(SMALL_WORLD_SEED),
-               "--out", str(folder), "-q"])
-    assert rc == 0 and (folder / "orders.parquet").exists()
-    return folder
-
-
-@pytest.fixture
-def small_world_env(small_world, monkeypatch) -> Path:
-    """``MEMBER_WORKBOOK_DATA`` set to the small world for this test: a notebook whose ``data_dir`` is empty
-    (classroom mode, the nbgrader round trip) reads it, in this process and in every kernel it starts."""
-    monkeypatch.setenv("MEMBER_WORKBOOK_DATA", str(small_world))
-    return small_world
