@@ -39,7 +39,7 @@ CELL_METADATA_KEEP = ("nbgrader", "tags", "editable", "deletable")
 
 
 class ReleaseError(RuntimeError):
-    """nbgrader could not generate a module (bad cell metadata, unbalanced BEGIN / END SOLUTION …)."""
+    """nbgrader could not generate a module (bad cell metadata, a solution region without its end marker …)."""
 
 
 def module_dirs(solutions: Path) -> list[Path]:
