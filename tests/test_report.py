@@ -139,7 +139,7 @@ def test_member_scores_are_lossless_and_their_columns_do_not_depend_on_which_mod
     assert text.splitlines() == [
         "member_id,frequency,band,first_purchase,code,score",
         "007,3,NA,2025-01-02,011,0.5",
-        "010,2,高频,2025-03-04,,",
+        "010,2,高频,2025-03-04,,",  # typography: ignore
         "M9,,,,NA,1.25",
         "NA,1,007,2024-12-31,,",
     ]
@@ -319,7 +319,7 @@ def test_unrecognised_columns_get_a_suggestion(tmp_path):
     from helpers.report import snapshot
 
     (tmp_path / "orders.csv").write_text("member_id,order_ts,net_amount,chanel,favourite_colour\n"
-                                         "M1,2025-01-01 10:00:00,9.9,门店,red\n", encoding="utf-8")
+                                         "M1,2025-01-01 10:00:00,9.9,门店,red\n", encoding="utf-8")  # typography: ignore
     found = {c["column"]: c["did_you_mean"] for c in snapshot.unrecognised_columns(data.load(tmp_path))["orders"]}
     assert found == {"chanel": "channel", "favourite_colour": ""}
 

@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="其它模块参数 / any other parameter a module declares (repeatable, once per name)")
     p.add_argument("--columns", default=None, metavar="FILE",
-                   help="列名映射 YAML（我们的列名: 导出文件的表头）/ column mapping YAML: our name -> the export's header")
+                   help="列名映射 YAML（我们的列名：导出文件的表头）/ column mapping YAML: our name -> the export's header")
     p.add_argument("--modules", default=None, help="只运行这些模块，如 00,03 / run only these module numbers")
     p.add_argument("--solutions-dir", default=None, help=argparse.SUPPRESS)
     p.add_argument("--timeout", type=int, default=600, help="每个单元格的超时秒数 / per-cell timeout in seconds")
@@ -121,7 +121,7 @@ def validate(args: argparse.Namespace) -> tuple[RunPlan | None, list[str]]:
         name, raw = item.split("=", 1)
         name = name.strip()
         if name in seen:
-            errors.append(f"--param {name}: 重复给出，每个参数只能给一次 / given more than once")
+            errors.append(f"--param {name}：重复给出，每个参数只能给一次 / given more than once")
             extra_raw.pop(name, None)
             continue
         seen.add(name)

@@ -104,7 +104,7 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
     "02_behavior": {},
     "03_rfm": {
         "rfm_bins": Param("int", low=2, high=10),
-        "rfm_edges": Param("str", check=_rfm_edges, rule="如 R:30,90,180;F:2,4,8，阈值递增，或留空 / or empty"),
+        "rfm_edges": Param("str", check=_rfm_edges, rule="如 R:30,90,180；F:2,4,8，阈值递增，或留空 / or empty"),
         "rfm_threshold": Param("str", check=_rfm_threshold, rule="middle / mean / median 或一个数字 / or a number"),
         "rfm_monetary": Param("str", choices=("total", "aov")),
         "sms_budget": Param("int", low=0, high=10**9, rule="0 或正整数（最多联系的会员数）/ members to contact, ≥ 0"),
@@ -138,12 +138,12 @@ def cast_value(raw: str, type_name: str) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise ValueError("期望整数 (int)") from None
+            raise ValueError("期望整数（int）") from None
     if t == "float":
         try:
             value = float(raw)
         except ValueError:
-            raise ValueError("期望数字 (float)") from None
+            raise ValueError("期望数字（float）") from None
         if not math.isfinite(value):
             raise ValueError("期望有限的数字，不能是 NaN 或无穷大 / must be a finite number")
         return value
