@@ -1,4 +1,4 @@
-"""Benchmark: the synthetic world generator (``helpers.generate``) at 10k and 1M members.
+"""Benchmark: the synthetic world generator (``helpers.synth``, called through ``helpers.generate``) at 10k and 1M members.
 
 For each size, two runs, each in its own subprocess so that peak memory (``ru_maxrss``) is measured per run:
 
@@ -6,7 +6,8 @@ For each size, two runs, each in its own subprocess so that peak memory (``ru_ma
 * ``fast``  – :func:`helpers.generate.simulate_orders`, the orders-only path used for model-recovery studies.
 
 Printed per run: wall time, orders, orders per second, peak RSS, and (full) the size on disk. Below the table: the
-time :func:`helpers.textgen.feedback_texts` takes for 5 000 feedback messages (target: well under 2 s).
+time :func:`helpers.synth.text.feedback_texts` takes for 5 000 feedback messages (target: well under 2 s).
+Parameter recovery at 1M members is ``benchmarks/bench_recovery.py``.
 
     .venv/bin/python benchmarks/bench_generate.py                      # 10k and 1M (the 1M full run takes minutes)
     .venv/bin/python benchmarks/bench_generate.py --sizes 10000        # quick
