@@ -49,7 +49,10 @@ def unrecognised_columns(ds) -> pd.DataFrame:
         return out[cols].reset_index(drop=True)
     if isinstance(found, dict):
         for table, entries in found.items():
-            items = entries.items() if isinstance(entries, dict) else ((c, None) for c in entries)
+            if isinstance(entries, dict):
+                items = list(entries.items())
+            else:  # [(header, suggestion), …] or [header, …]
+                items = [tuple(e) if isinstance(e, tuple | list) else (e, None) for e in entries]
             rows += [{"table": table, "column": c, "suggestion": s or suggest_column(table, c)} for c, s in items]
     else:
         for table, extra in (getattr(ds, "extra_columns", None) or {}).items():
@@ -57,24 +60,32 @@ def unrecognised_columns(ds) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+OUT_OF_SCOPE_COLUMNS = ("rows_out_of_scope", "out_of_scope")
+
+
 def out_of_scope(ds) -> pd.Series:
-    """Rows per table after the as-of date (``Dataset.counts['out_of_scope']``; empty when the loader has none)."""
+    """Rows per table after the as-of date (the loader's ``counts['rows_out_of_scope']``; empty without one)."""
     counts = getattr(ds, "counts", None)
-    if counts is None or "out_of_scope" not in counts.columns:
-        return pd.Series(dtype="int64", name="out_of_scope")
-    return counts["out_of_scope"].astype("int64")
+    col = next((c for c in OUT_OF_SCOPE_COLUMNS if counts is not None and c in counts.columns), None)
+    if col is None:
+        return pd.Series(dtype="int64", name="rows_out_of_scope")
+    return counts[col].astype("int64").rename("rows_out_of_scope")
 
 
 def report_text(ds) -> str:
-    """The full diagnosis of a loaded data set as printed by the command."""
+    """The full diagnosis of a loaded data set as printed by the command.
+
+    A loader whose ``Dataset`` carries ``unrecognised`` prints the out-of-scope rows and the unrecognised columns
+    in its own summary; for an older one this adds both sections, so the command says the same either way."""
     lines = [ds.summary(), ""]
+    own_sections = hasattr(ds, "unrecognised")
     scope = out_of_scope(ds)
-    if len(scope):
+    if len(scope) and not own_sections:
         lines.append("截止日之后的行（不在分析范围内，不是错误，不进隔离表）· rows after the as-of date (out of scope)：")
         lines += [f"  {t:<18} {int(n):>10,}" for t, n in scope.items()]
         lines.append("")
     unknown = unrecognised_columns(ds)
-    if len(unknown):
+    if len(unknown) and not own_sections:
         lines.append("未识别的列（原样保留，不参与检查）· unrecognised columns (passed through, not checked):")
         for r in unknown.itertuples():
             hint = f"  是否想用 did you mean: {r.suggestion}?" if r.suggestion else ""
@@ -101,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers check",
                                      description="数据质量检查 · load a data set and print its data-quality summary")
     parser.add_argument("--data-dir", default="", help="data directory or orders file (default: datasets/default)")
-    parser.add_argument("--as-of", default=None, help="analysis date YYYY-MM-DD (分析截止日期)")
+    parser.add_argument("--as-of", default=None, help="analysis as-of date YYYY-MM-DD (分析截止日)")
     args = parser.parse_args(argv)
     from helpers import data as data_mod
 
