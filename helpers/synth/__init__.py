@@ -146,8 +146,8 @@ Determinism and scale
       fixed pandas-metadata block so that ``pd.read_parquet`` returns the CONVENTIONS dtypes, no timestamps or
       paths) – same seed and size ⇒ byte-identical files (for the pinned numpy / pyarrow).
     * Memory is bounded by the chunk: tables are appended with ``pyarrow.parquet.ParquetWriter``.
-    * :func:`simulate_orders` is the fast, orders-only path (no baskets, events or feedback) for model-recovery
-      studies at 1M members; its members, order times, ids, channels and statuses are the same as in the full world
+    * :func:`simulate_orders` is the fast, orders-only path (no baskets, events or feedback) for model studies
+      at 1M members; its members, order times, ids, channels and statuses are the same as in the full world
       and its ``net_amount`` is the Gamma-Gamma target z.
 """
 

@@ -183,8 +183,9 @@ def simulate_orders(n_members: int, seed: int = DEFAULT_SEED, start: str = DEFAU
     """Fast orders-only simulation (no baskets / events / feedback) → ``(members, orders, truth)`` DataFrames.
 
     Same members, order ids, times, channels, payment and status as :func:`generate_world` with the same seed and
-    size; ``net_amount`` (= ``gross_amount``) is the Gamma-Gamma draw z.  Meant for model-recovery studies
-    (BG/NBD / Gamma-Gamma at 1M members in about a minute).
+    size; ``net_amount`` (= ``gross_amount``) is the Gamma-Gamma draw z.  Meant for model studies at scale
+    (how far BG/NBD / Gamma-Gamma are off on this world at 1M members: ``benchmarks/bench_recovery.py``); parameter
+    recovery belongs on the model's own world, :func:`helpers.clv.simulate_bgnbd`.
     """
     w = make_world(n_members, seed, start, as_of)
     mem_t, ord_t, tru_t = [], [], []
