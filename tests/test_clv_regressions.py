@@ -134,11 +134,30 @@ def test_fit_models_on_equal_amounts_complete():
     s = _summary(x, t_x, T, np.where(x > 0, 50.0, np.nan))  # every amount the same
     model, reason = clv.fit_bgnbd(s, "week")
     assert model is not None and reason == ""
+    gg, gg_reason = clv.fit_gamma_gamma(s)
+    assert gg is None and "都相同" in gg_reason and gg_reason.endswith("。")
+
+
+def test_gamma_gamma_with_little_spread_fits_in_bounded_work():
+    # nearly every repeat day costs the same (a real export with fixed-price products): the likelihood is flat in
+    # p and q; the fallback search is capped, so a module on such data stays fast, and the answer is still sane
+    rng = np.random.default_rng(8)
+    x = rng.integers(1, 30, 600).astype(float)
+    m = 100 + 100 * rng.binomial(x.astype(int), 0.05) / x
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        gg, _ = clv.fit_gamma_gamma(s)
-    spend = gg.conditional_expected_spend(s["x"], s["monetary_repeat_mean"])
-    np.testing.assert_allclose(spend[x > 0], 50.0, rtol=1e-3)
+        g = clv.GammaGamma().fit(x, m)
+    assert g.fit_info_.n_iterations <= 3000 + 3 * 2000
+    spend = g.conditional_expected_spend(x, m)
+    assert np.all((spend - m) * (spend - g.population_mean_spend) <= 1e-9)  # between own mean and population mean
+
+
+def test_gradient_at_the_search_bound_does_not_count():
+    from helpers.clv._mle import _LOG_BOUND, _free_grad_norm
+
+    assert _free_grad_norm(np.array([0.3, 1e-8]), np.array([_LOG_BOUND, 0.0])) == pytest.approx(1e-8)
+    assert _free_grad_norm(np.array([0.3, 0.2]), np.array([-_LOG_BOUND, _LOG_BOUND])) == 0.0
+    assert _free_grad_norm(np.array([0.3, -0.5]), np.array([1.0, 2.0])) == 0.5
 
 
 def test_contact_list_by_hand():

@@ -122,11 +122,11 @@ def _fit_log_params_inner(negll, starts, *, names):
     if best is None:
         raise ValueError("the log-likelihood is not finite at any start value; check the inputs (NaN? negative times?)")
     g = negll(best.x)[1]
-    gnorm = float(np.max(np.abs(g)))
+    gnorm = _free_grad_norm(g, best.x)
     method = "L-BFGS-B"
     if gnorm > 1e-5:  # L-BFGS-B may stop "ABNORMAL" on round-off at the optimum; only a real gradient counts
         nm = optimize.minimize(lambda z: negll(z)[0], best.x, method="Nelder-Mead",
-                               options={"maxiter": 20000, "xatol": 1e-10, "fatol": 1e-14, "adaptive": True})
+                               options={"maxiter": 3000, "xatol": 1e-10, "fatol": 1e-14, "adaptive": True})
         n_iter += int(nm.nit)
         if np.isfinite(nm.fun) and nm.fun <= best.fun:
             # polish the Nelder-Mead point with L-BFGS-B once more
@@ -136,7 +136,7 @@ def _fit_log_params_inner(negll, starts, *, names):
             best = pol if pol.fun <= nm.fun else nm
             method = "Nelder-Mead + L-BFGS-B"
         g = negll(best.x)[1]
-        gnorm = float(np.max(np.abs(g)))
+        gnorm = _free_grad_norm(g, best.x)
     success = bool(gnorm < 1e-3)
     at_bound = np.abs(best.x) >= _LOG_BOUND - 1e-6
     if at_bound.any():
@@ -148,6 +148,14 @@ def _fit_log_params_inner(negll, starts, *, names):
     info = FitResult(success=success, method=method, n_starts=tried, n_iterations=n_iter,
                      message=str(getattr(best, "message", "")), grad_norm=gnorm)
     return np.asarray(best.x, float), float(best.fun), info
+
+
+def _free_grad_norm(g, z) -> float:
+    """Largest |gradient| over the parameters not at the search bound. A parameter at the bound (the data cannot
+    pin it down, e.g. Gamma-Gamma's p when every member spends the same each time) keeps a gradient pointing out
+    of the box; counting it would send the optimiser into a long, useless Nelder-Mead search."""
+    free = np.abs(np.asarray(z, float)) < _LOG_BOUND - 1e-6
+    return float(np.max(np.abs(g[free]))) if free.any() else 0.0
 
 
 def _hessian(grad_fn, z, h=1e-4):

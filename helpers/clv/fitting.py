@@ -36,11 +36,16 @@ def fit_bgnbd(summary: pd.DataFrame, time_unit: str | None = None) -> tuple[BGNB
 
 def fit_gamma_gamma(summary: pd.DataFrame) -> tuple[GammaGamma | None, str]:
     """``(model, "")`` — or ``(None, reason)`` when fewer than :data:`MIN_REPEAT_BUYERS` members have a repeat
-    purchase with positive spend; CLV then uses each member's spend per purchase day."""
+    purchase with positive spend, or all of them have the same mean spend (nothing to estimate the spread from);
+    CLV then uses each member's spend per purchase day."""
     m = summary["monetary_repeat_mean"] if len(summary) else pd.Series(dtype=float)
     usable = int(((summary["x"] > 0) & m.notna() & (m > 0)).sum()) if len(summary) else 0
     if usable < MIN_REPEAT_BUYERS:
         return None, (f"只有 {usable} 位会员有重复购买金额（至少需要 {MIN_REPEAT_BUYERS} 位），无法拟合 Gamma-Gamma，"
+                      "期望消费改用每位会员历史上每个购买日的平均消费。")
+    spends = m[(summary["x"] > 0) & m.notna() & (m > 0)].to_numpy(float)
+    if np.ptp(spends) <= 1e-9 * np.abs(spends).max():
+        return None, ("所有会员的重复购买平均金额都相同，Gamma-Gamma 无从估计金额在会员之间和会员自身的波动，"
                       "期望消费改用每位会员历史上每个购买日的平均消费。")
     try:
         return GammaGamma().fit(summary), ""
