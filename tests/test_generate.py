@@ -294,7 +294,7 @@ def test_lapsed_members_stop_buying_until_they_come_back(world):
 def test_members_lapse_before_any_repeat_purchase(world):
     o, tr = _organic(world["orders"]), world["truth/member_truth"].set_index("member_id")
     bought = tr[tr.first_purchase_ts.notna()]
-    early = bought[(bought.repeats_before_lapse == 0) & ~bought.won_back.astype(bool)]
+    early = bought[(bought.repeats_before_lapse == 0).fillna(False) & ~bought.won_back.astype(bool)]
     assert 0.02 < len(early) / len(bought) < 0.3
     assert set(early.lapse_cause.astype(str)) == {"lifetime"}  # dropout needs a repeat purchase; a lifetime does not
     n_orders = o.groupby("member_id").size().reindex(early.index).fillna(0)
@@ -336,7 +336,7 @@ def test_small_world_has_the_same_mechanisms(small):
     tr = pd.read_parquet(small / "truth" / "member_truth.parquet")
     assert tr.purchase_rate_per_day.corr(tr.expected_order_value, method="spearman") >= 0.2
     bought = tr.first_purchase_ts.notna()
-    assert ((tr.repeats_before_lapse == 0) & bought).sum() > 0
+    assert ((tr.repeats_before_lapse == 0).fillna(False) & bought).sum() > 0
     assert tr.won_back.astype(bool).sum() > 0
     assert 0.2 < tr.alive_at_as_of.astype(bool)[bought].mean() < 0.8
 
