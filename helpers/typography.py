@@ -20,8 +20,9 @@ What each file kind covers:
 * ``.md``: the whole file (fenced code blocks, inline code, URLs, link targets, math and HTML tags untouched);
 * ``.py``: string literals that contain Chinese, docstrings excepted (they are English documentation). A literal on
   a line carrying the comment ``# typography: ignore`` is left alone (e.g. a header alias that must match real
-  exports byte for byte, or synthetic "user-written" text that is data, not prose); ``# typography: ignore-file``
-  in the first 30 lines skips a whole file.
+  exports byte for byte, or synthetic "user-written" text that is data, not prose); the lines from a comment
+  ``# typography: off`` to ``# typography: on`` are skipped the same way (a tuple of header aliases), and
+  ``# typography: ignore-file`` in the first 30 lines skips a whole file.
 
 Never changed: inline code and fenced code, URLs, Markdown link targets, ``$math$``, HTML tags, ``{placeholders}``
 of f-strings, thousands separators and times (``1,563``, ``12:30``).
@@ -42,7 +43,10 @@ from pathlib import Path
 
 import autocorrect_py
 
-__all__ = ["Finding", "fix_text", "fix_python", "fix_notebook", "fix_file", "findings_in_file", "has_cjk", "main"]
+__all__ = [
+    "Finding", "findings_in_file", "fix_file", "fix_notebook", "fix_python", "fix_text", "has_cjk", "main",
+    "prose_files", "prose_lines",
+]
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d"
@@ -51,6 +55,20 @@ _CJK_CTX = re.compile(f"[{HAN}{CJK_PUNCT}]")
 FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 IGNORE_LINE = "typography: ignore"
 IGNORE_FILE = "typography: ignore-file"
+IGNORE_OFF, IGNORE_ON = "typography: off", "typography: on"
+
+
+def _ignored_lines(lines: list[str]) -> set[int]:
+    """1-based numbers of the lines marked ``typography: ignore`` or inside a ``typography: off`` … ``on`` region."""
+    ignored, off = set(), False
+    for n, line in enumerate(lines, 1):
+        if IGNORE_OFF in line:
+            off = True
+        if off or IGNORE_LINE in line:
+            ignored.add(n)
+        if IGNORE_ON in line:
+            off = False
+    return ignored
 
 # protected spans, in priority order (earlier patterns win where they overlap)
 _MARKDOWN_PROTECT = [
@@ -151,6 +169,19 @@ def _chinese_sentence(text: str, start: int, end: int, bare_ok: bool = False) ->
 
 
 _PLACEHOLDER = re.compile("[\U000f0000-\U000ffffd]")
+_CLAUSE_END = set("。！？；：，、（）“”·\n")
+
+
+def _chinese_clause(text: str, i: int) -> bool:
+    """Does the clause around position ``i`` (up to the nearest full-width mark, "·" or line end on each side)
+    hold Chinese? "…不同的 RFM:" does, the English half of "同一件事？· Do F and M overlap?" does not."""
+    a = i - 1
+    while a >= 0 and text[a] not in _CLAUSE_END:
+        a -= 1
+    b = i + 1
+    while b < len(text) and text[b] not in _CLAUSE_END:
+        b += 1
+    return has_cjk(_PLACEHOLDER.sub("", text[a + 1:b]))
 
 
 def _fix_parens(text: str) -> str:
@@ -218,7 +249,7 @@ def _fix_marks(text: str) -> str:
             han_before = bool(before and _CJK_CTX.match(before))
             han_after = bool(nxt and _HAN_RE.match(nxt)) and _chinese_sentence(text, i, i + 1)
             # a mark that ends a line of Chinese prose, or is glued to the next word inside one ("F = 2,M = 5")
-            glued = (after in ("", "\n") or (after.isalpha() and not between_digits)) and _chinese_sentence(text, i, i + 1)
+            glued = (after in ("", "\n") or (after.isalpha() and not between_digits)) and _chinese_clause(text, i)
             if not between_digits and (han_before or han_after or glued) and not (ch == ":" and after == "/"):
                 while out and out[-1] in " \t" and han_after and not han_before:
                     out.pop()
@@ -310,6 +341,7 @@ def _python_edits(source: str) -> list[tuple[tuple[int, int], tuple[int, int], s
     if IGNORE_FILE in head:
         return []
     edits = []
+    ignored = _ignored_lines(lines)
     try:
         toks = list(_string_tokens(source))
     except (tokenize.TokenError, IndentationError, SyntaxError):
@@ -317,8 +349,7 @@ def _python_edits(source: str) -> list[tuple[tuple[int, int], tuple[int, int], s
     for tok, is_doc in toks:
         if is_doc or not has_cjk(tok.string):
             continue
-        marker_lines = {tok.start[0], tok.end[0]}
-        if any(IGNORE_LINE in lines[n - 1] for n in marker_lines if 0 < n <= len(lines)):
+        if {tok.start[0], tok.end[0]} & ignored:
             continue
         new = _fix_literal(tok.string)
         if new != tok.string:
@@ -419,6 +450,49 @@ def _process(path: Path, *, code: bool, write: bool, rel_to: Path | None = None)
     if write and new != text:
         path.write_text(new, encoding="utf-8")
     return found
+
+
+def prose_files(root: Path) -> list[Path]:
+    """Every file whose Chinese prose the course lints (tests/test_typography.py, tests/test_glossary.py): the
+    solutions' notebooks, README.md, docs/*.md, datasets/README.md and the Python files of helpers/."""
+    root = Path(root)
+    files = sorted(root.glob("solutions/[0-9][0-9]-*/*.ipynb"))
+    files += [p for p in (root / "README.md", root / "datasets" / "README.md") if p.exists()]
+    files += sorted((root / "docs").glob("*.md"))
+    files += sorted(p for p in (root / "helpers").rglob("*.py") if "__pycache__" not in p.parts)
+    return files
+
+
+def prose_lines(path: Path) -> Iterator[tuple[str, int, str]]:
+    """(where, line number, text) for each line of prose the lint reads in ``path``: the lines of markdown cells
+    ("cell N"), of a Markdown file, or of the Chinese string literals of a Python file (docstrings, ignored lines
+    and ignored files excepted)."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        for i, cell in enumerate(json.loads(text).get("cells", [])):
+            if cell.get("cell_type") == "markdown":
+                for n, line in enumerate(_cell_source(cell).splitlines(), 1):
+                    yield f"cell {i}", n, line
+    elif path.suffix == ".py":
+        lines = text.splitlines()
+        if IGNORE_FILE in "\n".join(lines[:30]):
+            return
+        ignored = _ignored_lines(lines)
+        try:
+            toks = list(_string_tokens(text))
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            return
+        for tok, is_doc in toks:
+            if is_doc or not has_cjk(tok.string):
+                continue
+            if {tok.start[0], tok.end[0]} & ignored:
+                continue
+            for offset, line in enumerate(tok.string.splitlines()):
+                yield "", tok.start[0] + offset, line
+    else:
+        for n, line in enumerate(text.splitlines(), 1):
+            yield "", n, line
 
 
 def main(argv: list[str] | None = None) -> int:
