@@ -476,6 +476,10 @@ def test_seasonality_peaks_and_weekends(world):
     for year in (2023, 2024, 2025):
         base = daily[(daily.index >= pd.Timestamp(f"{year}-10-10")) & (daily.index <= pd.Timestamp(f"{year}-10-30"))]
         assert daily[pd.Timestamp(f"{year}-11-11")] > 2 * base.mean(), year  # 双11
+        for day, factor in ((f"{year}-06-18", 1.5), (f"{year}-12-12", 1.3)):  # 618, 双12
+            d = pd.Timestamp(day)
+            same_weekday = daily.reindex([d + pd.Timedelta(weeks=k) for k in (-2, -1, 1, 2)]).fillna(0)
+            assert daily[d] > factor * same_weekday.mean(), day
     lny = pd.Timestamp(G.LUNAR_NEW_YEAR[2025])
     holiday = daily[(daily.index >= lny) & (daily.index < lny + pd.Timedelta(days=7))].mean()
     runup = daily[(daily.index >= lny - pd.Timedelta(days=14)) & (daily.index < lny - pd.Timedelta(days=1))].mean()

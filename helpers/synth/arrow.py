@@ -59,19 +59,23 @@ def id_strings(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
 
 
 def ids(prefix: str, start: int, n: int, width: int) -> pa.Array:
+    """Consecutive identifiers ``prefix`` + ``start`` … as an Arrow string array."""
     return pa.array(id_strings(prefix, np.arange(start, start + n), width), pa.string())
 
 
 def dict_array(codes: np.ndarray, values: tuple, mask: np.ndarray | None = None) -> pa.Array:
+    """Codes into ``values`` as an Arrow dictionary (categorical) array; ``mask`` marks nulls."""
     idx = pa.array(np.asarray(codes, dtype=np.int32), pa.int32(), mask=mask)
     return pa.DictionaryArray.from_arrays(idx, pa.array(list(values), pa.string()))
 
 
 def ts_array(seconds: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
+    """Epoch seconds (naive local time) as an Arrow ``timestamp[ns]`` array; ``mask`` marks nulls."""
     return pa.array(np.asarray(seconds, dtype=np.int64) * 1_000_000_000, pa.timestamp("ns"), mask=mask)
 
 
 def money_array(cents: np.ndarray) -> pa.Array:
+    """Integer cents as an Arrow float64 array in 元 (two decimals)."""
     return pa.array(np.asarray(cents, dtype=np.int64) / 100.0, pa.float64())
 
 

@@ -55,6 +55,8 @@ ALL_TABLES = tuple(T.TABLES)
 
 @dataclass
 class World:
+    """Everything drawn once for the whole world: calendar, catalogue, stores, members, id counters."""
+
     n: int
     seed: int
     cal: Calendar
@@ -65,6 +67,7 @@ class World:
 
 
 def make_world(n_members: int, seed: int, start: str, as_of: str) -> World:
+    """Calendar, catalogue, stores and all members' static and latent draws for one seed."""
     if n_members < 1:
         raise ValueError("n_members must be ≥ 1")
     cal = make_calendar(start, as_of)
@@ -80,6 +83,7 @@ def member_ids(m0: int, m1: int) -> np.ndarray:
 
 
 def members_arrays(w: World, m0: int, m1: int) -> dict:
+    """Columns of ``members`` for members ``m0 … m1 - 1``."""
     mb, sl = w.mb, slice(m0, m1)
     ref = mb["referrer"][sl]
     phone = np.char.add(np.char.add(np.char.add(mb["prefix"][sl], mb["third"][sl].astype(str)), "****"),
@@ -105,6 +109,7 @@ def seconds(cal: Calendar, t: np.ndarray) -> np.ndarray:
 
 
 def truth_arrays(w: World, m0: int, m1: int, tl: dict) -> dict:
+    """Columns of ``truth/member_truth`` (meanings: :data:`helpers.truth.MEMBER_TRUTH_COLUMNS`)."""
     mb, sl = w.mb, slice(m0, m1)
     pc = np.argmax(mb["pref"][sl], axis=1)
     return {
@@ -134,6 +139,7 @@ def truth_arrays(w: World, m0: int, m1: int, tl: dict) -> dict:
 
 
 def coupon_ids() -> dict[int, str]:
+    """Coupon code inside the generator → the ``coupon_id`` written to ``orders``."""
     ids = {i: c[0] for i, c in enumerate(GENERIC_COUPONS)}
     ids[3] = NEW_MEMBER_COUPON[0]
     for i, c in enumerate(CAMPAIGNS):
@@ -142,6 +148,7 @@ def coupon_ids() -> dict[int, str]:
 
 
 def orders_arrays(w: World, m0: int, tl: dict, bk: dict | None, first_id: int) -> dict:
+    """Columns of ``orders`` for one chunk (``bk`` None: the fast path, gross = net = z)."""
     n_o = len(tl["mem"])
     if bk is None:  # fast path: no basket, gross = net = z
         gross = net = tl["z_c"]
@@ -171,6 +178,7 @@ def orders_arrays(w: World, m0: int, tl: dict, bk: dict | None, first_id: int) -
 
 
 def static_tables(w: World, sink: Sink) -> None:
+    """Write ``products``, ``stores`` and ``campaigns`` (only campaigns inside the period)."""
     cat, st = w.cat, w.stores
     sink.write("products", {
         "product_id": pa.array(cat.product_id, pa.string()), "product_name": pa.array(cat.name, pa.string()),
@@ -197,6 +205,7 @@ def static_tables(w: World, sink: Sink) -> None:
 
 
 def params_json(w: World, start: str, as_of: str, stats: dict) -> dict:
+    """The content of ``truth/params.json``: every parameter of the story, seed, version, row counts."""
     P = POPULATION
     return {
         "generator": "helpers.generate", "generator_version": GENERATOR_VERSION, "seed": w.seed,

@@ -33,6 +33,7 @@ def _hazard(x: np.ndarray) -> np.ndarray:
 
 
 def baskets(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, cat: Catalogue) -> dict:
+    """Order lines, gross / discount / net amounts, coupons and points for one chunk's orders."""
     rng = component_rng(seed, "basket", chunk)
     M = m1 - m0
     C = len(cat.cat_names)

@@ -16,6 +16,8 @@ from helpers.synth.config import LUNAR_NEW_YEAR, WEEKDAY_WEIGHT
 
 @dataclass
 class Calendar:
+    """The day grid of the period with its demand weights and the time warp W(t)."""
+
     start: np.datetime64       # day
     as_of: np.datetime64       # day (last day included)
     n_days: int
@@ -68,6 +70,7 @@ def demand_weights(start: str, as_of: str) -> np.ndarray:
 
 
 def make_calendar(start: str, as_of: str) -> Calendar:
+    """The calendar from ``start`` to the end of ``as_of`` (W at day boundaries precomputed)."""
     w = demand_weights(start, as_of)
     edges = np.concatenate([[0.0], np.cumsum(w)])
     s = np.datetime64(start, "D")
@@ -76,6 +79,7 @@ def make_calendar(start: str, as_of: str) -> Calendar:
 
 
 def sample_days(rng, weights: np.ndarray, n: int) -> np.ndarray:
+    """``n`` day indices drawn with probability proportional to ``weights``."""
     cdf = np.cumsum(weights)
     cdf /= cdf[-1]
     return np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(weights) - 1)

@@ -16,6 +16,8 @@ from helpers.synth.config import BRANDS, CATALOGUE, CITIES, SIZE_MULT, STORE_SUF
 
 @dataclass
 class Catalogue:
+    """The product catalogue plus the lookup arrays the basket simulation uses (prices in cents)."""
+
     product_id: np.ndarray
     name: np.ndarray
     cat: np.ndarray          # category index
@@ -55,6 +57,7 @@ def _round_price(x: np.ndarray) -> np.ndarray:
 
 
 def make_catalogue(seed: int) -> Catalogue:
+    """Products: every category × subcategory × brand with 2–3 pack sizes, prices with retail endings."""
     rng = component_rng(seed, "catalogue")
     rows = []
     sub_names, cat_sub_start, cat_nsub = [], [], []
@@ -112,6 +115,8 @@ def make_catalogue(seed: int) -> Catalogue:
 
 @dataclass
 class Stores:
+    """Physical stores (first ``n_physical``) and one virtual store per online channel."""
+
     store_id: np.ndarray
     name: np.ndarray
     type: np.ndarray        # index into STORE_TYPES
@@ -122,6 +127,7 @@ class Stores:
 
 
 def make_stores(seed: int, cal: Calendar) -> Stores:
+    """Stores in the cities of :data:`CITIES`; 75 % opened before the period, the rest during it."""
     rng = component_rng(seed, "stores")
     ids, names, types, city, open_d = [], [], [], [], []
     k = 0

@@ -12,6 +12,7 @@ from helpers.synth.world import generate_world
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m helpers generate``: write a world; exit 0, or 2 with a message on bad arguments."""
     ap = argparse.ArgumentParser(prog="python -m helpers generate",
                                  description="Write a synthetic retail world (Parquet tables + truth/) / 生成模拟数据")
     ap.add_argument("--members", type=int, default=DEFAULT_MEMBERS, help="number of members (default 10000)")

@@ -133,6 +133,8 @@ CAMPAIGN_CODE0 = 10
 
 @dataclass(frozen=True)
 class Campaign:
+    """One marketing campaign: message, send time, coupon, cost, open rate and base uplift."""
+
     campaign_id: str
     name: str
     channel: str
@@ -166,4 +168,5 @@ COMPONENT = {"members": 1, "catalogue": 2, "stores": 3, "timeline": 10, "basket"
 
 
 def component_rng(seed: int, component: str, chunk: int = 0) -> np.random.Generator:
+    """The random generator of one component (and chunk): independent streams, same draws whatever N is."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(COMPONENT[component], chunk)))

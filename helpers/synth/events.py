@@ -15,6 +15,7 @@ from helpers.synth.config import EVENT_WINDOW_DAYS, component_rng
 
 def events(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, bk: dict, cat: Catalogue,
             cal: Calendar) -> dict:
+    """Browsing events of one chunk's members (sessions before online orders and browsing without buying)."""
     rng = component_rng(seed, "events", chunk)
     M = m1 - m0
     sl = slice(m0, m1)

@@ -34,6 +34,7 @@ RESOLVE_HOURS = {"产品质量": 48.0, "服务态度": 24.0, "营销活动": 12.
 
 
 def feedback(seed: int, chunk: int, m0: int, m1: int, tl: dict, cal: Calendar, stores: Stores) -> dict:
+    """Feedback messages of one chunk: orders chosen, true labels, noisy labels, texts, response times."""
     rng = component_rng(seed, "feedback", chunk)
     n_o = len(tl["mem"])
     n_fb = int(rng.poisson(FEEDBACK_PER_MEMBER * (m1 - m0))) if n_o else 0

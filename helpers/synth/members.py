@@ -51,6 +51,7 @@ def _pair_by_rank(lam: np.ndarray, nu: np.ndarray, rng: np.random.Generator) -> 
 
 
 def make_members(n: int, seed: int, cal: Calendar, cat: Catalogue, stores: Stores) -> dict:
+    """All members at once: registration, demographics, consent, home store, preferences, latent draws."""
     rng = component_rng(seed, "members")
     P = POPULATION
     # registration: growth × demand^0.6 over days, time of day later

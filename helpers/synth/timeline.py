@@ -26,6 +26,7 @@ from helpers.synth.spells import spell
 
 
 def timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, stores: Stores) -> dict:
+    """Orders of members ``m0 … m1 - 1``: spells, times, channel, payment, store, refunds, spend, campaigns."""
     rng = component_rng(seed, "timeline", chunk)
     P = POPULATION
     M = m1 - m0

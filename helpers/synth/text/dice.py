@@ -15,6 +15,8 @@ __all__ = ["Dice"]
 
 
 class Dice:
+    """Uniforms from the caller's Generator, drawn 4,096 at a time and used in order."""
+
     __slots__ = ("_buf", "_i", "_rng")
 
     def __init__(self, rng: np.random.Generator) -> None:

@@ -155,6 +155,7 @@ SHOP_CUTS = (0.55, 0.7, 0.7)    # a physical store (for parking, toilets, cashie
 
 
 def slot_venue(d: Dice, c: Ctx, cuts: tuple[float, float, float]) -> str:
+    """Where something happened: a store of the chain, city + store, an online channel, or a shop word."""
     r = d.u()
     if r < cuts[0]:
         return d.pick(("", "", "你们", "你们")) + _slot_store(d, c)

@@ -12,6 +12,7 @@ __all__ = ["compiled", "expand"]
 
 
 def parse(s: str) -> list:
+    """The node tree of one template (raises ValueError on unbalanced brackets)."""
     pos = 0
 
     def seq(stop: str) -> list:
@@ -73,6 +74,7 @@ CACHE: dict[str, list] = {}
 
 
 def compiled(template: str) -> list:
+    """The parsed tree of ``template``, cached."""
     tree = CACHE.get(template)
     if tree is None:
         tree = CACHE[template] = parse(template)
