@@ -149,7 +149,7 @@ README = """\
 | 路径 | 内容 |
 |---|---|
 | `notebooks/NN-slug/NN-slug.ipynb` | 课程模块，从 `00-tour` 开始按编号顺序学习 |
-| `datasets/default/` | 课程默认数据（模拟的连锁零售会员数据）；`truth/` 是生成数据时记录的“真相”，课程用它检验模型 |
+| `datasets/default/` | 课程默认数据（模拟的连锁零售会员数据）；`truth/` 是生成数据时记录的真值，课程用它检验模型 |
 | `datasets/README.md` | 数据字典：每张表、每一列的含义 |
 | `helpers/` | 课程工具包，notebook 用 `from helpers import …` 调用 |
 | `docs/GLOSSARY.md` | 术语表：课程中每个中文术语的含义与英文对照 |
