@@ -86,7 +86,8 @@ def test_clean_world_loads_without_quarantine(tmp_path):
     ds = data.load(write_world(tmp_path, BASE))
     assert ds.present == ("members", "products", "stores", "orders", "order_items")
     assert ds.quarantine.empty and list(ds.quarantine.columns)[:6] == data.QUARANTINE_COLUMNS
-    assert ds.counts.to_dict("index")["orders"] == {"rows_read": 5, "rows_kept": 5, "rows_quarantined": 0}
+    assert ds.counts.to_dict("index")["orders"] == {"rows_read": 5, "rows_kept": 5, "rows_quarantined": 0,
+                                                    "rows_out_of_scope": 0, "rows_reversal": 0}
     o = ds.orders
     assert str(o.order_id.dtype) == "string" and str(o.member_id.dtype) == "string"
     assert o.order_ts.dtype == "datetime64[ns]" and o.net_amount.dtype == "float64"
@@ -118,7 +119,8 @@ def with_items(table, row, column, reason):
 BAD_ROWS = {
     "unparseable date": ({"orders__2__order_ts": "2025-02-30 10:00:00"}, with_items("orders", 2, "order_ts", R.R_DATE)),
     "garbage date": ({"orders__3__order_ts": "昨天"}, with_items("orders", 3, "order_ts", R.R_DATE)),
-    "negative amount": ({"orders__1__net_amount": "-5.00"}, with_items("orders", 1, "net_amount", R.R_NEGATIVE)),
+    "negative amount": ({"orders__1__net_amount": "-5.00"},
+                        with_items("orders", 1, "net_amount", R.R_NEGATIVE_NO_ORIGINAL)),
     "non-numeric amount": ({"orders__4__net_amount": "十二元"}, with_items("orders", 4, "net_amount", R.R_NUMBER)),
     "decimal comma is not guessed": ({"orders__4__net_amount": "12,5"},
                                      with_items("orders", 4, "net_amount", R.R_NUMBER)),
@@ -191,15 +193,69 @@ def test_quarantine_value_is_the_offending_source_text(tmp_path):
     assert set(q[q.table == "orders"].file) == {"orders.csv"}
 
 
-def test_after_as_of_is_quarantined_only_when_as_of_given(tmp_path):
+def test_rows_after_as_of_are_out_of_scope_not_quarantined(tmp_path):
     root = write_world(tmp_path, BASE)
-    assert data.load(root).quarantine.empty
+    assert data.load(root).counts.rows_out_of_scope.sum() == 0
     ds = data.load(root, as_of="2025-05-20")  # a date-only as-of includes that whole day
-    assert qrows(ds) == [("orders", 5, "order_ts", data.R_AFTER_AS_OF)]
+    assert ds.quarantine.empty
+    assert ds.orders.order_id.tolist() == ["O1", "O2", "O3", "O4"]
+    assert ds.counts.loc["orders"].tolist() == [5, 4, 0, 1, 0]
     assert ds.as_of == pd.Timestamp("2025-05-20")
     ds = data.load(root, as_of=pd.Timestamp("2025-05-20 20:00"))
-    assert [r[1] for r in qrows(ds) if r[0] == "orders"] == [4, 5]
-    assert qrows(ds)[-1] == ("order_items", 5, "order_id", data.reason_parent_quarantined("orders"))
+    assert ds.quarantine.empty and ds.orders.order_id.tolist() == ["O1", "O2", "O3"]
+    # O4's two lines are out of scope with their order, not orphans; members M3 registered before the as-of
+    assert ds.counts.loc["order_items"].tolist() == [5, 3, 0, 2, 0]
+    assert ds.counts.loc["members"].tolist() == [3, 3, 0, 0, 0]
+    oos = ds.out_of_scope.set_index("table")
+    assert oos.loc["orders", "rows"] == 2 and oos.loc["orders", "column"] == "order_ts"
+    assert oos.loc["orders", "reason"] == data.R_AFTER_AS_OF
+    assert (oos.loc["orders", "first"], oos.loc["orders", "last"]) == (pd.Timestamp("2025-05-20 20:45:10"),
+                                                                      pd.Timestamp("2025-06-01 08:00:00"))
+    assert oos.loc["order_items", "reason"] == data.reason_reference_out_of_scope("order_items", "order_id")
+    assert set(oos.reason) <= set(data.SCOPE_REASONS) and not set(data.SCOPE_REASONS) & set(data.QUARANTINE_REASONS)
+    assert "截止日" in ds.summary() and "rows_out_of_scope" in ds.summary()
+
+
+def test_member_registered_after_as_of_takes_its_rows_out_of_scope(tmp_path):
+    # M3 registers after the as-of; its order O4 (by its own time also later) and a feedback row referencing M3
+    # before the as-of are out of scope through the member, not "unknown member"
+    w = world(members__3__register_ts="2025-05-25 10:00:00", orders__4__order_ts="2025-05-26 09:00:00")
+    root = write_world(tmp_path, w)
+    (root / "feedback.csv").write_text(csv_text(
+        ["feedback_id", "member_id", "created_ts", "text"],
+        [["F1", "M3", "2025-05-10 10:00:00", "好"], ["F2", "M1", "2025-05-10 10:00:00", "好"]]), encoding="utf-8")
+    ds = data.load(root, as_of="2025-05-20")
+    assert ds.quarantine.empty, ds.quarantine
+    assert ds.members.member_id.tolist() == ["M1", "M2"]
+    assert ds.feedback.feedback_id.tolist() == ["F2"]
+    oos = ds.out_of_scope.set_index("table")
+    assert oos.loc["feedback", "reason"] == data.reason_reference_out_of_scope("feedback", "member_id")
+    assert oos.loc["feedback", "reason"] == "referenced member after as-of date / 关联的会员晚于截止日"
+    assert ds.counts.loc["feedback"].tolist() == [2, 1, 0, 1, 0]
+    c = ds.counts
+    assert (c.rows_read == c.rows_kept + c.rows_quarantined + c.rows_out_of_scope + c.rows_reversal).all()
+
+
+def test_out_of_scope_is_decided_before_value_checks(tmp_path):
+    # a later order with a bad channel is simply out of scope; an unparseable time cannot be placed: quarantined
+    w = world(orders__5__channel="火星", orders__3__order_ts="昨天")
+    ds = data.load(write_world(tmp_path, w), as_of="2025-05-31")
+    assert qrows(ds) == with_items("orders", 3, "order_ts", data.R_DATE)
+    assert ds.counts.loc["orders"].tolist() == [5, 3, 1, 1, 0]
+
+
+def test_contacts_of_a_campaign_starting_after_as_of_are_out_of_scope(tmp_path):
+    root = write_world(tmp_path, BASE)
+    (root / "campaigns.csv").write_text(csv_text(["campaign_id", "start_date"], [["C1", "2025-03-01"],
+                                                                                 ["C2", "2025-06-15"]]), "utf-8")
+    (root / "campaign_contacts.csv").write_text(csv_text(
+        ["campaign_id", "member_id", "arm"], [["C1", "M1", "treatment"], ["C2", "M2", "control"],
+                                              ["C2", "M1", "treatment"], ["C9", "M1", "control"]]), "utf-8")
+    ds = data.load(root, as_of="2025-06-01")
+    assert ds.campaigns.campaign_id.tolist() == ["C1"]
+    assert ds.campaign_contacts.campaign_id.tolist() == ["C1"]
+    assert qrows(ds) == [("campaign_contacts", 4, "campaign_id", data.reason_unknown("campaigns"))]
+    assert ds.counts.loc["campaign_contacts"].tolist() == [4, 1, 1, 2, 0]
 
 
 def test_order_items_of_a_quarantined_order_cascade(tmp_path):
@@ -214,10 +270,10 @@ def test_order_items_of_a_quarantined_order_cascade(tmp_path):
 
 def test_duplicate_keeps_first_valid_occurrence(tmp_path):
     # row 1 is broken, so its later duplicate (row 2) is the one that is kept
-    w = world(orders__1__net_amount="-1", orders__2__order_id="O1", order_items__2__order_id="O1",
+    w = world(orders__1__net_amount="abc", orders__2__order_id="O1", order_items__2__order_id="O1",
               order_items__2__line_no="2")
     ds = data.load(write_world(tmp_path, w))
-    assert qrows(ds) == [("orders", 1, "net_amount", data.R_NEGATIVE)]
+    assert qrows(ds) == [("orders", 1, "net_amount", data.R_NUMBER)]
     assert ds.orders.order_id.tolist() == ["O1", "O3", "O4", "O5"]
 
 
@@ -465,7 +521,7 @@ def test_summary_mentions_counts_reasons_and_absent_tables(tmp_path):
     ds = data.load(write_world(tmp_path, world(orders__1__net_amount="-5")), as_of="2025-12-31")
     s = ds.summary()
     assert "orders" in s and "order_items" in s and "rows_quarantined" in s
-    assert data.R_NEGATIVE in s and "events" in s and "2025-12-31" in s
+    assert data.R_NEGATIVE_NO_ORIGINAL in s and "events" in s and "2025-12-31" in s
     assert "隔离" in s and "quarantined" in s
     assert repr(ds).startswith("<Dataset")
 
@@ -528,10 +584,13 @@ def test_all_missing_required_columns_are_listed(write_file):
 
 
 def test_extra_column_never_overwrites_a_contract_column(write_file):
-    header = ["Channel", "channel", "member_id", "order_ts", "net_amount"]
-    ds = data.load(write_file("orders.csv", csv_text(header, [["门店", "whatever", "M1", "2025-01-01", "1"]])))
+    # the analyst maps channel to 渠道; the file's own "channel" column then passes through as channel.extra
+    header = ["渠道", "channel", "member_id", "order_ts", "net_amount"]
+    p = write_file("orders.csv", csv_text(header, [["门店", "whatever", "M1", "2025-01-01", "1"]]))
+    ds = data.load(p, columns={"orders": {"channel": "渠道"}})
     assert ds.orders.channel.tolist() == ["门店"] and ds.orders["channel.extra"].tolist() == ["whatever"]
     assert ds.extra_columns["orders"] == ["channel.extra"]
+    assert ds.unrecognised["orders"] == [("channel", "channel")]
 
 
 def test_default_dataset_loads_with_zero_quarantine():
@@ -539,6 +598,8 @@ def test_default_dataset_loads_with_zero_quarantine():
     assert ds.quarantine.empty, ds.summary()
     assert set(ds.present) == set(T.TABLES)
     assert (ds.counts.rows_read == ds.counts.rows_kept).all() and (ds.counts.rows_kept > 0).all()
+    assert ds.out_of_scope.empty and ds.reversals.empty
+    assert not any(ds.unrecognised.values()), ds.unrecognised
     for name in ds.present:
         data.schema_for(name).validate(ds[name])
         assert not ds.extra_columns[name], (name, ds.extra_columns[name])
@@ -555,10 +616,10 @@ def test_pandera_safety_net_quarantines_what_the_schema_still_rejects(tmp_path, 
             s = s.update_column("net_amount", checks=[pa_.Check.le(30)])
         return s
 
-    monkeypatch.setattr(data, "schema_for", stricter)
+    monkeypatch.setattr(data.schema, "schema_for", stricter)  # the module the loader's safety net calls
     ds = data.load(write_world(tmp_path, BASE))
     assert qrows(ds)[0] == ("orders", 4, "net_amount", data.R_SCHEMA)  # 33.00 > 30
-    assert ds.counts.loc["orders"].tolist() == [5, 4, 1]
+    assert ds.counts.loc["orders"].tolist() == [5, 4, 1, 0, 0]
     assert ds.orders.order_id.tolist() == ["O1", "O2", "O3", "O5"]
 
 

@@ -110,7 +110,7 @@ def test_xlsx_excel_serial_dates_and_row_numbers(tmp_path):
     assert ds.orders.net_amount.tolist() == [10.0, 5.0]
     # row = data-row position below the header, i.e. Excel sheet row 5 → row 4
     assert ds.quarantine[["row", "column", "reason"]].values.tolist() == [[4, "order_ts", data.R_DATE]]
-    assert ds.counts.loc["orders"].tolist() == [3, 2, 1]
+    assert ds.counts.loc["orders"].tolist() == [3, 2, 1, 0, 0]
 
 
 def test_round_trip_csv_parquet_xlsx(tmp_path, reference):

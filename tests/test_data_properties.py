@@ -1,9 +1,10 @@
 """helpers.data: property tests (hypothesis). Whatever mix of good and bad rows, no row is ever lost.
 
-For any generated orders file: ``rows_read`` equals the number of records written, ``rows_kept + rows_quarantined``
-reconciles, quarantined row numbers are unique and in range, kept and quarantined rows partition the file, every
-deliberately broken row is quarantined with the expected column and reason, every good row is kept, and the kept
-frame passes its pandera schema.
+For any generated orders file: ``rows_read`` equals the number of records written, ``rows_kept + rows_quarantined +
+rows_out_of_scope + rows_reversal`` reconciles, quarantined row numbers are unique and in range, kept, quarantined
+and out-of-scope rows partition the file, every deliberately broken row is quarantined with the expected column and
+reason, every row after the as-of is out of scope (never quarantined), every good row is kept, and the kept frame
+passes its pandera schema.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ GARBAGE_COLUMNS = ["member_id", "order_ts", "net_amount", "channel", "status", "
 # expected (column, reason) for each deliberately broken row kind; None = must be kept
 KINDS = {
     "good": None,
-    "negative": ("net_amount", data.R_NEGATIVE),
+    "negative": ("net_amount", data.R_NEGATIVE_NO_ORIGINAL),
     "no_member": ("member_id", data.R_MISSING),
     "unknown_member": ("member_id", data.reason_unknown("members")),
-    "future": ("order_ts", data.R_AFTER_AS_OF),
+    "future": "out of scope",
     "bad_date": ("order_ts", data.R_DATE),
     "bad_amount": ("net_amount", data.R_NUMBER),
     "bad_channel": ("channel", data.R_NOT_ALLOWED),
@@ -93,7 +94,7 @@ def render(rows: list[dict]) -> tuple[list[list[str]], list[tuple[str, str] | No
         if kind == "good":
             good_ids.append(rec["order_id"])
         out.append([rec[h] for h in HEADER])
-        expected.append(r["garbage_column"] if kind == "garbage" else KINDS[kind])
+        expected.append(("garbage", r["garbage_column"]) if kind == "garbage" else KINDS[kind])
     return out, expected
 
 
@@ -113,25 +114,32 @@ def test_no_row_is_ever_lost(tmp_path_factory, rows):
     n = len(records)
 
     c = ds.counts.loc["orders"]
-    assert c.rows_read == n
-    assert c.rows_read == c.rows_kept + c.rows_quarantined
-    assert (ds.counts.rows_read == ds.counts.rows_kept + ds.counts.rows_quarantined).all()
+    assert c.rows_read == n and c.rows_reversal == 0  # no row names an original order
+    assert c.rows_read == c.rows_kept + c.rows_quarantined + c.rows_out_of_scope
+    cs = ds.counts
+    assert (cs.rows_read == cs.rows_kept + cs.rows_quarantined + cs.rows_out_of_scope + cs.rows_reversal).all()
     q = ds.quarantine[ds.quarantine.table == "orders"]
     assert len(q) == c.rows_quarantined
     assert q.row.is_unique and q.row.between(1, n).all()
     kept_rows = ds.orders.tag.astype(int)
-    assert set(kept_rows).isdisjoint(set(q.row)) and set(kept_rows) | set(q.row) == set(range(1, n + 1))
-    assert set(q.reason) <= set(data.REASONS)
+    future = {i for i, e in enumerate(expected, start=1) if e == "out of scope"}
+    assert c.rows_out_of_scope >= len(future)  # garbage never parses as a later date, but stays allowed to
+    assert set(kept_rows).isdisjoint(set(q.row)) and not (set(kept_rows) | set(q.row)) & future
+    assert len(set(kept_rows) | set(q.row)) == n - c.rows_out_of_scope
+    assert set(q.reason) <= set(data.QUARANTINE_REASONS)
 
     by_row = q.set_index("row")
     for i, exp in enumerate(expected, start=1):
         if exp is None:
             assert i not in by_row.index, (i, records[i - 1], by_row.loc[i].to_dict())
-        elif isinstance(exp, tuple):
+        elif exp == "out of scope":
+            assert i not in by_row.index and i not in set(kept_rows)
+        elif exp[0] == "garbage":  # kept, or quarantined for the garbage column
+            if i in by_row.index:
+                assert by_row.loc[i, "column"] == exp[1], (records[i - 1], by_row.loc[i].to_dict())
+        else:
             assert i in by_row.index, (i, records[i - 1], exp)
             assert (by_row.loc[i, "column"], by_row.loc[i, "reason"]) == exp
-        elif i in by_row.index:  # garbage: kept, or quarantined for the garbage column
-            assert by_row.loc[i, "column"] == exp, (records[i - 1], by_row.loc[i].to_dict())
 
     o = ds.orders
     data.schema_for("orders").validate(o)
