@@ -54,8 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             return proc.returncode or 1
         run = json.loads((out / "run.json").read_text(encoding="utf-8"))
 
-        print(f"report run on {args.data_dir}  (exit {proc.returncode}, total wall {total:.1f} s incl. data summary "
-              f"and HTML export)")
+        modules_s = sum(m["seconds"] for m in run["modules"])
+        print(f"report run on {args.data_dir}  (exit {proc.returncode}, total wall {total:.1f} s; outside the notebooks "
+              f"{run['total_seconds'] - modules_s:.1f} s: load once, snapshot, HTML export, merge)")
         header = f"{'module':<22}{'status':<9}{'run s':>8}{'target':>8}{'cells s':>9}  slowest cell"
         print(header)
         print("-" * (len(header) + 30))

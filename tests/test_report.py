@@ -296,6 +296,24 @@ def test_one_as_of_for_every_module(tmp_path):
     assert str(snapshot.resolve_as_of(ds, "2026-05-01").date()) == "2026-05-01"
 
 
+def test_without_as_of_rows_after_the_last_order_are_out_of_scope(tmp_path):
+    """A member who registered after the last order: the runner's load and every module's load of the snapshot
+    agree (the run's as-of is the last order day, that member is out of scope in both, and counted)."""
+    from helpers.report import snapshot
+
+    pd.DataFrame({"member_id": ["M1", "M2"], "order_ts": ["2026-03-01 10:00:00", "2026-07-02 18:30:00"],
+                  "net_amount": [9.9, 5.0]}).to_csv(tmp_path / "orders.csv", index=False)
+    pd.DataFrame({"member_id": ["M1", "M2", "M3"],
+                  "register_ts": ["2025-01-01 09:00:00", "2025-02-01 09:00:00", "2026-07-05 09:00:00"]}).to_csv(
+        tmp_path / "members.csv", index=False)
+    ds, as_of = snapshot.load_resolved(tmp_path)
+    assert str(as_of.date()) == "2026-07-02"
+    assert list(ds.members["member_id"]) == ["M1", "M2"]
+    summary = snapshot.data_summary(ds, as_of, as_of_given=False)
+    assert summary["tables"]["members"]["rows_out_of_scope"] == 1 and summary["tables"]["members"]["rows_quarantined"] == 0
+    assert summary["as_of"] == "2026-07-02" and summary["as_of_source"] == "last order day"
+
+
 def test_index_shows_as_of_out_of_scope_and_unrecognised_columns(tmp_path):
     from helpers.report import html
 

@@ -19,7 +19,7 @@ from helpers.paths import default_data_dir
 from .modules import discover_modules, solutions_dir
 from .params import SHARED, SHARED_PARAMETERS, check_value, declared, notebook_parameters
 from .runner import RunPlan, run
-from .snapshot import load_once
+from .snapshot import load_resolved
 
 __all__ = ["build_parser", "main", "validate"]
 
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  - {msg}", file=sys.stderr)
         return 2
     try:
-        ds = load_once(plan.data_dir, plan.shared.get("as_of"), plan.columns)
+        ds, plan.as_of = load_resolved(plan.data_dir, plan.shared.get("as_of"), plan.columns)
     except (hdata.DataFileError, OSError) as exc:
         # a file-level problem (encoding, missing required column …) that every module would hit
         print("数据文件无法读取，未运行任何模块 / a data file cannot be read, nothing was run:", file=sys.stderr)

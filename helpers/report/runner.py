@@ -160,7 +160,8 @@ def _execute(plan: RunPlan, r: ModuleResult, exporter) -> None:
 
 
 def run(plan: RunPlan, ds) -> int:
-    """Run the plan on the loaded dataset ``ds`` (loaded once by the caller with the given as-of)."""
+    """Run the plan on the dataset ``ds``, loaded once by the caller (:func:`.snapshot.load_resolved`) with the
+    run's as-of (``plan.as_of``; resolved here from ``ds`` when the caller left it unset)."""
     from tqdm.auto import tqdm
 
     for name, value in DETERMINISTIC_ENV.items():  # inherited by the kernels papermill starts
@@ -169,7 +170,8 @@ def run(plan: RunPlan, ds) -> int:
     started = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     t0 = time.perf_counter()
     given = plan.shared.get("as_of")
-    plan.as_of = resolve_as_of(ds, given)
+    if plan.as_of is None:
+        plan.as_of = resolve_as_of(ds, given)
     summary = data_summary(ds, plan.as_of, as_of_given=bool(given))
     _prepare_out(plan.out)
     plan.snapshot = write_snapshot(ds, plan.data_dir, plan.out / SNAPSHOT, plan.as_of)

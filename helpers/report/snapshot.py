@@ -26,7 +26,7 @@ from helpers import data as hdata
 
 from .jsonio import dump_json
 
-__all__ = ["SNAPSHOT", "data_summary", "load_once", "resolve_as_of", "unrecognised_columns", "write_snapshot"]
+__all__ = ["SNAPSHOT", "data_summary", "load_once", "load_resolved", "resolve_as_of", "unrecognised_columns", "write_snapshot"]
 
 SNAPSHOT = "snapshot"
 
@@ -37,6 +37,28 @@ def load_once(data_dir: Path, as_of: str | None = None, columns: Path | None = N
     if columns is not None:
         kwargs["columns"] = str(columns)
     return hdata.load(str(data_dir), **kwargs)
+
+
+def _rows_after(ds, day: pd.Timestamp) -> bool:
+    """Whether any kept row has a time after ``day`` (e.g. a member who registered after the last order)."""
+    cut = day + pd.Timedelta(days=1)
+    for name in ds.present:
+        frame = ds[name]
+        for col in frame.columns:
+            if pd.api.types.is_datetime64_any_dtype(frame[col].dtype) and bool((frame[col] >= cut).any()):
+                return True
+    return False
+
+
+def load_resolved(data_dir: Path, given: str | None = None, columns: Path | None = None):
+    """(dataset, as-of day): loaded with the as-of given, or — without one — cut at the day of the last order, so
+    that the runner's counts and every module's load agree on what is in scope. The export is read a second time
+    only when some row lies after the last order day (then those rows are counted as out of scope)."""
+    ds = load_once(data_dir, given, columns)
+    as_of = resolve_as_of(ds, given)
+    if not given and as_of is not None and _rows_after(ds, as_of):
+        ds = load_once(data_dir, str(as_of.date()), columns)
+    return ds, as_of
 
 
 def resolve_as_of(ds, given: str | None) -> pd.Timestamp | None:
