@@ -66,8 +66,9 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def normalised_text(path: Path) -> str:
+    """The notebook's normalised JSON, ending with a newline as ``nbformat.write`` and JupyterLab save it."""
     nb = nbformat.read(str(path), as_version=4)
-    return nbformat.writes(normalise(nb), version=4)
+    return nbformat.writes(normalise(nb), version=4).rstrip("\n") + "\n"
 
 
 def normalise_file(path: Path, write: bool = True) -> bool:

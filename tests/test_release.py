@@ -90,3 +90,15 @@ def test_release_is_deterministic(tmp_path):
     assert release.main(["--root", str(root)]) == 0
     assert release.main(["--root", str(root), "--check"]) == 0
     assert "widgets" not in src.read_text(encoding="utf-8")
+
+
+def test_normalised_text_ends_with_one_newline(tmp_path):
+    """The bytes nbformat.write and JupyterLab produce: a notebook saved by either is already normalised."""
+    import nbformat as nbf
+
+    path = tmp_path / "x.ipynb"
+    nbf.write(nbf.v4.new_notebook(cells=[nbf.v4.new_code_cell("1 + 1")]), path)
+    text = release.normalised_text(path)
+    assert text.endswith("}\n") and not text.endswith("\n\n")
+    release.normalise_file(path)
+    assert release.normalise_file(path, write=False) is False
