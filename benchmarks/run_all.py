@@ -21,6 +21,7 @@ FULL = {
     "bench_load.py": [],
     "bench_summary.py": [],
     "bench_clv.py": [],
+    "bench_recovery.py": [],
     "bench_modules.py": [],
 }
 QUICK = {
@@ -28,6 +29,7 @@ QUICK = {
     "bench_load.py": ["--sizes", "200000"],
     "bench_summary.py": ["--sizes", "1000000"],
     "bench_clv.py": ["--sizes", "100000"],
+    "bench_recovery.py": ["--members", "100000"],
     "bench_modules.py": [],
 }
 
