@@ -1,4 +1,4 @@
-"""Customer lifetime value (客户生命周期价值): historical CLV, BG/NBD, Gamma-Gamma, discounted CLV and their checks.
+"""Customer lifetime value, in Chinese 客户生命周期价值 — historical CLV, BG/NBD, Gamma-Gamma, discounted CLV and their checks.
 
 One job per module:
 

@@ -14,7 +14,7 @@ from helpers.clv.value import discount_factors
 
 
 def plot_discounted_months(monthly_margin, months: int, rate: float):
-    """Bar chart of the discounted margin of each month (万元) for ``months`` months at annual ``rate``."""
+    """Bar chart of the discounted margin of each month in units of 10,000 yuan, for ``months`` months at annual ``rate``."""
     import matplotlib.pyplot as plt
 
     months = int(months)
@@ -31,7 +31,7 @@ def plot_discounted_months(monthly_margin, months: int, rate: float):
 def clv_explorer(monthly_margin, *, months: int = 6, rate: float = 0.1, max_rate: float = 0.3,
                  interactive: bool = True):
     """Sliders for the horizon (months, up to ``len(monthly_margin)``) and the annual discount rate over a bar
-    chart of the discounted monthly margin. ``monthly_margin``: expected margin of all members per month (元).
+    chart of the discounted monthly margin. ``monthly_margin``: expected margin of all members per month, in yuan.
 
     Returns the ipywidgets object, or ``None`` when it drew the static chart (``interactive=False``, or
     ipywidgets is not installed)."""

@@ -215,7 +215,7 @@ def gamma_gamma_independence(summary: pd.DataFrame, method: str = "pearson") -> 
 
 
 def spend_per_purchase_day(summary: pd.DataFrame) -> pd.Series:
-    """Each member's observed spend per purchase day, ``monetary_total / purchase_days`` (元) — the spend figure
+    """Each member's observed spend per purchase day, ``monetary_total / purchase_days``, in yuan — the spend figure
     in the same unit as BG/NBD's purchases (distinct purchase days), used when no Gamma-Gamma model can be fitted.
     (``monetary_mean`` is spend per *order*: with two orders on one day it would count half the day's spend.)"""
     days = summary["purchase_days"].astype(float)

@@ -34,7 +34,7 @@ def member_score_descriptions(horizon_days: float, *, as_of, margin: float, annu
     as-of date ``as_of`` (anything ``pd.Timestamp`` accepts) the horizon starts from.
 
     Every column is empty for members on file without a paid order up to ``as_of`` (the report runner joins every
-    member); ``p_alive`` is also empty for one-day buyers (x = 0). Spend is per purchase *day* (客单价 means per
+    member); ``p_alive`` is also empty for one-day buyers (x = 0). Spend is per purchase *day* (the report's 客单价 means per
     order elsewhere in the report); one-day buyers get Gamma-Gamma's population mean p·γ/(q − 1), or, when q ≤ 1
     makes that mean infinite (``population_mean_finite=False``), the repeat buyers' sample mean. Without a BG/NBD
     fit (``bgnbd_fitted=False``: degenerate data) ``p_alive``, ``expected_purchases`` and ``clv`` are empty."""
@@ -47,17 +47,17 @@ def member_score_descriptions(horizon_days: float, *, as_of, margin: float, annu
     if gamma_gamma_fitted and population_mean_finite:
         spend = ("期望每个购买日消费（元/购买日），Gamma-Gamma 条件期望：会员自己的重复购买平均与人群平均的加权；"
                  "只买过一天（x = 0）的会员取人群平均 pγ/(q − 1)")
-        spend_en = ("expected spend per purchase day (元), Gamma-Gamma conditional expectation; one-day buyers "
+        spend_en = ("expected spend per purchase day in yuan, Gamma-Gamma conditional expectation; one-day buyers "
                     "(x = 0) get the population mean p·γ/(q−1)")
     elif gamma_gamma_fitted:
         spend = ("期望每个购买日消费（元/购买日），Gamma-Gamma 条件期望；拟合出的 q ≤ 1，消费金额的右尾太重，"
                  "人群平均在数学上是无穷大，只买过一天（x = 0）的会员改取有重复购买的会员平均金额的样本均值（偏低的估计）")
-        spend_en = ("expected spend per purchase day (元), Gamma-Gamma conditional expectation; q <= 1 makes the "
+        spend_en = ("expected spend per purchase day in yuan, Gamma-Gamma conditional expectation; q <= 1 makes the "
                     "population mean infinite, so one-day buyers (x = 0) get the repeat buyers' sample mean")
     else:
         spend = ("期望每个购买日消费（元/购买日），Gamma-Gamma 无法拟合，取会员历史上每个购买日的平均消费"
                  "（monetary_total / purchase_days）；只买过一天（x = 0）的会员就是那一天的消费")
-        spend_en = ("expected spend per purchase day (元): the member's historical spend per purchase day "
+        spend_en = ("expected spend per purchase day in yuan: the member's historical spend per purchase day "
                     "(Gamma-Gamma could not be fitted)")
     return {
         "p_alive": (f"截至 {day} 的存活概率 P(alive)，0–1，BG/NBD 模型；只对有重复购买（x ≥ 1）的会员有定义。"
@@ -71,5 +71,5 @@ def member_score_descriptions(horizon_days: float, *, as_of, margin: float, annu
         "expected_spend": f"{spend}；与预测期无关；{no_order} · {spend_en}; {no_order_en}",
         "clv": (f"{day} 之后 {h} 天的折现 CLV，单位：元（毛利，毛利率 {margin:.0%}，年折现率 {annual_discount_rate:.0%}，"
                 f"按月折现）= 毛利率 × 期望每个购买日消费 × 每月期望购买次数；{no_order}{no_model} · discounted "
-                f"margin over the {h} days after {day} (元); {no_order_en}{no_model_en}"),
+                f"margin over the {h} days after {day}, in yuan; {no_order_en}{no_model_en}"),
     }

@@ -55,7 +55,7 @@ def _step_ends(horizon_days: float, step: str) -> np.ndarray:
 
 def monthly_expected_margin(bgnbd: BGNBD, gamma_gamma: GammaGamma | None, summary: pd.DataFrame, *,
                             horizon_days: float = 365, margin: float = 0.3, step: str = "month") -> pd.DataFrame:
-    """Expected (undiscounted) margin of every member in every step of the horizon, 元: one row per step
+    """Expected (undiscounted) margin of every member in every step of the horizon, in yuan — one row per step
     (``step="month"``: 365.25/12 days, the last step may be partial; ``"day"``), one column per member.
 
     margin × E[spend per purchase] × ΔE[purchases in the step], with the BG/NBD conditional expectation cumulated
@@ -119,7 +119,7 @@ def contact_list(clv_values: pd.Series, *, budget: float, cost: float, uplift: f
     A contact (a coupon message, a call) costs ``cost`` 元 and is expected to raise a member's CLV by the share
     ``uplift`` (0.1 = 10 %), so its expected gain is ``uplift × clv``. Contact only members whose gain exceeds the
     cost, highest gain first (ties by member id), at most ``int(budget // cost)`` of them. Returns the gain of the
-    chosen members (元, name ``"gain"``), highest first; empty when nobody is worth the cost. Members with a
+    chosen members in yuan (name ``"gain"``), highest first; empty when nobody is worth the cost. Members with a
     missing CLV are never chosen."""
     if cost <= 0 or budget < 0 or uplift < 0:
         raise ValueError("cost must be positive, budget and uplift non-negative")

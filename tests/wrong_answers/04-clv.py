@@ -1,6 +1,8 @@
-"""Typical wrong answers for module 04 (tests/test_nbgrader_roundtrip.py): grade_id -> source of the solution cell.
+"""Wrong and helper answers for module 04 (tests/test_nbgrader_roundtrip.py): grade_id -> source of the solution cell.
 
-Each one is a mistake trainees really make, and each must score 0 on its exercise's test cell.
+``WRONG_ANSWERS``: a mistake trainees really make, one per code exercise; each must score 0 on its test cell.
+``HELPER_ANSWERS``: the answer that only calls the course helper implementing the exercise; the test cell blocks
+that helper with ``checks.forbid`` while the trainee's function runs, so each must score 0 too.
 """
 
 WRONG_ANSWERS = {
@@ -19,26 +21,75 @@ def bgnbd_inputs(orders, as_of):
     result.index.name = "member_id"
     return result.sort_index()
 ''',
-    # refunded orders counted as spend
-    "ex04_historical_value": '''
-def historical_value(orders, margin):
-    return (orders.groupby("member_id")["net_amount"].sum() * margin).sort_index()
-''',
-    # monthly rate d / 12 instead of (1 + d) ** (1 / 12) - 1
-    "ex04_discount_factor_sum": '''
-def discount_factor_sum(months, annual_rate):
-    return float(sum(1 / (1 + annual_rate / 12) ** k for k in range(1, months + 1)))
-''',
     # the formula for every member: forgets that x = 0 means P(alive) = 1 in BG/NBD
     "ex04_p_alive": '''
 def p_alive_bgnbd(x, t_x, T, r, alpha, a, b):
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     return 1.0 / (1.0 + a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x))
 ''',
-    # a quantile threshold: ties at the cut-off all come in, so the count is not the top_members rule ceil(10 % x n)
-    "ex04_top_decile": '''
-def top_decile(clv_values):
-    cut = clv_values.quantile(0.9)
-    return clv_values[clv_values >= cut].sort_values(ascending=False)
+    # the time-unit slip: the model is fitted in weeks, the holdout length is passed in days (x 7)
+    "ex04_holdout_by_frequency": '''
+def holdout_by_frequency(cal, time_unit, max_bucket=3):
+    model = clv.BGNBD(time_unit=time_unit).fit(cal)
+    predicted = model.expected_purchases(cal["duration_holdout"] * 7, cal["x"], cal["t_x"], cal["T"])
+    label = np.where(cal["x"] < max_bucket, cal["x"].astype(int).astype(str), f"{max_bucket}+")
+    frame = pd.DataFrame({"bucket": label, "actual": cal["x_holdout"].to_numpy(float), "predicted": predicted})
+    table = frame.groupby("bucket").agg(n_members=("actual", "size"), actual=("actual", "mean"),
+                                        predicted=("predicted", "mean"))
+    table["bias"] = table["predicted"] - table["actual"]
+    return table.rename_axis("x_calibration")
+''',
+    # Pearson over every member with a spend, one-time buyers included: the long right tail drives the figure
+    "ex04_spend_independence": '''
+def spend_frequency_check(summary):
+    s = summary.dropna(subset=["monetary_repeat_mean"])
+    rho = float(s["x"].corr(s["monetary_repeat_mean"]))
+    return {"n": len(s), "spearman": rho, "ok": abs(rho) < 0.3}
+''',
+    # monthly rate d / 12 instead of (1 + d) ** (1 / 12) - 1
+    "ex04_discount_factor_sum": '''
+def discount_factor_sum(months, annual_rate):
+    return float(sum(1 / (1 + annual_rate / 12) ** k for k in range(1, months + 1)))
+''',
+    # spends the whole budget on the top CLVs: contacts members whose expected gain is below the cost of contact
+    "ex04_contact_budget": '''
+def choose_contacts(clv_values, budget, cost, uplift):
+    gain = (clv_values * uplift).dropna().sort_index(kind="mergesort").sort_values(ascending=False, kind="mergesort")
+    return gain.head(int(budget // cost))
+''',
+}
+
+HELPER_ANSWERS = {
+    "ex04_bgnbd_inputs": '''
+def bgnbd_inputs(orders, as_of):
+    return member_summary(orders, as_of, time_unit="D")[["x", "t_x", "T"]]
+''',
+    "ex04_p_alive": '''
+def p_alive_bgnbd(x, t_x, T, r, alpha, a, b):
+    model = clv.BGNBD(time_unit="day")
+    model.log_params_ = np.log([r, alpha, a, b])
+    return model.p_alive(x, t_x, T)
+''',
+    "ex04_holdout_by_frequency": '''
+def holdout_by_frequency(cal, time_unit, max_bucket=3):
+    model = clv.BGNBD(time_unit=time_unit).fit(cal)
+    table, _ = clv.holdout_comparison(model, cal, max_bucket=max_bucket)
+    table = table[table["n_members"] > 0]
+    table.index = pd.Index([str(k).replace("≥", "") + ("+" if str(k).startswith("≥") else "") for k in table.index],
+                           name="x_calibration")
+    return table
+''',
+    "ex04_spend_independence": '''
+def spend_frequency_check(summary):
+    result = clv.gamma_gamma_independence(summary, method="spearman")
+    return {"n": result["n"], "spearman": result["correlation"], "ok": result["ok"]}
+''',
+    "ex04_discount_factor_sum": '''
+def discount_factor_sum(months, annual_rate):
+    return float(clv.discount_factors(months, annual_rate).sum())
+''',
+    "ex04_contact_budget": '''
+def choose_contacts(clv_values, budget, cost, uplift):
+    return clv.contact_list(clv_values, budget=budget, cost=cost, uplift=uplift)
 ''',
 }
