@@ -1,4 +1,5 @@
-"""``python -m helpers check --data-dir DIR [--as-of DATE]``: what an analyst reads first about a new export.
+"""``python -m helpers check --data-dir DIR [--as-of DATE] [--columns FILE]``: what an analyst reads first about a new
+export.
 
 Prints, in order: the loader's summary (rows read / kept / quarantined per table), the rows that are out of scope
 (after the as-of date: not errors, so never in the quarantine), the columns the loader did not recognise with a
@@ -113,12 +114,15 @@ def main(argv: list[str] | None = None) -> int:
                                      description="数据质量检查 · load a data set and print its data-quality summary")
     parser.add_argument("--data-dir", default="", help="data directory or orders file (default: datasets/default)")
     parser.add_argument("--as-of", default=None, help="analysis as-of date YYYY-MM-DD (分析截止日)")
+    parser.add_argument("--columns", default=None, metavar="FILE",
+                        help="YAML column mapping, our field: the export's header (列映射文件)")
     args = parser.parse_args(argv)
     from helpers import data as data_mod
 
     path = args.data_dir or data_mod.DEFAULT_DATA_DIR
+    kwargs = {"as_of": args.as_of} if args.columns is None else {"as_of": args.as_of, "columns": args.columns}
     try:
-        ds = data_mod.load(path, as_of=args.as_of)
+        ds = data_mod.load(path, **kwargs)
     except data_mod.DataFileError as exc:
         print(f"error / 错误：{exc}", file=sys.stderr)
         return 1
