@@ -1,15 +1,11 @@
-"""Typical wrong answers for module 03 (tests/test_nbgrader_roundtrip.py): grade_id -> source of the solution cell.
+# typography: ignore-file  (the strings below are Python code, not prose)
+"""Module 03's answers that must score 0 (tests/test_nbgrader_roundtrip.py): grade_id -> source of the solution cell.
 
-Each one is a mistake trainees really make, and each must score 0 on its exercise's test cell.
+``WRONG_ANSWERS``: a mistake trainees really make, per exercise. ``HELPER_ANSWERS``: for every code exercise, the
+answer that only calls the course helper implementing it — the test cell blocks that helper while it runs.
 """
 
 WRONG_ANSWERS = {
-    # timestamp arithmetic on every order: refunds and orders after as-of count, and 23:50 yesterday is "0 days"
-    "ex03_recency_days": '''
-def recency_days(orders, as_of):
-    last = orders.groupby("member_id")["order_ts"].max()
-    return (pd.Timestamp(as_of) - last).dt.days.rename("recency")
-''',
     # the textbook equal-sized cut: identical members get different scores depending on row order
     "ex03_quantile_score": '''
 def quantile_score(values, bins=5, higher_is_better=True):
@@ -38,11 +34,59 @@ def name_segments(scores, threshold=3):
     return pd.Series([names[(bool(r), bool(f), bool(m))] for r, f, m in zip(high["R"], high["F"], high["M"])],
                      index=scores.index)
 ''',
-    # round() instead of rounding up: Python sends .5 to the even number, round(2.5) == 2, so "the top 25 % of
-    # 10 members" becomes 2 members (and 20 % of 997 members 199 instead of 200)
+    # round() instead of rounding up: Python sends .5 to the even number, round(2.5) == 2
     "ex03_top_share": '''
 def top_share(monetary, top=0.2):
     k = max(1, int(round(top * len(monetary))))
     return float(monetary.sort_values(ascending=False).head(k).sum() / monetary.sum())
+''',
+    # the list in segment order (重要价值 first, big spenders first): the budget goes to members who buy anyway
+    "ex03_choose_contacts": '''
+def choose_contacts(candidates, uplift, budget=1500, margin=0.3, cost=1.0):
+    order = {s: i for i, s in enumerate(["重要价值", "重要发展", "重要保持", "重要挽留",
+                                         "一般价值", "一般发展", "一般保持", "一般挽留"])}
+    ok = candidates[candidates["sms_contactable"]]
+    ranked = ok.assign(rank=ok["segment"].map(order)).sort_values(["rank", "monetary_mean"],
+                                                                  ascending=[True, False], kind="stable")
+    return list(ranked.index[:budget])
+''',
+    # precision and recall divided by the wrong count (the flagged and the truly lapsed members swapped)
+    "ex03_lapse_check": '''
+def lapse_check(segments, alive):
+    both = pd.DataFrame({"segment": segments.astype(str)}).join(alive.rename("alive"), how="inner")
+    flagged = both["segment"].isin(["重要保持", "重要挽留", "一般保持", "一般挽留"])
+    lapsed = ~both["alive"].astype(bool)
+    hit = int((flagged & lapsed).sum())
+    return {"precision": hit / lapsed.sum(), "recall": hit / flagged.sum(), "lapsed_share": lapsed.mean()}
+''',
+}
+
+HELPER_ANSWERS = {
+    "ex03_quantile_score": '''
+def quantile_score(values, bins=5, higher_is_better=True):
+    frame = pd.DataFrame({"recency": values, "frequency": values, "monetary_total": values})
+    return rfm.rfm_scores(frame, bins=bins)["F" if higher_is_better else "R"]
+''',
+    "ex03_edge_score": '''
+def edge_score(values, edges, higher_is_better=True):
+    frame = pd.DataFrame({"recency": values, "frequency": values, "monetary_total": values})
+    dim = "F" if higher_is_better else "R"
+    return rfm.rfm_scores(frame, edges={dim: list(edges)})[dim]
+''',
+    "ex03_name_segments": '''
+def name_segments(scores, threshold=3):
+    return rfm.rfm_segments(scores, threshold=threshold).astype(str)
+''',
+    "ex03_top_share": '''
+def top_share(monetary, top=0.2):
+    return behavior.top_share(monetary, top)
+''',
+    "ex03_choose_contacts": '''
+def choose_contacts(candidates, uplift, budget=1500, margin=0.3, cost=1.0):
+    return rfm.contact_plan(candidates, uplift, budget, margin, cost).index
+''',
+    "ex03_lapse_check": '''
+def lapse_check(segments, alive):
+    return rfm.lapse_check(segments, alive)
 ''',
 }
