@@ -35,3 +35,35 @@ def test_repository_modules_have_titles():
     found = course.modules()
     assert found and found[0].slug == "00-tour"
     assert all(m.title and not m.title.startswith("#") for m in found)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION_NOTEBOOKS = sorted((ROOT / "solutions").glob("[0-9][0-9]-*/*.ipynb"))
+
+
+def test_every_module_ends_with_its_generated_navigation():
+    """The last cell of every module is ``course.navigation("<its slug>")``, and no markdown cell links to another
+    module by hand (such a link went stale when 04 pointed at a missing 05)."""
+    problems = []
+    for path in SOLUTION_NOTEBOOKS:
+        slug = path.parent.name
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        last = cells[-1]
+        source = "".join(last["source"]) if isinstance(last["source"], list) else last["source"]
+        if last["cell_type"] != "code" or f'course.navigation("{slug}")' not in source:
+            problems.append(f"{slug}: last cell is not course.navigation({slug!r})")
+        for i, cell in enumerate(cells):
+            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            if cell["cell_type"] == "markdown" and "](../" in text and ".ipynb)" in text:
+                problems.append(f"{slug} cell {i}: hand-written link to another module")
+    assert not problems, "\n".join(problems)
+
+
+def test_navigation_text_is_typeset(tmp_path):
+    from helpers.typography import fix_text
+
+    _module(tmp_path, "00-tour", "导览 · Tour")
+    _module(tmp_path, "01-data-quality", "数据采集与质量 · Quality")
+    for slug in ("00-tour", "01-data-quality"):
+        text = course.navigation_markdown(slug, tmp_path)
+        assert fix_text(text) == text
