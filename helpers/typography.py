@@ -145,7 +145,7 @@ def _strip_around(text: str, start: int, end: int, new: str) -> str:
 _PAREN = re.compile(r"\(((?:[^()\n]|\n(?![ \t]*\n)){0,400})\)")  # may wrap lines, not paragraphs
 _QUOTE = re.compile(r"\"([^\"\n]*)\"")
 _MARK = re.compile(r"[,:;?!]")
-_LATIN_BEFORE_CALL = re.compile(r"[A-Za-z0-9_\]\u00c0-\u024f\U000f0000-\U000ffffd]")
+_LATIN_BEFORE_CALL = re.compile(r"[A-Za-z0-9_]")  # "f(x)", "count_buyers(样本)": a call, whatever it holds
 
 
 def _line_around(text: str, start: int, end: int) -> str:
@@ -193,7 +193,7 @@ def _fix_parens(text: str) -> str:
             prev = _prev_nonspace(text, m.start())
             chinese_inside = has_cjk(content) and _chinese_sentence(text, m.start(), m.end(), bare_ok=True)
             chinese_before = bool(prev and _CJK_CTX.match(prev)) and content.strip() != ""
-            is_call = bool(before_char and _LATIN_BEFORE_CALL.match(before_char)) and not chinese_inside
+            is_call = bool(before_char and _LATIN_BEFORE_CALL.match(before_char))
             if (chinese_inside or chinese_before) and not is_call:
                 text = _strip_around(text, m.start(), m.end(), "（" + content.strip(" \t") + "）")
                 changed = True

@@ -48,6 +48,7 @@ def test_course_prose_has_no_typography_findings():
     ("字段含义查 `datasets/README.md`;", "字段含义查 `datasets/README.md`；"),
     ("同一份数据会算出不同的 RFM:", "同一份数据会算出不同的 RFM："),
     ("F = 2,M = 206.5 元", "F = 2，M = 206.5 元"),
+    ("`order_ts`(最近一次购买距今多久),再看", "`order_ts`（最近一次购买距今多久），再看"),
     # spaces between Chinese and Latin letters / numbers (autocorrect)
     ("共有10000位会员使用APP", "共有 10000 位会员使用 APP"),
 ])
@@ -61,6 +62,7 @@ def test_rules_fix_chinese_prose(text, expected):
     "money `float64` (元), ints `Int64`",
     "共 1,563 位会员，时间 12:30 开始",
     "调用 `rfm_segments(df, as_of)` 即可，也可以写 f(x)。",
+    "count_buyers(样本) 不一致：期望 3，得到 2。",
     "见 [数据字典](../../datasets/README.md)，或 https://example.com/a,b?x=1",
     "```python\nx = \"中文,逗号\"  # 注释(不改)\n```",
     "| 列 | 含义 |\n|---|---:|\n| `a` | 数量 |",
