@@ -269,6 +269,25 @@ def test_cohort_retention_and_monthly_activity():
     assert ma["active_members"].tolist() == [2, 2, 1] and ma["new_members"].tolist() == [2, 1, 0]
 
 
+def test_cohort_retention_is_a_purchase_share_not_survival():
+    # B skips February and buys in March: not in month 1's retention, yet not gone either
+    orders = _orders([
+        ("1", "A", "2025-01-05", 1.0, "paid", "门店"), ("2", "A", "2025-02-05", 1.0, "paid", "门店"),
+        ("3", "B", "2025-01-20", 1.0, "paid", "门店"), ("4", "B", "2025-03-01", 1.0, "paid", "门店"),
+        ("5", "D", "2025-01-25", 1.0, "paid", "门店"),
+    ])
+    c = cohort_retention(orders, as_of="2025-04-30")
+    jan = pd.Period("2025-01", "M")
+    assert c.retention.loc[jan, [0, 1, 2, 3]].tolist() == pytest.approx([1.0, 1 / 3, 1 / 3, 0.0])
+    # in month k or later: month 1 A and B, month 2 B only, month 3 nobody
+    assert c.later.loc[jan, [0, 1, 2, 3]].tolist() == [3.0, 2.0, 1.0, 0.0]
+    assert c.average_later(1) == pytest.approx(2 / 3) and c.average_retention(1) == pytest.approx(1 / 3)
+    assert (c.later.fillna(0).to_numpy() >= c.active.fillna(0).to_numpy()).all()
+    # the table cut at max_months still counts a member whose last purchase lies beyond it
+    short = cohort_retention(orders, as_of="2025-04-30", max_months=1)
+    assert short.later.loc[jan].tolist() == [3.0, 2.0]
+
+
 def test_top_members_and_share_one_rule():
     from helpers.behavior import top_members, top_share
 

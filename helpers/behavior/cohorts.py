@@ -22,12 +22,16 @@ __all__ = ["CohortRetention", "cohort_retention", "monthly_activity"]
 @dataclass
 class CohortRetention:
     """Monthly cohorts. ``sizes``: members per first-purchase month. ``active``: cohort × months-since-first
-    (0, 1, 2 …) count of members with a purchase in that month. ``retention``: ``active / sizes`` (month 0 = 1).
-    Cells after ``as_of``'s month are NaN (not yet observed); the as-of month itself may be partial."""
+    (0, 1, 2 …) count of members with a purchase *in* that month. ``retention``: ``active / sizes`` (month 0 = 1)
+    — a purchase share, not survival. ``later``: count of members with a purchase in that month *or any later
+    month* up to as-of; ``later / sizes`` is at least the retention and shows how many of those not buying in
+    month k were only skipping it. Cells after ``as_of``'s month are NaN (not yet observed); the as-of month
+    itself may be partial."""
 
     sizes: pd.Series
     active: pd.DataFrame
     retention: pd.DataFrame
+    later: pd.DataFrame | None = None
 
     def average_retention(self, month: int) -> float:
         """Retention in month ``month`` after first purchase over all cohorts, weighted by cohort size and using
@@ -38,6 +42,16 @@ class CohortRetention:
         if not observed.any():
             return float("nan")
         return float(self.active.loc[observed, month].sum() / self.sizes[observed].sum())
+
+    def average_later(self, month: int) -> float:
+        """Share of members with a purchase in month ``month`` after the first purchase or later (up to as-of),
+        weighted like :meth:`average_retention` over the cohorts observed that far (NaN when none is)."""
+        if self.later is None or month not in self.later.columns:
+            return float("nan")
+        observed = self.later[month].notna()
+        if not observed.any():
+            return float("nan")
+        return float(self.later.loc[observed, month].sum() / self.sizes[observed].sum())
 
 
 def _month_codes(orders: pd.DataFrame, as_of, include_refunds: bool):
@@ -59,7 +73,9 @@ def _month_index(m0: int, periods: int, name: str) -> pd.PeriodIndex:
 
 def cohort_retention(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = False,
                      max_months: int | None = None) -> CohortRetention:
-    """Monthly first-purchase cohorts and the share of each cohort that buys again k months later."""
+    """Monthly first-purchase cohorts: the share of each cohort that buys in calendar month k after the month of
+    its first purchase (``retention``), and that buys in month k or later (``later``); see :class:`CohortRetention`.
+    """
     _, codes, d, first = _month_codes(orders, as_of, include_refunds)
     end_month = int(d.max()) if as_of is None else int(np.datetime64(pd.Timestamp(as_of).date(), "M").astype(np.int64))
     m0 = int(first.min())
@@ -76,11 +92,19 @@ def cohort_retention(orders: pd.DataFrame, as_of=None, *, include_refunds: bool 
     months = _month_index(m0, n_coh, "cohort")
     observable = (n_coh - 1 - np.arange(n_coh))[:, None] >= np.arange(K)[None, :]
     active[~observable] = np.nan
+    # months from the first to the last purchase month per member: bought in month k or later ⇔ last_k ≥ k
+    last_k = np.zeros(len(first), np.int64)
+    np.maximum.at(last_k, codes, k)
+    reach = np.minimum(last_k, K - 1)  # a member reaching past the table counts in every column
+    counts = np.bincount((first - m0) * K + reach, minlength=n_coh * K).reshape(n_coh, K)
+    later = counts[:, ::-1].cumsum(axis=1)[:, ::-1].astype(float)  # members with last_k ≥ k
+    later[~observable] = np.nan
     keep = sizes > 0
     idx = pd.PeriodIndex(months[keep], name="cohort")
     act = pd.DataFrame(active[keep], index=idx, columns=pd.RangeIndex(K, name="months_since_first"))
     sz = pd.Series(sizes[keep], index=idx, name="cohort_size")
-    return CohortRetention(sizes=sz, active=act, retention=act.div(sz, axis=0))
+    lat = pd.DataFrame(later[keep], index=idx, columns=act.columns)
+    return CohortRetention(sizes=sz, active=act, retention=act.div(sz, axis=0), later=lat)
 
 
 
