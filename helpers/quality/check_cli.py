@@ -89,7 +89,7 @@ def report_text(ds) -> str:
     if len(unknown) and not own_sections:
         lines.append("未识别的列（原样保留，不参与检查）· unrecognised columns (passed through, not checked):")
         for r in unknown.itertuples():
-            hint = f"  是否想用 did you mean: {r.suggestion}?" if r.suggestion else ""
+            hint = f"（是不是 {r.suggestion}？did you mean {r.suggestion}?）" if r.suggestion else ""
             lines.append(f"  {r.table}.{r.column}{hint}")
         lines.append("")
     impact = quarantine_impact(ds.quarantine, ds.counts)

@@ -176,7 +176,7 @@ def quality_summary(report: pd.DataFrame, top: int = 12) -> str:
     bad = report[(report["n_failed"] > 0) & (report["check"] != "missing")]
     bad = bad.sort_values(["n_failed", "dimension"], ascending=[False, True]).head(top)
     if len(bad):
-        lines.append("  主要问题 main problems:")
+        lines.append("  主要问题 · main problems：")
         for r in bad.itertuples():
             zh = CHECK_ZH.get(r.check, r.check)
             lines.append(f"    - {r.table}.{r.column} {zh} ({r.check}): {r.n_failed} / {r.n_checked} "
