@@ -197,3 +197,23 @@ def test_explorer_draws_statically_without_widgets(monkeypatch):
     assert len(bars) == 3  # months capped at the months available
     np.testing.assert_allclose([b.get_height() for b in bars], margin * clv.discount_factors(3, 0.1) / 1e4)
     plt.close("all")
+
+
+def test_clv_and_scores_are_rounded_so_every_cpu_ranks_alike():
+    # a 1-ulp difference in exp / log / hyp2f1 (another CPU's SIMD kernel) must not change a ranking or a threshold:
+    # CLV, the contact gain and the written member_scores carry 32 significant bits (helpers.synth.stable)
+    from helpers.synth.stable import stable
+
+    s = pd.DataFrame({"x": [0, 2, 5], "t_x": [0.0, 20.0, 80.0], "T": [30.0, 60.0, 90.0], "purchase_days": [1, 3, 6],
+                      "monetary_total": [90.0, 300.0, 240.0], "monetary_repeat_mean": [np.nan, 105.0, 40.0]},
+                     index=pd.Index(["A", "B", "C"], name="member_id"))
+    m = _fixed_model(unit="day")
+    value = clv.discounted_clv(m, None, s, horizon_days=100)
+    np.testing.assert_array_equal(value.to_numpy(), stable(value.to_numpy()))
+    scores = clv.member_scores(clv.clv_table(m, None, s, horizon_days=100), s)
+    for col in clv.SCORE_COLUMNS:
+        v = scores[col].dropna().to_numpy()
+        np.testing.assert_array_equal(v, stable(v))
+    one_ulp_up = pd.Series(np.nextafter(np.full(3, 100.0), 200.0), index=["A", "B", "C"])
+    # 10 % of a CLV one ulp above 100 is "10.000000000000002" unrounded: still not above a cost of 10 once rounded
+    assert clv.contact_list(one_ulp_up, budget=100.0, cost=10.0, uplift=0.1).empty

@@ -122,7 +122,7 @@ def test_clv_without_gamma_gamma_uses_spend_per_purchase_day():
     m = _fixed_model()
     e = m.expected_purchases(100, s["x"], s["t_x"], s["T"])
     got = discounted_clv(m, None, s, horizon_days=100, margin=0.5, annual_discount_rate=0.0)
-    np.testing.assert_allclose(got, 0.5 * np.array([90.0, 100.0, 40.0]) * e, rtol=1e-12)
+    np.testing.assert_allclose(got, 0.5 * np.array([90.0, 100.0, 40.0]) * e, rtol=5e-10)  # CLV: 32 significant bits
     t = clv.clv_table(m, None, s, horizon_days=100, margin=0.5, annual_discount_rate=0.0)
     np.testing.assert_allclose(t["expected_spend"], [90.0, 100.0, 40.0])
 
@@ -157,11 +157,11 @@ def test_monthly_expected_margin_by_step():
     # undiscounted total = margin × spend × E[purchases over the horizon]
     total = discounted_clv(m, g, s, horizon_days=100, margin=0.3, annual_discount_rate=0.0)
     np.testing.assert_allclose(total, [0.3 * spend[k] * float(m.expected_purchases(100, *s.loc[k, ["x", "t_x", "T"]]))
-                                       for k in s.index], rtol=1e-12)
+                                       for k in s.index], rtol=5e-10)  # CLV: 32 significant bits
     # discounting month k by (1.12)^(k/12) by hand
     d = (1.12 ** (-np.arange(1, 5) / 12)) @ mm.to_numpy()
     np.testing.assert_allclose(discounted_clv(m, g, s, horizon_days=100, margin=0.3, annual_discount_rate=0.12), d,
-                               rtol=1e-12)
+                               rtol=5e-10)
 
 
 def test_week_unit_model_gives_the_same_money_and_tracking():
@@ -175,7 +175,7 @@ def test_week_unit_model_gives_the_same_money_and_tracking():
     np.testing.assert_allclose(clv.monthly_expected_margin(m_week, g, s_week, horizon_days=100, margin=0.3),
                                clv.monthly_expected_margin(m_day, g, s, horizon_days=100, margin=0.3), rtol=1e-10)
     pd.testing.assert_frame_equal(clv.clv_table(m_week, g, s_week, horizon_days=100),
-                                  clv.clv_table(m_day, g, s, horizon_days=100), rtol=1e-10)
+                                  clv.clv_table(m_day, g, s, horizon_days=100), rtol=1e-9)
     orders, s2 = _tracking_orders()
     _, steps_day = clv.holdout_tracking(_fixed_model(), s2, orders, "2025-01-01", "2025-01-16", step_days=7)
     _, steps_week = clv.holdout_tracking(_week_model(), _in_weeks(s2), orders, "2025-01-01", "2025-01-16",

@@ -20,7 +20,11 @@ def member_scores(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     ``expected_purchases``, ``expected_spend`` and ``clv`` keep their model values for every member, x = 0
     included. They are model values, not checked facts: on the course data module 04's holdout check
     (:func:`holdout_comparison`, bucket ``"0"``) shows the x = 0 group over-predicted, so read them with care."""
+    from helpers.clv.value import _stable
+
     out = table.loc[:, list(SCORE_COLUMNS)].copy()
+    for col in SCORE_COLUMNS:  # written to the report: the same bits on every CPU
+        out[col] = _stable(out[col].to_numpy(float))
     x = summary["x"].reindex(out.index)
     out["p_alive"] = out["p_alive"].where(x.to_numpy(float) > 0)
     out.index.name = "member_id"

@@ -20,6 +20,14 @@ from helpers.clv.bgnbd import BGNBD, _model_inputs
 from helpers.clv.gamma_gamma import GammaGamma, spend_per_purchase_day
 
 
+def _stable(values) -> np.ndarray:
+    """Model outputs rounded to 32 significant bits with the course's one rounding helper, so a ranking or a
+    threshold decides the same on every CPU (docs/CONVENTIONS.md, "Determinism on every CPU")."""
+    from helpers.synth.stable import stable  # imported here: the synth package is large
+
+    return np.asarray(stable(np.asarray(values, float)), float)
+
+
 def historical_clv(summary: pd.DataFrame, margin: float = 1.0) -> pd.Series:
     """Historical CLV per member: observed spend (``monetary_total``) × gross ``margin``."""
     return (summary["monetary_total"].astype(float) * float(margin)).rename("historical_clv")
@@ -86,11 +94,15 @@ def discounted_clv(bgnbd: BGNBD, gamma_gamma: GammaGamma | None, summary: pd.Dat
       the per-step rate is ``(1 + annual_discount_rate) ** (step_days / 365.25) - 1`` and cash of step k is
       discounted by k full steps (end-of-period convention, :func:`discount_factors`). ``annual_discount_rate=0``
       gives undiscounted value.
+
+    The result is rounded to 32 significant bits (:func:`_stable`): it comes out of ``exp`` / ``log`` /
+    ``hyp2f1``, whose last bit depends on the CPU, and it ranks members (top lists, :func:`contact_list`).
     """
     per_step = monthly_expected_margin(bgnbd, gamma_gamma, summary, horizon_days=horizon_days, margin=margin,
                                        step=step).to_numpy()
     factors = discount_factors(len(per_step), annual_discount_rate, step)
-    return pd.Series(factors @ per_step if len(per_step) else np.zeros(len(summary)), index=summary.index,
+    value = factors @ per_step if len(per_step) else np.zeros(len(summary))
+    return pd.Series(_stable(value), index=summary.index,
                      name="clv")
 
 
@@ -124,6 +136,7 @@ def contact_list(clv_values: pd.Series, *, budget: float, cost: float, uplift: f
     if cost <= 0 or budget < 0 or uplift < 0:
         raise ValueError("cost must be positive, budget and uplift non-negative")
     n_max = int(budget // cost)
-    gain = (clv_values.astype(float) * float(uplift)).dropna().rename("gain")
+    gain = clv_values.astype(float) * float(uplift)
+    gain = pd.Series(_stable(gain.to_numpy()), index=gain.index, name="gain").dropna()  # compared with the cost
     gain = gain[gain > cost].sort_index(kind="mergesort").sort_values(ascending=False, kind="mergesort")
     return gain.iloc[:n_max]
