@@ -1,4 +1,4 @@
-"""Member bands: how often (消费频率分层) and how much (消费金额分层), and how to read them.
+"""Member bands: how often (消费频次分层) and how much (消费金额分层), and how to read them.
 
 * :func:`frequency_band` — weekly / monthly / quarterly / occasional buyers from the mean interval between purchase
   days, for members who are still buying at their own rhythm; a member whose silence is much longer than their own

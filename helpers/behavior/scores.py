@@ -89,7 +89,7 @@ def member_score_descriptions(as_of, spend_edges, *, spend_quantiles=(0.5, 0.8),
         "monetary_mean": "每笔已支付订单的平均实付金额，即客单价（元）",
         "first_purchase": "首次已支付购买日期（YYYY-MM-DD）",
         "last_purchase": "最近一次已支付购买日期（YYYY-MM-DD）",
-        "tenure_days": f"首次购买日到截止日 {day} 的天数（天），即入会时长",
+        "tenure_days": f"首次购买日到截止日 {day} 的天数（天），即首购至今天数；入会（注册）可能更早",
         "frequency_band": ("消费频次层（间隔口径）：平均购买间隔 = （末购日期 − 首购日期）÷（购买天数 − 1）天；"
                            f"{habit}；只有一个购买日为{labels[4]}"),
         "spend_band": spend_text,
