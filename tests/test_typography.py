@@ -118,3 +118,15 @@ def test_off_on_region_skips_data_literals():
 def test_bilingual_heading_keeps_the_english_question_mark():
     text = "### 4.1 F 和 M 说的是不是同一件事?· Do F and M overlap?"
     assert fix_text(text) == "### 4.1 F 和 M 说的是不是同一件事？· Do F and M overlap?"
+
+
+def test_cli_check_then_fix(tmp_path, capsys):
+    from helpers.typography import main
+
+    path = tmp_path / "note.md"
+    path.write_text("# 标题\n\n第一句,第二句(补充)。\n", encoding="utf-8")
+    assert main(["--check", str(path)]) == 1
+    assert "note.md:3" in capsys.readouterr().out
+    assert main(["--fix", str(path)]) == 0
+    assert path.read_text(encoding="utf-8") == "# 标题\n\n第一句，第二句（补充）。\n"
+    assert main(["--check", str(path)]) == 0
