@@ -134,13 +134,10 @@ def test_uniqueness_dimension():
 
 
 @pytest.fixture
-def reversal_contract(monkeypatch):
-    """A contract whose orders carry 红冲 lines naming their original order in ``original_order_id``."""
-    rev = getattr(T, "REVERSAL", None)
-    column = rev.reference if rev is not None else "original_order_id"
-    if rev is None:
-        monkeypatch.setattr(T, "REVERSAL", SimpleNamespace(table="orders", reference=column), raising=False)
-    return column
+def reversal_contract():
+    """The contract's column by which a 红冲 line names the order it reverses."""
+    assert T.REVERSAL.table == "orders"
+    return T.REVERSAL.reference
 
 
 def test_reversal_line_is_a_refund_not_an_error(reversal_contract):

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from helpers import tables as _tables
 from helpers.data import Dataset
-from helpers.tables import TABLES, Table
+from helpers.data.scope import cutoff_of
+from helpers.tables import REVERSAL, TABLES, Table
 
 #: report dimensions with their Chinese names, in report order (GB/T 36344-2018's 完整性 / 准确性 / 一致性 / 时效性,
 #: uniqueness split out of its 准确性 indicators, and the course's own PII check 安全性)
@@ -30,9 +30,6 @@ DIMENSIONS = {
 REPORT_COLUMNS = ["dimension", "table", "column", "check", "n_checked", "n_failed", "share"]
 
 MONEY_TOL = 0.01  # 元; two amounts closer than this are equal
-
-#: the column of an orders export that names the order a 红冲 line reverses, while the contract does not say
-DEFAULT_REVERSAL_REFERENCE = "original_order_id"
 
 
 def _frames(data) -> dict[str, pd.DataFrame]:
@@ -74,44 +71,28 @@ def reference_date(data, as_of=None) -> pd.Timestamp | None:
 
 
 def cutoff(as_of: pd.Timestamp | None) -> pd.Timestamp | None:
-    """First instant after the as-of date: a date without a time includes that whole day (the loader's rule)."""
-    if as_of is None:
-        return None
-    return as_of + pd.Timedelta(days=1) if as_of == as_of.normalize() else as_of
+    """First instant after the as-of date: a date without a time includes that whole day (the loader's rule, the
+    loader's own function)."""
+    return cutoff_of(as_of)
 
 
 def event_column(table: Table | str) -> str | None:
-    """The row's own timestamp, the one column that decides whether a row is after the as-of date.
-
-    The data contract's ``Table.scope`` (the column the loader cuts at the as-of date; ``None`` for tables that
-    follow their parents, e.g. order lines); with a contract that predates ``scope``, the loader's older rule, the
-    table's first ``datetime`` column. Quality and loader must use the same column, or a row that the loader kept
-    is reported "after as-of" here (or the other way round)."""
+    """The row's own timestamp, the one column that decides whether a row is after the as-of date: the data
+    contract's ``Table.scope``, which the loader cuts at the as-of date too (``None`` for tables that follow their
+    parents, e.g. order lines). One definition, so a row the loader kept is never reported "after as-of" here."""
     spec = TABLES.get(table) if isinstance(table, str) else table
-    if spec is None:
-        return None
-    if getattr(spec, "scope", None) is not None:
-        return spec.scope
-    if any(getattr(t, "scope", None) is not None for t in TABLES.values()):
-        return None  # the contract declares scopes: this table follows its parents
-    return next((c.name for c in spec.columns if c.kind == "datetime"), None)
+    return None if spec is None else spec.scope
 
 
 def reversal_column(table: Table | str) -> str | None:
-    """The column of a 红冲 reversal line that names the original order, if the contract has one for ``table``.
+    """The column of a 红冲 reversal line that names the original order (``tables.REVERSAL.reference``) when
+    ``table`` is the one that carries reversals, else ``None``.
 
     A reversal line carries a negative amount and points at the order it reverses: it is a refund, not a wrong
-    amount. The contract decides the column (``tables.REVERSAL.reference``; the loader folds such lines into their
-    original order, so it is met in raw exports, not in loaded frames)."""
+    amount. The loader folds such lines into their original order, so the column is met in raw exports (and in
+    frames an analyst builds), not in loaded tables."""
     name = table if isinstance(table, str) else table.name
-    rev = getattr(_tables, "REVERSAL", None)
-    if rev is not None:
-        return rev.reference if rev.table == name else None
-    spec = TABLES.get(name)
-    for col, (ref_table, ref_col) in (spec.foreign_keys.items() if spec is not None else ()):
-        if ref_table == name and (ref_col,) == tuple(spec.key) and col != ref_col:
-            return col
-    return DEFAULT_REVERSAL_REFERENCE if name == "orders" else None
+    return REVERSAL.reference if REVERSAL.table == name else None
 
 
 def reversal_lines(df: pd.DataFrame, table: str = "orders") -> np.ndarray:
