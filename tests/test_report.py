@@ -314,6 +314,25 @@ def test_without_as_of_rows_after_the_last_order_are_out_of_scope(tmp_path):
     assert summary["as_of"] == "2026-07-02" and summary["as_of_source"] == "last order day"
 
 
+def test_column_mapping_file_reaches_the_loader(tmp_path, capsys):
+    """--columns FILE: the analyst's YAML mapping is what the run loads with (headers the loader cannot guess)."""
+    from helpers.report import snapshot
+
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "orders.csv").write_text("buyer,when_paid,money\nM1,2025-03-01 10:00:00,9.9\nM2,2025-03-02 11:00:00,5\n",
+                                     encoding="utf-8")
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("orders:\n  member_id: buyer\n  order_ts: when_paid\n  net_amount: money\n", encoding="utf-8")
+    rc, err = _main(capsys, "--data-dir", str(data), "--out", str(tmp_path / "out"), "--modules", "00")
+    assert rc == 2 and "member_id" in err, "without the mapping the required columns are missing"
+    plan, errors = report.validate(report.build_parser().parse_args(
+        ["--data-dir", str(data), "--out", str(tmp_path / "out"), "--columns", str(mapping)]))
+    assert errors == [] and plan.columns == mapping.resolve()
+    ds, as_of = snapshot.load_resolved(plan.data_dir, None, plan.columns)
+    assert list(ds.orders["member_id"]) == ["M1", "M2"] and str(as_of.date()) == "2025-03-02"
+
+
 def test_index_shows_as_of_out_of_scope_and_unrecognised_columns(tmp_path):
     from helpers.report import html
 

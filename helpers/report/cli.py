@@ -17,7 +17,7 @@ from helpers import data as hdata
 from helpers.paths import default_data_dir
 
 from .modules import discover_modules, solutions_dir
-from .params import SHARED, SHARED_PARAMETERS, check_value, declared, notebook_parameters
+from .params import SHARED, SHARED_PARAMETERS, cast_value, check_value, declared, notebook_parameters
 from .runner import RunPlan, run
 from .snapshot import load_resolved
 
@@ -138,8 +138,6 @@ def validate(args: argparse.Namespace) -> tuple[RunPlan | None, list[str]]:
                 if spec is not None:
                     check_value(raw, spec)
                 else:  # a module not declared in helpers/report/params.py yet: its notebook's type only
-                    from .params import cast_value
-
                     cast_value(raw, m.parameters[name].get("inferred_type_name", "None"))
             except ValueError as exc:
                 errors.append(f"--param {name}={raw}: {exc}（模块 module {m.slug}）")

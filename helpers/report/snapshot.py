@@ -33,10 +33,7 @@ SNAPSHOT = "snapshot"
 
 def load_once(data_dir: Path, as_of: str | None = None, columns: Path | None = None):
     """The validated :class:`helpers.data.Dataset` of ``data_dir`` up to ``as_of`` (``None``: every row)."""
-    kwargs: dict[str, Any] = {"as_of": as_of}
-    if columns is not None:
-        kwargs["columns"] = str(columns)
-    return hdata.load(str(data_dir), **kwargs)
+    return hdata.load(str(data_dir), as_of=as_of, columns=None if columns is None else str(columns))
 
 
 def _rows_after(ds, day: pd.Timestamp) -> bool:
