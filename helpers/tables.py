@@ -1,3 +1,4 @@
+# typography: ignore-file  (Chinese header names and aliases are data matched against real exports, not prose)
 """The data contract: every table of a member-analytics data set, its columns, types and header aliases.
 
 One source of truth shared by the generator (``helpers.generate``), the loader and its pandera schemas

@@ -134,7 +134,7 @@ class Dataset:
             lines += ["", "未识别的列（原样保留，未参与分析；可用列映射 columns= 指定） · "
                           "unrecognised columns (passed through unused; map them with columns=):"]
             for t, cols in unrec.items():
-                lines += [f"  {t}: " + ", ".join(f"{h}（是不是 {s}？ did you mean {s}?）" if s else h for h, s in cols)]
+                lines += [f"  {t}: " + ", ".join(f"{h}（是不是 {s}？did you mean {s}?）" if s else h for h, s in cols)]
         missing = {t: cols for t, cols in self.missing_columns.items() if cols}
         if missing:
             lines += ["", "缺少的可选列 · optional columns not in the source:"]

@@ -55,7 +55,7 @@ def discover(path: Path) -> dict[str, Path]:
     or a table file with an unsupported extension. The report run validates ``--data-dir`` and fingerprints the
     input with this, so that it accepts exactly what the loader reads."""
     if not path.exists():
-        raise DataFileError(f"找不到数据路径:{path}", f"data path does not exist: {path}", path)
+        raise DataFileError(f"找不到数据路径：{path}", f"data path does not exist: {path}", path)
     if path.is_file():
         _check_extension(path, whole_name=False)
         return {"orders": path}
@@ -70,14 +70,14 @@ def discover(path: Path) -> dict[str, Path]:
         _check_extension(p)
         if table in found:
             raise DataFileError(
-                f"表 {table} 有两个文件:{found[table].name} 和 {p.name};请只保留一个。",
+                f"表 {table} 有两个文件：{found[table].name} 和 {p.name}；请只保留一个。",
                 f"two files for table {table!r}: {found[table].name} and {p.name}; keep only one.", p)
         found[table] = p
     if "orders" not in found:
         names = sorted(q.name for q in path.iterdir())
         raise DataFileError(
-            f"目录 {path} 中没有订单表(orders,必需)。可接受的文件名:{_accepted_file_names('orders')}。"
-            f"目录中的文件:{', '.join(names) or '无'}",
+            f"目录 {path} 中没有订单表（orders，必需）。可接受的文件名：{_accepted_file_names('orders')}。"
+            f"目录中的文件：{', '.join(names) or '无'}",
             f"directory {path} has no orders table (required). Accepted names: {_accepted_file_names('orders')}. "
             f"Found: {', '.join(names) or 'nothing'}", path, None)
     return found
@@ -88,7 +88,7 @@ def _check_extension(p: Path, whole_name: bool = True) -> None:
     ext = p.suffix.lower()
     if ext not in EXTENSIONS or (whole_name and _split_name(p)[1] != ext):
         raise DataFileError(
-            f"不支持的文件类型:{p.name}。支持 {', '.join(EXTENSIONS)}(xls 请在 Excel 中另存为 xlsx 或 CSV)。",
+            f"不支持的文件类型：{p.name}。支持 {', '.join(EXTENSIONS)}（xls 请在 Excel 中另存为 xlsx 或 CSV）。",
             f"unsupported file type: {p.name}. Supported: {', '.join(EXTENSIONS)} "
             f"(save .xls as .xlsx or CSV first).", p)
 

@@ -141,8 +141,8 @@ def detect_encoding(path: Path) -> str:
     col_zh = f"、列“{column}”" if column else ""
     col_en = f", column {column}" if column else ""
     raise DataFileError(
-        f"文件 {path.name} 第 {line} 行{col_zh}(字节偏移 {bad})的内容无法按 {tried} 解码;"
-        f"附近的字节:{context!r}。请用 Excel 或记事本另存为 UTF-8 或 GBK 编码的 CSV。",
+        f"文件 {path.name} 第 {line} 行{col_zh}（字节偏移 {bad}）的内容无法按 {tried} 解码；"
+        f"附近的字节：{context!r}。请用 Excel 或记事本另存为 UTF-8 或 GBK 编码的 CSV。",
         f"file {path.name}: bytes at offset {bad} (line {line}{col_en}) cannot be decoded as {tried}; "
         f"nearby bytes: {context!r}. Re-save the file as UTF-8 or GBK CSV.", path, column)
 

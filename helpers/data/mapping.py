@@ -100,7 +100,7 @@ def read_column_mapping(columns) -> ColumnMapping | None:
         raise TypeError(f"columns must be a mapping or a YAML file path, got {type(columns).__name__}")
     obj = {} if obj is None else obj
     if not isinstance(obj, Mapping):
-        raise _mapping_error("顶层必须是“字段: 表头”或“表: {字段: 表头}”的映射。",
+        raise _mapping_error("顶层必须是映射：字段 → 表头，或者表 → 字段 → 表头。",
                              "the top level must map field → header or table → {field: header}.", source)
     all_fields = _all_fields()
     per_table: dict[str, dict[str, str]] = {}

@@ -39,7 +39,7 @@ class Raw:
 
 def read_csv(path: Path) -> Raw:
     if path.stat().st_size == 0:
-        raise DataFileError(f"文件 {path.name} 是空文件(0 字节)。", f"file {path.name} is empty (0 bytes).", path)
+        raise DataFileError(f"文件 {path.name} 是空文件（0 字节）。", f"file {path.name} is empty (0 bytes).", path)
     encoding = detect_encoding(path)
     with open(path, "rb") as f:
         head = codecs.getincrementaldecoder(encoding)("replace").decode(f.read(1 << 16))
@@ -54,7 +54,7 @@ def read_csv(path: Path) -> Raw:
     except StopIteration:
         names = []
     if not [n for n in names if n.strip()]:
-        raise DataFileError(f"文件 {path.name} 没有表头(空文件)。", f"file {path.name} has no header row (empty).",
+        raise DataFileError(f"文件 {path.name} 没有表头（空文件）。", f"file {path.name} has no header row (empty).",
                             path)
     headers = _headers(names)
     names = _unique_names(headers)
@@ -83,7 +83,7 @@ def read_csv(path: Path) -> Raw:
         if any(n is None for n, _ in bad):
             table, bad = read(False)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
-        raise DataFileError(f"无法读取文件 {path.name}:{e}", f"cannot read file {path.name}: {e}", path) from e
+        raise DataFileError(f"无法读取文件 {path.name}：{e}", f"cannot read file {path.name}: {e}", path) from e
     bad_rows = [(int(n) - 1, text) for n, text in bad]
     n_total = table.num_rows + len(bad_rows)
     rows = np.arange(1, n_total + 1, dtype=np.int64)
@@ -134,14 +134,14 @@ def read_xlsx(path: Path) -> Raw:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # zip / xml errors of a damaged workbook
-        raise DataFileError(f"无法读取 Excel 文件 {path.name}:{e}", f"cannot read Excel file {path.name}: {e}",
+        raise DataFileError(f"无法读取 Excel 文件 {path.name}：{e}", f"cannot read Excel file {path.name}: {e}",
                             path) from e
     try:
         ws = wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         header = next(it, None)
         if header is None or all(v is None or str(v).strip() == "" for v in header):
-            raise DataFileError(f"Excel 文件 {path.name} 的第一个工作表是空的(没有表头)。",
+            raise DataFileError(f"Excel 文件 {path.name} 的第一个工作表是空的（没有表头）。",
                                 f"Excel file {path.name}: the first sheet is empty (no header row).", path)
         while header and header[-1] is None:
             header = header[:-1]
@@ -172,7 +172,7 @@ def read_parquet(path: Path) -> Raw:
     try:
         table = pq.read_table(path)
     except Exception as e:
-        raise DataFileError(f"无法读取 Parquet 文件 {path.name}:{e}", f"cannot read Parquet file {path.name}: {e}",
+        raise DataFileError(f"无法读取 Parquet 文件 {path.name}：{e}", f"cannot read Parquet file {path.name}: {e}",
                             path) from e
     cols = {}
     headers = _headers(table.column_names)
@@ -193,7 +193,7 @@ def read(path: Path) -> Raw:
     else:
         raw = read_xlsx(path)
     if len(raw.frame) == 0 and not raw.bad_rows:
-        raise DataFileError(f"文件 {path.name} 只有表头,没有数据行。", f"file {path.name} has a header but no data rows.",
+        raise DataFileError(f"文件 {path.name} 只有表头，没有数据行。", f"file {path.name} has a header but no data rows.",
                             path)
     return raw
 

@@ -50,7 +50,7 @@ def _entity(table_name: str) -> tuple[str, str]:
     """(English, Chinese) name of one row of a referenced table: members → (member, 会员)."""
     t = T.TABLES[table_name]
     key_zh = t.column(t.key[0]).zh if t.key else t.zh
-    return table_name.removesuffix("s"), re.sub(r"(ID|编号|号)$", "", key_zh)
+    return table_name.removesuffix("s"), re.sub(r"(ID|编号|号)$", "", key_zh)  # typography: ignore
 
 
 def reason_unknown(ref_table: str) -> str:
