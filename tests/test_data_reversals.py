@@ -106,3 +106,14 @@ def test_order_lines_of_a_refunded_original_are_kept(tmp_path, write_file):
     assert ds.order_items.order_id.tolist() == ["O3", "O1"] and ds.quarantine.empty
     assert ds.orders.set_index("order_id").status["O3"] == "refunded"
     assert isinstance(ds.orders.status.dtype, pd.CategoricalDtype)
+
+
+def test_lines_of_a_reversal_with_its_own_number_are_folded_too(tmp_path, write_file):
+    write_file("orders.csv", csv_text(HEADER, [*PAID, ["H1", "M1", "2025-03-05", "-30", "红冲", "O3"]]))
+    write_file("order_items.csv", csv_text(["order_id", "line_no", "product_id", "quantity"],
+                                           [["O3", "1", "P1", "1"], ["H1", "1", "P1", "-1"], ["H9", "1", "P1", "1"]]))
+    ds = data.load(tmp_path)
+    assert ds.order_items.order_id.tolist() == ["O3"]
+    assert ds.counts.loc["order_items"].tolist() == [3, 1, 1, 0, 1] and reconciles(ds)
+    assert ds.quarantine[["table", "row", "reason"]].values.tolist() == [
+        ["order_items", 3, data.reason_unknown("orders")]]

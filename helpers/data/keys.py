@@ -6,7 +6,7 @@ kept / quarantined / out-of-scope keys?"; they ask it through :func:`isin_str` o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ class KeySets:
     kept: pd.Series
     quarantined: pd.Series
     out_of_scope: pd.Series
+    folded: pd.Series = field(default_factory=lambda: pd.Series([], dtype="string"))  # 红冲 lines folded away
 
     def classify(self, values: pd.Series, present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(found among kept, only among out-of-scope, only among quarantined) for the ``present`` values."""
@@ -44,3 +45,10 @@ class KeySets:
         if rest.any() and len(self.out_of_scope):
             oos = rest & ~quar & isin_str(values, self.out_of_scope)
         return kept, oos, quar
+
+    def folded_only(self, values: pd.Series, present: np.ndarray) -> np.ndarray:
+        """Values found only among folded 红冲 lines (not kept, quarantined or out of scope)."""
+        if not len(self.folded) or not present.any():
+            return np.zeros(len(values), bool)
+        kept, oos, quar = self.classify(values, present)
+        return present & ~kept & ~oos & ~quar & isin_str(values, self.folded)

@@ -76,6 +76,7 @@ def process(table: T.Table, path: Path, raw: Raw, done: dict[str, Loaded], cutof
 
     # stage 0: out of scope (not bad data), then 红冲 lines set aside until their originals are decided
     mark_out_of_scope(table, parsed, keys, cutoff, verdicts)
+    reversals.fold_children(table, parsed, keys, verdicts)
     cand, tokens = reversals.find_candidates(table, raw, hm.mapping, parsed, verdicts)
 
     # stage 2: values, column by column in contract order
@@ -206,7 +207,8 @@ def _key_sets(table: T.Table, parsed: dict[str, Parsed], frame: pd.DataFrame, ve
         return {}
     k = table.key[0]
     values = parsed[k].values
-    return {k: KeySets(frame[k], values[verdicts.of_kind(QUARANTINED)], values[verdicts.of_kind(OUT_OF_SCOPE)])}
+    return {k: KeySets(frame[k], values[verdicts.of_kind(QUARANTINED)], values[verdicts.of_kind(OUT_OF_SCOPE)],
+                       values[verdicts.of_kind(REVERSAL)])}
 
 
 __all__ = ["Loaded", "isin_str", "process"]

@@ -13,7 +13,8 @@ That is a refund, not an error. The loader turns it into the contract's represen
   (the column is added, all ``paid``, when the file had none); a partial reversal lowers the original's
   ``net_amount`` by the reversed amount and leaves it ``paid``;
 * the reversal line itself leaves the table and is counted in ``counts.rows_reversal``; ``Dataset.reversals``
-  lists each one (file, row, its order id, the original, amount, effect);
+  lists each one (file, row, its order id, the original, amount, effect); the order lines of a reversal that has an
+  order number of its own leave ``order_items`` with it (counted there in ``rows_reversal``);
 * the original is after the as-of → the reversal is out of scope too; the original is quarantined → "reversal of a
   quarantined order"; no such order → "reversal of an unknown order". A negative amount that names no original
   stays quarantined as "negative amount without original order", a reversal status without one as "reversal
@@ -82,6 +83,16 @@ def relabel(table: T.Table, column: str, reason: str, mask: np.ndarray, tokens: 
     if column == SPEC.status and reason == R_NOT_ALLOWED and tokens is not None:
         return [(mask & tokens, R_REVERSAL_NO_ORIGINAL), (mask & ~tokens, R_NOT_ALLOWED)]
     return [(mask, reason)]
+
+
+def fold_children(table: T.Table, parsed: dict[str, Parsed], keys: dict[str, dict[str, KeySets]],
+                   verdicts: Verdicts) -> None:
+    """Rows belonging to a folded reversal line (the lines of a 红冲 order with its own number) are folded too."""
+    for fk, (ref_table, ref_col) in table.foreign_keys.items():
+        ks = keys.get(ref_table, {}).get(ref_col)
+        if fk in parsed and ks is not None and ref_table != table.name:
+            folded = ks.folded_only(parsed[fk].values, verdicts.ok & ~parsed[fk].missing)
+            verdicts.add(folded, fk, "part of a reversal line", REVERSAL)
 
 
 def find_candidates(table: T.Table, raw: Raw, mapping: dict[str, str], parsed: dict[str, Parsed],
