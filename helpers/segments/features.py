@@ -1,0 +1,149 @@
+"""Member features for segmentation and churn warning (会员特征), computed from what modules 02–04 already give.
+
+Why a feature table of its own: clustering and the churn model need one row per member of *numbers* on comparable
+scales, built only from orders on or before a cut-off day. Everything comes from :func:`helpers.behavior
+.member_summary` (recency, frequency, spend, tenure, ``x``) plus a few views of recent activity (orders and spend in
+the last 30 / 90 / 180 days, the trend of the last 90 days against the 90 before) and of the channel mix.
+
+Scaling choices (what :func:`scaled` does, and why): counts and money are right-skewed (a few members buy 50 times
+more than the median), so they go through ``log1p`` before standardising — otherwise k-means would spend its
+clusters on the tail and a linear model would be driven by a handful of members. Shares and the trend are already
+bounded (0–1, −1–1) and are only standardised. ``log1p`` results are rounded with the course's one
+:func:`helpers.synth.stable.stable` rule, so clusters and rankings are the same on every CPU.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.behavior import mean_interval, member_summary, paid_orders
+from helpers.behavior.purchases import _as_day, _days
+
+__all__ = ["FEATURE_LABELS_ZH", "LOG_FEATURES", "activity_windows", "member_features", "one_thread", "scaled",
+           "stable"]
+
+#: features that are counts or money (right-skewed): ``log1p`` before standardising
+LOG_FEATURES = ("recency", "tenure", "frequency", "purchase_days", "monetary_total", "monetary_mean",
+                "mean_interval", "orders_30d", "orders_90d", "orders_prev_90d", "orders_180d", "spend_90d",
+                "spend_180d", "refunded_orders", "n_channels", "n_categories")
+
+#: Chinese names of the features (plots, profile tables)
+FEATURE_LABELS_ZH = {
+    "recency": "距最近一次购买（天）", "tenure": "入会时长（天，自首购）", "frequency": "消费频次（笔）",
+    "purchase_days": "购买天数", "monetary_total": "累计消费（元）", "monetary_mean": "客单价（元）",
+    "mean_interval": "平均购买间隔（天）", "recency_ratio": "沉默时长 / 平均间隔", "orders_30d": "近 30 天订单",
+    "orders_90d": "近 90 天订单", "orders_prev_90d": "前一个 90 天订单", "orders_180d": "近 180 天订单",
+    "spend_90d": "近 90 天消费（元）", "spend_180d": "近 180 天消费（元）", "trend_90d": "近 90 天活跃趋势",
+    "online_share": "线上订单占比", "n_channels": "使用渠道数", "refunded_orders": "退款订单数",
+    "discount_share": "有优惠的订单占比", "n_categories": "购买品类数",
+}
+
+
+def stable(x) -> np.ndarray:
+    """The course's one rounding rule for results of transcendental functions (docs/CONVENTIONS.md)."""
+    from helpers.synth.stable import stable as _stable
+
+    return _stable(x)
+
+
+def one_thread():
+    """A context in which BLAS and OpenMP use one thread. scikit-learn's k-means and gradient boosting start
+    OpenMP threads; on a shared machine with few cores they spin waiting for each other (measured: a boosting fit
+    of 0.3 s took 10 s with two threads on a busy 2-core machine). One thread is also the same computation on every
+    machine, whatever its core count."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
+def activity_windows(orders: pd.DataFrame, as_of, windows=(30, 90, 180), *, index=None) -> pd.DataFrame:
+    """Paid orders and spend per member in the last ``w`` days up to ``as_of`` (days in (as_of − w, as_of]) for
+    each window, plus ``orders_prev_90d`` (the 90 days before the last 90) and ``trend_90d`` =
+    (last − previous) / (last + previous), in [−1, 1], 0 when both are 0. Orders after ``as_of`` never count."""
+    o = paid_orders(orders, as_of)
+    end = _as_day(as_of, "as_of")
+    age = end - _days(o["order_ts"]).astype(np.int64)  # 0 on the as-of day
+    ids = o["member_id"].astype("string")
+    net = o["net_amount"].astype(float).to_numpy()
+    cols = {}
+    for w in windows:
+        m = age < w
+        cols[f"orders_{w}d"] = ids[m].value_counts()
+        cols[f"spend_{w}d"] = pd.Series(net[m], index=ids[m].to_numpy()).groupby(level=0).sum()
+    prev = (age >= 90) & (age < 180)
+    cols["orders_prev_90d"] = ids[prev].value_counts()
+    out = pd.DataFrame(cols)
+    if index is not None:
+        out = out.reindex(index)
+    out = out.fillna(0.0)
+    for c in out.columns:
+        if c.startswith("orders_"):
+            out[c] = out[c].astype(np.int64)
+    last, before = out.get("orders_90d", 0), out["orders_prev_90d"]
+    total = last + before
+    out["trend_90d"] = np.where(total > 0, (last - before) / np.maximum(total, 1), 0.0)
+    out.index.name = "member_id"
+    return out
+
+
+def member_features(orders: pd.DataFrame, as_of, *, summary: pd.DataFrame | None = None,
+                    order_items: pd.DataFrame | None = None, products: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per member with a paid order on or before ``as_of`` (the cut-off): the features of this module.
+
+    Only orders up to ``as_of`` are read — a feature computed after the cut-off is impossible by construction
+    (``tests/test_segments_churn.py`` checks that orders after it change nothing). ``summary`` (a
+    :func:`member_summary` at the same day) saves recomputing it. Columns: ``recency``, ``tenure``,
+    ``frequency``, ``purchase_days``, ``monetary_total``, ``monetary_mean``, ``x``, ``mean_interval`` (NaN for a
+    single purchase day), ``recency_ratio`` (recency / mean interval; NaN for a single purchase day), the
+    :func:`activity_windows`, ``online_share`` and ``n_channels`` (with a ``channel`` column), ``discount_share``
+    (with ``discount_amount``), ``refunded_orders`` (with ``status``), ``n_categories`` (with items + products).
+    ``attrs["as_of"]`` records the cut-off."""
+    o = paid_orders(orders, as_of, include_refunds=True)  # refunds stay in for refunded_orders; summary drops them
+    if summary is None:
+        summary = member_summary(o, as_of, order_items=order_items, products=products)
+    elif summary.attrs.get("as_of") not in (None, str(pd.Timestamp(as_of).date())):
+        raise ValueError(f"summary is for {summary.attrs.get('as_of')}, not for the cut-off {pd.Timestamp(as_of).date()}")
+    cols = ["recency", "tenure", "frequency", "purchase_days", "monetary_total", "monetary_mean", "x"]
+    f = summary[cols].astype(float).copy()
+    f["mean_interval"] = mean_interval(summary)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f["recency_ratio"] = f["recency"] / f["mean_interval"].where(f["mean_interval"] > 0)
+    f = f.join(activity_windows(o, as_of, index=f.index).astype(float))
+    paid = paid_orders(o, as_of)
+    pid = paid["member_id"].astype("string")
+    n_paid = pid.value_counts().reindex(f.index).astype(float)
+    if "channel" in paid.columns:
+        online = pid[(paid["channel"].astype("string") != "门店").fillna(False).to_numpy(bool)].value_counts()
+        f["online_share"] = (online.reindex(f.index).fillna(0) / n_paid).to_numpy()
+        f["n_channels"] = summary["n_channels"].astype(float) if "n_channels" in summary else np.nan
+    if "discount_amount" in paid.columns:
+        disc = pid[(paid["discount_amount"].astype(float) > 0).fillna(False).to_numpy(bool)].value_counts()
+        f["discount_share"] = (disc.reindex(f.index).fillna(0) / n_paid).to_numpy()
+    if "refunded_orders" in summary:
+        f["refunded_orders"] = summary["refunded_orders"].astype(float)
+    if "n_categories" in summary:
+        f["n_categories"] = summary["n_categories"].astype(float)
+    f.index.name = "member_id"
+    f.attrs["as_of"] = str(pd.Timestamp(as_of).date())
+    return f
+
+
+def scaled(features: pd.DataFrame, columns=None, *, center=None, scale=None) -> pd.DataFrame:
+    """``features[columns]`` on one scale: ``log1p`` for :data:`LOG_FEATURES` (rounded with :func:`stable`), missing
+    values filled with the column median, then standardised (mean 0, sd 1; a constant column becomes 0).
+    ``center`` / ``scale`` (Series from an earlier call's ``attrs``) apply a fitted scaling to new members."""
+    columns = list(features.columns if columns is None else columns)
+    X = features[columns].astype(float).copy()
+    for c in columns:
+        if c in LOG_FEATURES:
+            X[c] = stable(np.log1p(np.maximum(X[c].to_numpy(), 0.0)))
+    fill = X.median() if center is None else center["median"]
+    X = X.fillna(fill).fillna(0.0)
+    mu = X.mean() if center is None else center["mean"]
+    sd = X.std(ddof=0) if scale is None else scale
+    sd = sd.where(sd > 0, 1.0)
+    out = (X - mu) / sd
+    out.attrs["center"] = {"median": fill, "mean": mu}
+    out.attrs["scale"] = sd
+    return out
