@@ -104,3 +104,31 @@ def test_spend_band_explorer_runs_without_a_widget_frontend(capsys):
     assert "必须大于" in capsys.readouterr().out
     box = spend_band_explorer(s, [1000, 5000])  # ipywidgets installed, no frontend: builds and draws once
     assert [w.value for w in box.children[0].children] == [1000, 5000]
+
+
+def test_lapsed_band_keeps_members_who_left_out_of_the_habit_bands():
+    """A simulated population of weekly buyers (exponential gaps, mean 5 days) over two years, half of whom stop
+    at a random day: the old habit-only rule keeps the leavers in 每周购买, the lapse rule moves them out."""
+    from helpers.behavior import member_summary
+
+    rng = np.random.default_rng(11)
+    start, end = pd.Timestamp("2024-01-01"), pd.Timestamp("2025-12-31")
+    horizon = (end - start).days
+    rows, left = [], {}
+    for m in range(600):
+        stop = int(rng.integers(60, horizon - 90)) if m % 2 else horizon + 1  # odd members leave
+        t = np.cumsum(rng.exponential(5.0, 400))
+        t = t[t < min(stop, horizon)]
+        rows.append(pd.DataFrame({"member_id": f"M{m:04d}", "order_ts": start + pd.to_timedelta(t, unit="D")}))
+        left[f"M{m:04d}"] = stop <= horizon
+    orders = pd.concat(rows, ignore_index=True).assign(net_amount=50.0)
+    s = member_summary(orders, end)
+    gone = pd.Series(left).reindex(s.index)
+    habit, band = frequency_band(s, lapse_factor=None), frequency_band(s)
+    # habit alone: leavers are just as "weekly" as stayers
+    assert gone[habit == "每周购买"].mean() > 0.45
+    # with the lapse rule nearly every leaver is 久未购买, and most stayers keep a habit band
+    assert gone[band == "每周购买"].mean() < 0.02
+    assert (band[gone] == "久未购买").mean() > 0.98
+    # a stayer's silence exceeds 3 mean gaps with a chance of about e^-3 = 5 %
+    assert (band[~gone] == "久未购买").mean() < 0.1
