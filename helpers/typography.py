@@ -173,13 +173,17 @@ _CLAUSE_END = set("。！？；：，、（）“”·\n")
 
 
 def _chinese_clause(text: str, i: int) -> bool:
-    """Does the clause around position ``i`` (up to the nearest full-width mark, "·" or line end on each side)
-    hold Chinese? "…不同的 RFM:" does, the English half of "同一件事？· Do F and M overlap?" does not."""
+    """Does the clause around position ``i`` (up to the nearest full-width mark, "·", " / " or line end on each
+    side) hold Chinese? "…不同的 RFM:" does; the English half of "同一件事？· Do F and M overlap?" or of
+    "参数有误 / invalid parameters, nothing was run:" does not."""
+    def boundary(k: int) -> bool:  # a full-width mark, "·", a line end, or the " / " between Chinese and English
+        return text[k] in _CLAUSE_END or (text[k] == "/" and text[k - 1:k] == " " and text[k + 1:k + 2] == " ")
+
     a = i - 1
-    while a >= 0 and text[a] not in _CLAUSE_END:
+    while a >= 0 and not boundary(a):
         a -= 1
     b = i + 1
-    while b < len(text) and text[b] not in _CLAUSE_END:
+    while b < len(text) and not boundary(b):
         b += 1
     return has_cjk(_PLACEHOLDER.sub("", text[a + 1:b]))
 

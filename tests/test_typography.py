@@ -67,6 +67,7 @@ def test_rules_fix_chinese_prose(text, expected):
     "```python\nx = \"中文,逗号\"  # 注释(不改)\n```",
     "| 列 | 含义 |\n|---|---:|\n| `a` | 数量 |",
     "公式 $a,b$ 与 $$x(1,2)$$ 不动",
+    "参数有误，未运行任何模块 / invalid parameters, nothing was run:",
 ])
 def test_rules_leave_code_numbers_links_and_english_alone(text):
     assert fix_text(text) == text
