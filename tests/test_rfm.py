@@ -374,3 +374,19 @@ def test_segment_explorer_runs_without_a_widget_frontend(capsys):
     assert controls["M 的口径"].value == "aov" and controls["R 阈值（天）"].disabled
     controls["打分方式"].value = "edges"  # switching the mode enables the edge boxes and disables the slider
     assert not controls["R 阈值（天）"].disabled and controls["分位数档数"].disabled
+
+
+def test_contact_plan_reaches_the_brute_force_optimum():
+    from itertools import combinations
+
+    rng = np.random.default_rng(6)
+    uplift = {s: float(u) for s, u in zip(SEGMENTS, rng.uniform(0, 0.05, len(SEGMENTS)), strict=True)}
+    for trial in range(5):
+        cand = pd.DataFrame({"segment": rng.choice(list(SEGMENTS), 9), "monetary_mean": rng.gamma(2, 80, 9),
+                             "sms_contactable": rng.random(9) < 0.7}, index=[f"T{trial}{i}" for i in range(9)])
+        gain = expected_gain(cand, uplift)
+        ok = cand.index[cand["sms_contactable"]]
+        best = max((sum(gain[list(c)]) for k in range(4) for c in combinations(ok, k)), default=0.0)
+        plan = contact_plan(cand, uplift, budget=3)
+        assert len(plan) <= 3 and plan["sms_contactable"].all()
+        assert plan["expected_gain"].sum() == pytest.approx(best)
