@@ -151,6 +151,13 @@ Determinism and scale
       and its ``net_amount`` is the Gamma-Gamma target z.
 """
 
-from helpers.synth.world import generate_world, simulate_orders
-
 __all__ = ["generate_world", "simulate_orders"]
+
+
+def __getattr__(name: str):
+    """Lazy re-export: ``import helpers.synth.stable`` (used by clv at run time) must not load the whole generator."""
+    if name in __all__:
+        from helpers.synth import world
+
+        return getattr(world, name)
+    raise AttributeError(f"module 'helpers.synth' has no attribute {name!r}")
