@@ -241,3 +241,32 @@ def test_kept_tables_are_referentially_whole(tmp_path_factory, w):
             assert q_items.loc[row, "reason"] in {data.reason_parent_quarantined("orders"), data.R_DUPLICATE}
         if oid not in all_ids:
             assert q_items.loc[row, "reason"] in {data.reason_unknown("orders"), data.R_MINIMUM, data.R_DUPLICATE}
+
+
+@SETTINGS
+@given(days=st.lists(st.integers(0, 60), min_size=1, max_size=20), cut=st.integers(0, 60),
+       items=st.lists(st.integers(0, 25), max_size=30))
+def test_the_as_of_splits_rows_into_kept_and_out_of_scope(tmp_path_factory, days, cut, items):
+    """Whatever the as-of: an order is kept iff its day is on or before it, every line of a later order is out of
+    scope with it (never an orphan, never quarantined), and every table reconciles."""
+    tmp_path = tmp_path_factory.mktemp("scope")
+    start = pd.Timestamp("2025-01-01 09:30:00")
+    orders = [[f"O{i}", "M1", str(start + pd.Timedelta(days=d)), "10"] for i, d in enumerate(days)]
+    lines = [[f"O{o}", str(k + 1), "P1", "1"] for k, o in enumerate(items)]
+    (tmp_path / "orders.csv").write_text(csv_text(["order_id", "member_id", "order_ts", "net_amount"], orders), "utf-8")
+    if lines:
+        (tmp_path / "order_items.csv").write_text(
+            csv_text(["order_id", "line_no", "product_id", "quantity"], lines), "utf-8")
+    as_of = (start + pd.Timedelta(days=cut)).normalize()
+    ds = data.load(tmp_path, as_of=str(as_of.date()))
+    later = {f"O{i}" for i, d in enumerate(days) if d > cut}
+    assert set(ds.orders.order_id) == {f"O{i}" for i in range(len(days))} - later
+    assert ds.counts.loc["orders", "rows_out_of_scope"] == len(later)
+    if lines:
+        oos_lines = sum(o[0] in later for o in lines)
+        unknown = sum(o[0] not in {r[0] for r in orders} for o in lines)
+        assert ds.counts.loc["order_items"].tolist() == [len(lines), len(lines) - oos_lines - unknown, unknown,
+                                                         oos_lines, 0]
+    assert set(ds.quarantine.reason) <= {data.reason_unknown("orders")}
+    c = ds.counts
+    assert (c.rows_read == c.rows_kept + c.rows_quarantined + c.rows_out_of_scope + c.rows_reversal).all()
