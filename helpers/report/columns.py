@@ -65,6 +65,14 @@ MEMBER_SCORE_COLUMNS: dict[str, tuple[ScoreColumn, ...]] = {
         ("expected_spend", "float64", "元 per purchase day", "expected spend per purchase day (Gamma-Gamma)"),
         ("clv", "float64", "元", "discounted margin over the horizon"),
     ),
+    "05_segments": _cols(
+        ("cluster", "Int64", "", "k-means cluster number, 1 = highest mean spend"),
+        ("cluster_name", "string", "", "Chinese name of the cluster"),
+        ("loyalty_quadrant", "string", "", "heavy / light × loyal / switching"),
+        ("lifecycle_stage", "string", "", "lifecycle stage on the as-of date"),
+        ("churn_risk", "float64", "probability", "calibrated probability of no paid purchase over the horizon"),
+        ("churn_risk_band", "string", "", "churn-risk band (low / medium / high)"),
+    ),
 }
 
 

@@ -97,6 +97,9 @@ SHARED: dict[str, Param] = {
 }
 SHARED_PARAMETERS = tuple(SHARED)
 
+#: one meaning in every module that declares it (04 and 05)
+MARGIN = Param("float", low=0, high=1, low_open=True, rule="毛利率 0 < margin ≤ 1 / gross margin in (0, 1]")
+
 #: module key -> its own parameters (beyond the shared ones)
 MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
     "00_tour": {},
@@ -111,9 +114,19 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
     },
     "04_clv": {
         "calibration_days": Param("int", low=1, high=3650),
-        "margin": Param("float", low=0, high=1, low_open=True, rule="毛利率 0 < margin ≤ 1 / gross margin in (0, 1]"),
+        "margin": MARGIN,
         "annual_discount_rate": Param("float", low=0, high=1, rule="0 ≤ 年折现率 ≤ 1 / annual rate in [0, 1]"),
         "time_unit": Param("str", choices=("week", "day")),
+    },
+    "05_segments": {
+        "k_min": Param("int", low=2, high=20),
+        "k_max": Param("int", low=2, high=20),
+        "heavy_threshold": Param("float", low=0, rule="重度会员门槛 ≥ 0 元 / yuan per active year, ≥ 0"),
+        "loyal_threshold": Param("float", low=0, high=1, low_open=True, rule="0 < 品牌份额门槛 ≤ 1 / share in (0, 1]"),
+        "churn_model": Param("str", choices=("auto", "logistic", "hgb")),
+        "save_rate": Param("float", low=0, high=1, rule="0 ≤ 挽留成功率 ≤ 1 / rate in [0, 1]"),
+        "contact_cost": Param("float", low=0, rule="联系成本 ≥ 0 元 / yuan per contact, ≥ 0"),
+        "margin": MARGIN,
     },
 }
 
