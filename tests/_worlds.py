@@ -4,11 +4,11 @@ Why: executing a module on the 10,000-member default data costs most of a notebo
 exercise every code path. Notebooks read ``$MEMBER_WORKBOOK_DATA`` (helpers/paths.py) when their ``data_dir``
 parameter is empty, so a test points a kernel at this world through the environment of the process that starts it.
 
-Use from a test module (the fixture is session-scoped; importing it registers it there)::
-
-    from _worlds import small_world  # noqa: F401 - pytest fixture
+tests/conftest.py registers the session fixture for every test module::
 
     def test_something(small_world): ...          # a Path to the generated data folder
+
+``world_env(world)`` is the environment for a subprocess (nbgrader, a kernel) that should read that world.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The nbgrader round trip for every module in solutions/ (slow), and the static grading-integrity rules (fast).
 
-On the 1,000-member world of tests/_worlds.py, in a temporary course directory (a copy of nbgrader_config.py and solutions/<slug>, its own gradebook): generate the
-release, submit five students, autograde them in ONE call, then read the *gradebook* — nbgrader's CLI exits 0 on
+On the 1,000-member world of tests/_worlds.py, in a temporary course directory (a copy of nbgrader_config.py and
+solutions/<slug>, its own gradebook): generate the release, submit five students, autograde them in ONE call, then read the *gradebook* — nbgrader's CLI exits 0 on
 several failures, so exit codes prove nothing:
 
 * ``solution_student`` submits the instructor notebook                 -> autograded score == maximum;
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from _worlds import small_world, world_env  # noqa: F401 - session fixture: the 1,000-member world
+from _worlds import world_env  # small_world (the 1,000-member world) is a session fixture from conftest.py
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -198,7 +198,7 @@ def test_junk_keeps_function_names():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("slug", MODULES)
-def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):  # noqa: F811 - the imported fixture
+def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):
     from nbgrader.api import Gradebook
 
     course = tmp_path / "course"

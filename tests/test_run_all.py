@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from _worlds import DATA_ENV, small_world  # noqa: F401 - session fixture: the 1,000-member world
+from _worlds import DATA_ENV  # small_world (the 1,000-member world) is a session fixture from conftest.py
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -54,8 +54,7 @@ def _error_text(cell) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("slug", MODULES)
-def test_run_all_on_fresh_release(slug: str, tmp_path: Path, small_world: Path,  # noqa: F811 - imported fixture
-                                  monkeypatch: pytest.MonkeyPatch):
+def test_run_all_on_fresh_release(slug: str, tmp_path: Path, small_world: Path, monkeypatch: pytest.MonkeyPatch):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
