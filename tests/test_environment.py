@@ -104,6 +104,12 @@ def test_plain_install_runs_generate_and_report_from_another_folder(tmp_path):
     assert "running bdist_wheel" in build.stdout + build.stderr  # -v: the backend's own output is in the log
     assert "Deprecat" not in build.stdout + build.stderr, "the build warns about a deprecation"
     wheel = next(wheels.glob("member_analytics_workbook-*.whl"))
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package_files = {p.relative_to(src).as_posix() for p in (src / "helpers").rglob("*") if p.is_file()}
+    missing = sorted(f for f in package_files if f not in names)
+    assert not missing, f"files under helpers/ left out of the wheel (add their pattern to package-data): {missing}"
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
