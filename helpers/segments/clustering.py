@@ -38,22 +38,22 @@ def _sample_rows(n: int, sample: int | None, seed: int) -> np.ndarray:
 
 def k_selection(X: pd.DataFrame, ks=range(2, 9), *, seed: int = 0, sample: int | None = 3000,
                 n_init: int = 4) -> pd.DataFrame:
-    """For each k: ``inertia`` (within-cluster sum of squares, the elbow) and ``silhouette`` (mean silhouette on
-    at most ``sample`` members drawn with ``seed``, rounded with :func:`stable`). ``X``: scaled features."""
+    """For each k: ``inertia`` (within-cluster sum of squares per member, the elbow) and ``silhouette`` (mean
+    silhouette, rounded with :func:`stable`), both from k-means fitted on at most ``sample`` members drawn with
+    ``seed`` — the choice of k needs the shape of the curves, not every member. ``X``: scaled features."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
-    A = X.to_numpy(float)
-    rows = _sample_rows(len(A), sample, seed)
+    A = X.to_numpy(float)[_sample_rows(len(X), sample, seed)]
     out = []
     with one_thread():
         for k in ks:
             if k >= len(A):
                 break
             km = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(A)
-            lab = km.labels_[rows]
-            sil = silhouette_score(A[rows], lab) if len(set(lab)) > 1 else float("nan")
-            out.append({"k": k, "inertia": float(km.inertia_), "silhouette": float(stable(sil))})
+            lab = km.labels_
+            sil = silhouette_score(A, lab) if len(set(lab)) > 1 else float("nan")
+            out.append({"k": k, "inertia": float(km.inertia_) / len(A), "silhouette": float(stable(sil))})
     return pd.DataFrame(out).set_index("k")
 
 

@@ -26,6 +26,12 @@ def _widgets(interactive: bool):
     return ipywidgets
 
 
+def _display(box) -> None:
+    from IPython.display import display
+
+    display(box)
+
+
 def _show_segments(features: pd.DataFrame, columns, k: int, seed: int) -> pd.DataFrame | None:
     from IPython.display import display
 
@@ -43,7 +49,7 @@ def _show_segments(features: pd.DataFrame, columns, k: int, seed: int) -> pd.Dat
 def segment_explorer(features: pd.DataFrame, *, columns=CLUSTER_FEATURES, k: int = 4, seed: int = 0,
                      interactive: bool = True):
     """Pick clustering features and k; the clusters' profiles (ordered by value, named in Chinese) are redrawn.
-    Returns the widget box, or the static profile table without a widget frontend."""
+    Shows the widget box and returns it; without a widget frontend shows and returns the static profile table."""
     w = _widgets(interactive)
     available = [c for c in FEATURE_LABELS_ZH if c in features.columns]
     start = [c for c in columns if c in available]
@@ -62,7 +68,9 @@ def segment_explorer(features: pd.DataFrame, *, columns=CLUSTER_FEATURES, k: int
     pick.observe(redraw, names="value")
     k_slider.observe(redraw, names="value")
     redraw()
-    return w.VBox([w.HBox([pick, k_slider]), out])
+    box = w.VBox([w.HBox([pick, k_slider]), out])
+    _display(box)
+    return box
 
 
 def _show_threshold(table: pd.DataFrame, threshold: float) -> pd.Series:
@@ -75,7 +83,8 @@ def _show_threshold(table: pd.DataFrame, threshold: float) -> pd.Series:
 def churn_threshold_explorer(churn_risk: pd.Series, value: pd.Series, *, threshold: float = 0.6,
                              save_rate: float = 0.2, contact_cost: float = 2.0, interactive: bool = True):
     """A slider for the churn-risk threshold: how many members the list holds and the expected saved margin,
-    cost and net value (:func:`threshold_summary`). Returns the widget box, or the static row."""
+    cost and net value (:func:`threshold_summary`). Shows the widget box and returns it, or prints and returns the
+    static row without a widget frontend."""
     table = threshold_summary(churn_risk, value, save_rate=save_rate, contact_cost=contact_cost)
     w = _widgets(interactive)
     if w is None:
@@ -91,4 +100,6 @@ def churn_threshold_explorer(churn_risk: pd.Series, value: pd.Series, *, thresho
 
     slider.observe(redraw, names="value")
     redraw()
-    return w.VBox([slider, out])
+    box = w.VBox([slider, out])
+    _display(box)
+    return box
