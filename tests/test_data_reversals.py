@@ -40,6 +40,14 @@ def test_full_reversal_with_a_reference_column_refunds_the_original(write_file):
     assert "红冲" in ds.summary()
 
 
+def test_reversals_adding_up_to_more_than_the_original_are_all_quarantined(write_file):
+    rows = [*PAID, ["H1", "M2", "2025-03-05", "-30", "红冲", "O2"], ["H2", "M2", "2025-03-06", "-30", "红冲", "O2"]]
+    ds = load(write_file, rows)
+    assert ds.quarantine[["row", "reason"]].values.tolist() == [[4, data.R_REVERSAL_EXCEEDS],
+                                                                [5, data.R_REVERSAL_EXCEEDS]]
+    assert ds.orders.set_index("order_id").loc["O2"].tolist()[-2:] == [50.0, "paid"] and ds.reversals.empty
+
+
 def test_partial_reversals_add_up_and_lower_the_net_amount(write_file):
     rows = [*PAID, ["H1", "M2", "2025-03-05", "-20", "paid", "O2"], ["H2", "M2", "2025-03-06", "-10.5", "", "O2"]]
     ds = load(write_file, rows)
@@ -73,9 +81,12 @@ def test_status_column_is_added_when_the_file_has_none(write_file):
     (["X1", "M1", "2025-03-05", "-5", "paid", ""], "net_amount", data.R_NEGATIVE_NO_ORIGINAL),
     (["X1", "M1", "2025-03-05", "5", "红冲", ""], "status", data.R_REVERSAL_NO_ORIGINAL),
     (["X1", "M1", "2025-03-05", "-5", "红冲", "O404"], "original_order_id", data.R_REVERSAL_UNKNOWN),
+    (["X1", "M9", "2025-03-05", "-50", "红冲", "O2"], "member_id", data.R_REVERSAL_MEMBER),
+    (["X1", "M2", "2025-03-05", "-50.01", "红冲", "O2"], "net_amount", data.R_REVERSAL_EXCEEDS),
 ])
-def test_reversal_without_an_original_stays_quarantined(write_file, row, column, reason):
+def test_reversal_without_a_usable_original_stays_quarantined(write_file, row, column, reason):
     ds = load(write_file, [*PAID, row])
+    assert ds.orders.status.tolist() == ["paid"] * 3 and ds.orders.net_amount.tolist() == [100.0, 50.0, 30.0]
     q = ds.quarantine
     assert q[["row", "column", "reason"]].values.tolist() == [[4, column, reason]]
     assert q.file.tolist() == ["orders.csv"] and reconciles(ds) and ds.reversals.empty

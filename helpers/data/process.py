@@ -97,7 +97,7 @@ def process(table: T.Table, path: Path, raw: Raw, done: dict[str, Loaded], cutof
     frame = _kept_frame(table, raw, hm, parsed, verdicts)
     frame = _pandera_safety_net(table, frame, verdicts)
     own_keys = _key_sets(table, parsed, frame, verdicts)
-    frame, listing = reversals.resolve(table, path, raw, hm.mapping, frame, cand, verdicts,
+    frame, listing = reversals.resolve(table, path, raw, hm.mapping, parsed, frame, cand, verdicts,
                                        own_keys.get(reversals.SPEC.key))
     if cand is not None:  # resolution may have moved reversals to the quarantine / out of scope
         own_keys = _key_sets(table, parsed, frame, verdicts)

@@ -41,6 +41,8 @@ R_NEGATIVE_NO_ORIGINAL = "negative amount without original order / 金额为负�
 R_REVERSAL_NO_ORIGINAL = "reversal without original order / 红冲行未关联原订单"
 R_REVERSAL_UNKNOWN = "reversal of an unknown order / 红冲的原订单不存在"
 R_REVERSAL_QUARANTINED = "reversal of a quarantined order / 红冲的原订单已隔离"
+R_REVERSAL_MEMBER = "reversal of another member's order / 红冲单与原订单的会员不同"
+R_REVERSAL_EXCEEDS = "reversal exceeds the original amount / 红冲金额超过原订单"
 
 # ---- out of scope: the row lies after the analysis as-of date (截止日) -------------------------------------------
 R_AFTER_AS_OF = "after as-of date / 晚于截止日"
@@ -112,7 +114,8 @@ REASONS: tuple[str, ...] = (
     *(reason_unknown(r) for r in _REFERENCED),
     *dict.fromkeys(reason_reference_quarantined(t, c) for t, c in _FKS),
     R_BEFORE_REGISTRATION,
-    R_NEGATIVE_NO_ORIGINAL, R_REVERSAL_NO_ORIGINAL, R_REVERSAL_UNKNOWN, R_REVERSAL_QUARANTINED,
+    R_NEGATIVE_NO_ORIGINAL, R_REVERSAL_NO_ORIGINAL, R_REVERSAL_UNKNOWN, R_REVERSAL_QUARANTINED, R_REVERSAL_MEMBER,
+    R_REVERSAL_EXCEEDS,
     R_SCHEMA,
     *SCOPE_REASONS,
 )

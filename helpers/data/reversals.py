@@ -16,9 +16,11 @@ That is a refund, not an error. The loader turns it into the contract's represen
   lists each one (file, row, its order id, the original, amount, effect); the order lines of a reversal that has an
   order number of its own leave ``order_items`` with it (counted there in ``rows_reversal``);
 * the original is after the as-of → the reversal is out of scope too; the original is quarantined → "reversal of a
-  quarantined order"; no such order → "reversal of an unknown order". A negative amount that names no original
-  stays quarantined as "negative amount without original order", a reversal status without one as "reversal
-  without original order".
+  quarantined order"; no such order → "reversal of an unknown order"; a member other than the original's →
+  "reversal of another member's order"; reversals adding up to more than the original's ``net_amount`` (by more
+  than 0.005 元) → all of them "reversal exceeds the original amount" (the original stays as it was). A negative
+  amount that names no original stays quarantined as "negative amount without original order", a reversal status
+  without one as "reversal without original order".
 
 A reversal after the as-of is out of scope by its own time (at the as-of the order was still paid).
 """
@@ -43,6 +45,8 @@ from .reasons import (
     R_NEGATIVE,
     R_NEGATIVE_NO_ORIGINAL,
     R_NOT_ALLOWED,
+    R_REVERSAL_EXCEEDS,
+    R_REVERSAL_MEMBER,
     R_REVERSAL_NO_ORIGINAL,
     R_REVERSAL_OUT_OF_SCOPE,
     R_REVERSAL_QUARANTINED,
@@ -130,8 +134,9 @@ def find_candidates(table: T.Table, raw: Raw, mapping: dict[str, str], parsed: d
     return Candidates(mask, target.reset_index(drop=True), np.abs(signed.values.to_numpy(dtype="float64"))), tokens
 
 
-def resolve(table: T.Table, path: Path, raw: Raw, mapping: dict[str, str], frame: pd.DataFrame,
-            cand: Candidates | None, verdicts: Verdicts, keys: KeySets | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def resolve(table: T.Table, path: Path, raw: Raw, mapping: dict[str, str], parsed: dict[str, Parsed],
+            frame: pd.DataFrame, cand: Candidates | None, verdicts: Verdicts, keys: KeySets | None
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fold the pending reversals into the kept originals. Returns (frame, reversals listing)."""
     if cand is None:
         return frame, empty_reversals()
@@ -144,11 +149,26 @@ def resolve(table: T.Table, path: Path, raw: Raw, mapping: dict[str, str], frame
     oos = quar = np.zeros(len(idx), bool)
     if keys is not None:
         _, oos, quar = keys.classify(target, ~found)
-    for sel, reason, kind in ((oos, R_REVERSAL_OUT_OF_SCOPE, OUT_OF_SCOPE), (quar, R_REVERSAL_QUARANTINED, QUARANTINED),
-                              (~found & ~oos & ~quar, R_REVERSAL_UNKNOWN, QUARANTINED)):
+    other_member = np.zeros(len(idx), bool)
+    if "member_id" in parsed and "member_id" in frame:
+        mine = parsed["member_id"].values.iloc[idx].astype("string").to_numpy(dtype=object, na_value=None)
+        theirs = frame["member_id"].astype("string").to_numpy(dtype=object, na_value=None)
+        other_member = found & np.array([m is not None and theirs[p] is not None and m != theirs[p]
+                                         for m, p in zip(mine, pos, strict=True)], dtype=bool)
+    found &= ~other_member
+    net = frame[SPEC.amount].to_numpy(dtype="float64").copy() if SPEC.amount in frame else np.zeros(len(frame))
+    total = pd.Series(cand.amount[idx[found]]).groupby(pos[found]).transform("sum").to_numpy()
+    exceeds = np.zeros(len(idx), bool)
+    exceeds[np.flatnonzero(found)[total > net[pos[found]] + 0.005]] = True
+    found &= ~exceeds
+    for sel, column, reason, kind in (
+            (oos, label_col, R_REVERSAL_OUT_OF_SCOPE, OUT_OF_SCOPE), (quar, label_col, R_REVERSAL_QUARANTINED, QUARANTINED),
+            (~found & ~oos & ~quar & ~other_member & ~exceeds, label_col, R_REVERSAL_UNKNOWN, QUARANTINED),
+            (other_member, "member_id", R_REVERSAL_MEMBER, QUARANTINED),
+            (exceeds, SPEC.amount, R_REVERSAL_EXCEEDS, QUARANTINED)):
         rows = np.zeros(len(cand.mask), bool)
         rows[idx[sel]] = True
-        verdicts.replace(rows, label_col, reason, kind)
+        verdicts.replace(rows, column, reason, kind)
     applied = idx[found]
     if not len(applied):
         return frame, empty_reversals()
@@ -156,7 +176,6 @@ def resolve(table: T.Table, path: Path, raw: Raw, mapping: dict[str, str], frame
     per_order = pd.Series(amounts).groupby(pos[found]).sum()
     orig, total = per_order.index.to_numpy(), per_order.to_numpy()
     frame = frame.copy()
-    net = frame[SPEC.amount].to_numpy(dtype="float64").copy()
     full = total >= net[orig] - 0.005
     if SPEC.status not in frame:  # the file had no status column: every kept order was paid
         frame[SPEC.status] = pd.Categorical(["paid"] * len(frame), categories=list(T.ORDER_STATUS))
