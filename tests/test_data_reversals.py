@@ -128,3 +128,12 @@ def test_lines_of_a_reversal_with_its_own_number_are_folded_too(tmp_path, write_
     assert ds.counts.loc["order_items"].tolist() == [3, 1, 1, 0, 1] and reconciles(ds)
     assert ds.quarantine[["table", "row", "reason"]].values.tolist() == [
         ["order_items", 3, data.reason_unknown("orders")]]
+
+
+def test_reversal_repeating_the_number_of_a_quarantined_order(write_file):
+    header = ["order_id", "member_id", "order_ts", "net_amount"]
+    rows = [["O1", "M1", "2025-03-04", "-10"], ["O1", "", "2025-03-01", "10"], ["O2", "M1", "2025-03-01", "5"]]
+    ds = load(write_file, rows, header)
+    assert ds.quarantine[["row", "column", "reason"]].values.tolist() == [
+        [1, "order_id", data.R_REVERSAL_QUARANTINED], [2, "member_id", data.R_MISSING]]
+    assert ds.orders.order_id.tolist() == ["O2"] and ds.reversals.empty

@@ -153,8 +153,8 @@ def resolve(table: T.Table, path: Path, raw: Raw, mapping: dict[str, str], parse
     if "member_id" in parsed and "member_id" in frame:
         mine = parsed["member_id"].values.iloc[idx].astype("string").to_numpy(dtype=object, na_value=None)
         theirs = frame["member_id"].astype("string").to_numpy(dtype=object, na_value=None)
-        other_member = found & np.array([m is not None and theirs[p] is not None and m != theirs[p]
-                                         for m, p in zip(mine, pos, strict=True)], dtype=bool)
+        other_member = np.array([f and m is not None and theirs[p] is not None and m != theirs[p]
+                                 for f, m, p in zip(found, mine, pos, strict=True)], dtype=bool)
     found &= ~other_member
     net = frame[SPEC.amount].to_numpy(dtype="float64").copy() if SPEC.amount in frame else np.zeros(len(frame))
     total = pd.Series(cand.amount[idx[found]]).groupby(pos[found]).transform("sum").to_numpy()
