@@ -138,7 +138,7 @@ DEPARTMENTS = tuple(CATEGORY_DEPARTMENT.values())
 
 # ---- English header aliases shared by several tables (one list per concept) -------------------------------------
 MEMBER_ID_ALIASES = ("会员ID", "会员编号", "会员号", "会员卡号", "客户ID", "客户编号", "顾客ID", "顾客编号", "用户ID",
-                     "customer_id", "customer_no", "customer", "cust_id", "client_id", "user_id", "userid", "uid",
+                     "customer_id", "customer_no", "cust_id", "client_id", "user_id", "userid", "uid",
                      "member", "member_no", "member_code", "vip_id", "vip_no", "card_no", "buyer_id")
 ORDER_ID_ALIASES = ("订单号", "订单ID", "订单编号", "交易单号", "小票号", "单据号", "流水号", "order_no", "order_number",
                     "transaction_id", "transaction_no", "txn_id", "receipt_no", "ticket_no", "bill_no", "invoice_no")
@@ -168,7 +168,7 @@ MEMBERS = Table(
                          "sign_up_date", "join_date", "join_time", "joined_at", "created_at", "create_time")),
         Column("gender", "category", "性别", "gender", allowed=GENDERS, aliases=("性别", "sex")),
         Column("birth_year", "int", "出生年份", "year of birth", min_value=1900,
-                aliases=("出生年份", "出生年", "year_of_birth", "birthyear", "born")),
+                aliases=("出生年份", "出生年", "year_of_birth", "birthyear")),
         Column("city", "category", "城市", "city of residence",
                 aliases=("城市", "所在城市", "居住城市", "city_name", "home_city")),
         Column("city_tier", "int", "城市等级", "city tier (1 = 一线 … 5 = 五线)", min_value=1, aliases=CITY_TIER_ALIASES),
@@ -283,7 +283,7 @@ ORDERS = Table(
                                                           "正常", "completed", "complete", "success", "succeeded"))
                + tuple((v, "refunded") for v in ("已退款", "退款", "全额退款", "退货", "已退货", "refund",
                                                   "returned")),
-                aliases=("订单状态", "状态", "交易状态", "order_status", "state")),
+                aliases=("订单状态", "状态", "交易状态", "order_status")),
     ),
 )
 
