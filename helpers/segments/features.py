@@ -30,7 +30,7 @@ LOG_FEATURES = ("recency", "tenure", "frequency", "purchase_days", "monetary_tot
 
 #: Chinese names of the features (plots, profile tables)
 FEATURE_LABELS_ZH = {
-    "recency": "距最近一次购买（天）", "tenure": "入会时长（天，自首购）", "frequency": "消费频次（笔）",
+    "recency": "距最近一次购买（天）", "tenure": "首购至今（天）", "frequency": "消费频次（笔）",
     "purchase_days": "购买天数", "monetary_total": "累计消费（元）", "monetary_mean": "客单价（元）",
     "x": "重复购买天数 x", "mean_interval": "平均购买间隔（天）", "recency_ratio": "沉默时长 / 平均间隔", "orders_30d": "近 30 天订单", "spend_30d": "近 30 天消费（元）",
     "orders_90d": "近 90 天订单", "orders_prev_90d": "前一个 90 天订单", "orders_180d": "近 180 天订单",
