@@ -314,6 +314,26 @@ def test_without_as_of_rows_after_the_last_order_are_out_of_scope(tmp_path):
     assert summary["as_of"] == "2026-07-02" and summary["as_of_source"] == "last order day"
 
 
+def test_snapshot_is_what_the_modules_load(tmp_path):
+    """The validated snapshot every module reads loads back to the same tables (ids like "007" stay text, the
+    dtypes hold) and carries the generator's truth/ folder when the data has one."""
+    from helpers import data
+    from helpers.report import snapshot
+
+    src = tmp_path / "src"
+    (src / "truth").mkdir(parents=True)
+    (src / "truth" / "params.json").write_text("{}", encoding="utf-8")
+    (src / "orders.csv").write_text("member_id,order_ts,net_amount,status\n007,2025-03-01 10:00:00,9.9,paid\n"
+                                    "010,2025-03-02 11:00:00,5,refunded\n007,2025-03-04 12:00:00,1.5,paid\n",
+                                    encoding="utf-8")
+    ds, as_of = snapshot.load_resolved(src)
+    dest = snapshot.write_snapshot(ds, src, tmp_path / "out" / "snapshot", as_of)
+    again = data.load(dest, as_of=str(as_of.date()))
+    pd.testing.assert_frame_equal(again.orders, ds.orders)
+    assert list(again.orders["member_id"]) == ["007", "010", "007"]
+    assert (dest / "truth" / "params.json").exists() and len(again.quarantine) == 0
+
+
 def test_column_mapping_file_reaches_the_loader(tmp_path, capsys):
     """--columns FILE: the analyst's YAML mapping is what the run loads with (headers the loader cannot guess)."""
     from helpers.report import snapshot
