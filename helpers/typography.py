@@ -79,6 +79,7 @@ _MARKDOWN_PROTECT = [
     r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)",  # link / image target
     r"<https?://[^>]+>|\b(?:https?|ftp|file|mailto)://[^\s<>()\"'，。；）]+",  # URL
     r"<!--.*?-->|</?[A-Za-z][^<>\n]*>",  # HTML tag / comment
+    r"\b[A-Za-z_][A-Za-z0-9_.]*\([^()\n]*\)",  # a call written in prose: f(x), pilot_channel(样本, min_buyers=2)
 ]
 _PY_EXTRA = [r"\{\{|\}\}|\{[^{}\n]*\}"]  # f-string / str.format placeholders (and escaped braces)
 
@@ -142,6 +143,7 @@ def _strip_around(text: str, start: int, end: int, new: str) -> str:
     return text[:left] + new + text[right:]
 
 
+_MATH = re.compile(r"\s[-+*/=<>^−×÷]\s")  # "(α + T)", "(1 + d)": a formula keeps its parentheses
 _PAREN = re.compile(r"\(((?:[^()\n]|\n(?![ \t]*\n)){0,400})\)")  # may wrap lines, not paragraphs
 _QUOTE = re.compile(r"\"([^\"\n]*)\"")
 _MARK = re.compile(r"[,:;?!]")
@@ -196,7 +198,8 @@ def _fix_parens(text: str) -> str:
             before_char = text[m.start() - 1] if m.start() > 0 else ""
             prev = _prev_nonspace(text, m.start())
             chinese_inside = has_cjk(content) and _chinese_sentence(text, m.start(), m.end(), bare_ok=True)
-            chinese_before = bool(prev and _CJK_CTX.match(prev)) and content.strip() != ""
+            math = not has_cjk(content) and bool(_MATH.search(content))
+            chinese_before = bool(prev and _CJK_CTX.match(prev)) and content.strip() != "" and not math
             is_call = bool(before_char and _LATIN_BEFORE_CALL.match(before_char))
             if (chinese_inside or chinese_before) and not is_call:
                 text = _strip_around(text, m.start(), m.end(), "（" + content.strip(" \t") + "）")
@@ -249,7 +252,8 @@ def _fix_marks(text: str) -> str:
             after = text[i + 1] if i + 1 < n else ""
             nxt = _next_nonspace(text, i + 1)
             before = before or (text[i - 1] if i > 0 else "")
-            between_digits = before.isdigit() and after.isdigit()
+            raw_before = text[i - 1] if i > 0 else ""
+            between_digits = (before.isdigit() or bool(_PLACEHOLDER.match(raw_before))) and after.isdigit()
             han_before = bool(before and _CJK_CTX.match(before))
             han_after = bool(nxt and _HAN_RE.match(nxt)) and _chinese_sentence(text, i, i + 1)
             # a mark that ends a line of Chinese prose, or is glued to the next word inside one ("F = 2,M = 5")

@@ -63,6 +63,8 @@ def test_rules_fix_chinese_prose(text, expected):
     "共 1,563 位会员，时间 12:30 开始",
     "调用 `rfm_segments(df, as_of)` 即可，也可以写 f(x)。",
     "count_buyers(样本) 不一致：期望 3，得到 2。",
+    "pilot_channel(样本, min_buyers=2) 不一致：期望 '小程序'",
+    "底数是 (α + T) / (α + t_x)，月折现率是 (1 + d) ** (1/12) - 1",
     "见 [数据字典](../../datasets/README.md)，或 https://example.com/a,b?x=1",
     "```python\nx = \"中文,逗号\"  # 注释(不改)\n```",
     "| 列 | 含义 |\n|---|---:|\n| `a` | 数量 |",
@@ -71,6 +73,10 @@ def test_rules_fix_chinese_prose(text, expected):
 ])
 def test_rules_leave_code_numbers_links_and_english_alone(text):
     assert fix_text(text) == text
+
+
+def test_time_after_a_placeholder_is_a_number():
+    assert fix_python('x = f"高峰：{h}:00–{h + 1}:00"\n') == 'x = f"高峰：{h}:00–{h + 1}:00"\n'
 
 
 def test_python_strings_are_fixed_but_docstrings_placeholders_and_ignored_lines_are_not():
