@@ -150,11 +150,17 @@ def test_same_seed_same_predictions(world_frames):
     pd.testing.assert_series_equal(a, b)
 
 
-def test_permutation_importance_finds_the_feature_that_matters(world_frames):
+def test_permutation_importance_finds_the_features_that_matter(world_frames):
     _, (Xtr, ytr), (Xva, yva) = world_frames
+    rng = np.random.default_rng(4)
+    Xtr, Xva = Xtr.assign(discount_share=rng.random(len(Xtr))), Xva.assign(discount_share=rng.random(len(Xva)))
+    Xtr.attrs["as_of"] = ytr.attrs["cutoff"]
     m = ChurnModel("logistic", seed=1).fit(Xtr, ytr)
     imp = permutation_importance(m, Xva, yva, n_repeats=2, seed=1)
-    assert imp.index[0] in ("recency", "recency_ratio", "orders_90d", "orders_180d", "spend_180d")
+    activity = ("recency", "recency_ratio", "orders_30d", "orders_90d", "orders_180d", "spend_90d", "spend_180d",
+                "p_alive", "expected_purchases")
+    assert imp.index[0] in activity and imp["importance"].iloc[0] > 0.01
+    assert abs(imp.loc["discount_share", "importance"]) < 0.005  # pure noise: shuffling it changes nothing
     assert set(imp.index) == set(m.feature_names_)
 
 

@@ -30,7 +30,7 @@ __all__ = ["CHURN_FEATURES", "ChurnModel", "churn_frame", "churn_labels", "data_
 CHURN_FEATURES = ("recency", "tenure", "frequency", "purchase_days", "monetary_total", "monetary_mean",
                   "mean_interval", "recency_ratio", "orders_30d", "orders_90d", "orders_prev_90d", "orders_180d",
                   "spend_90d", "spend_180d", "trend_90d", "online_share", "n_channels", "discount_share",
-                  "refunded_orders")
+                  "refunded_orders", "p_alive", "expected_purchases")
 
 
 def data_end(orders: pd.DataFrame) -> pd.Timestamp:
@@ -76,12 +76,15 @@ def churn_labels(orders: pd.DataFrame, cutoff, horizon_days: int, *, end=None) -
 
 
 def churn_frame(orders: pd.DataFrame, cutoff, horizon_days: int | None = None, *, end=None,
-                order_items=None, products=None) -> tuple[pd.DataFrame, pd.Series | None]:
+                order_items=None, products=None, clv_horizon: int | None = None) -> tuple[pd.DataFrame, pd.Series | None]:
     """``(features, labels)`` at one cut-off: :func:`member_features` from the orders **cut at** ``cutoff`` (the
-    rows after it are dropped before anything is computed) and, with ``horizon_days``, :func:`churn_labels` for
-    the same members (``None`` without a horizon: scoring at the as-of day, whose future is unknown)."""
+    rows after it are dropped before anything is computed; module 04's P(alive) and expected purchases over
+    ``clv_horizon`` days — default ``horizon_days``, else 180 — come from a BG/NBD fitted on those orders only) and,
+    with ``horizon_days``, :func:`churn_labels` for the same members (``None`` without a horizon: scoring at the
+    as-of day, whose future is unknown)."""
+    horizon = clv_horizon or horizon_days or 180
     cut = paid_orders(orders, cutoff, include_refunds=True)
-    X = member_features(cut, cutoff, order_items=order_items, products=products)
+    X = member_features(cut, cutoff, order_items=order_items, products=products, clv_horizon=horizon)
     if horizon_days is None:
         return X, None
     y = churn_labels(orders, cutoff, horizon_days, end=end).reindex(X.index)

@@ -85,9 +85,13 @@ def calibration_table(y: pd.Series, p: pd.Series, bins=(0.0, 0.1, 0.2, 0.3, 0.4,
 def baseline_scores(features: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The two baselines at the features' cut-off: ``recency`` (days since the last purchase: longer = more
     likely to churn) and ``one_minus_p_alive`` (1 − BG/NBD P(alive) fitted on the same members, module 04; 0 for
-    one-day buyers, whom BG/NBD holds alive by assumption). Returns ``(scores, note)``; without a BG/NBD fit the
+    one-day buyers, whom BG/NBD holds alive by assumption; taken from a ``p_alive`` column when the features have
+    one, see :func:`helpers.segments.churn_frame`). Returns ``(scores, note)``; without a BG/NBD fit the
     second column is missing and ``note`` says why in one Chinese sentence."""
     out = pd.DataFrame({"recency": features["recency"].astype(float)}, index=features.index)
+    if "p_alive" in features and features["p_alive"].notna().all():  # module 04's P(alive), already fitted
+        out["one_minus_p_alive"] = stable(1.0 - features["p_alive"].to_numpy(float))
+        return out, ""
     summary = features[["x", "recency", "tenure"]].astype(float)
     summary = summary.assign(t_x=summary["tenure"] - summary["recency"], T=summary["tenure"])
     summary.attrs["time_unit"] = "day"

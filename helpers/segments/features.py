@@ -3,7 +3,8 @@
 Why a feature table of its own: clustering and the churn model need one row per member of *numbers* on comparable
 scales, built only from orders on or before a cut-off day. Everything comes from :func:`helpers.behavior
 .member_summary` (recency, frequency, spend, tenure, ``x``) plus a few views of recent activity (orders and spend in
-the last 30 / 90 / 180 days, the trend of the last 90 days against the 90 before) and of the channel mix.
+the last 30 / 90 / 180 days, the trend of the last 90 days against the 90 before), of the channel mix and, for the
+churn model, module 04's BG/NBD outputs (P(alive) and expected purchases) fitted on the same members.
 
 Scaling choices (what :func:`scaled` does, and why): counts and money are right-skewed (a few members buy 50 times
 more than the median), so they go through ``log1p`` before standardising — otherwise k-means would spend its
@@ -20,13 +21,13 @@ import pandas as pd
 from helpers.behavior import mean_interval, member_summary, paid_orders
 from helpers.behavior.purchases import _as_day, _days
 
-__all__ = ["FEATURE_LABELS_ZH", "LOG_FEATURES", "activity_windows", "member_features", "one_thread", "scaled",
+__all__ = ["FEATURE_LABELS_ZH", "LOG_FEATURES", "activity_windows", "clv_columns", "member_features", "one_thread", "scaled",
            "stable"]
 
 #: features that are counts or money (right-skewed): ``log1p`` before standardising
 LOG_FEATURES = ("recency", "tenure", "frequency", "purchase_days", "monetary_total", "monetary_mean",
                 "mean_interval", "orders_30d", "orders_90d", "orders_prev_90d", "orders_180d", "spend_90d",
-                "spend_180d", "refunded_orders", "n_channels", "n_categories")
+                "spend_180d", "refunded_orders", "n_channels", "n_categories", "expected_purchases")
 
 #: Chinese names of the features (plots, profile tables)
 FEATURE_LABELS_ZH = {
@@ -36,7 +37,8 @@ FEATURE_LABELS_ZH = {
     "orders_90d": "近 90 天订单", "orders_prev_90d": "前一个 90 天订单", "orders_180d": "近 180 天订单",
     "spend_90d": "近 90 天消费（元）", "spend_180d": "近 180 天消费（元）", "trend_90d": "近 90 天活跃趋势",
     "online_share": "线上订单占比", "n_channels": "使用渠道数", "refunded_orders": "退款订单数",
-    "discount_share": "有优惠的订单占比", "n_categories": "购买品类数",
+    "discount_share": "有优惠的订单占比", "n_categories": "购买品类数", "p_alive": "存活概率 P(alive)",
+    "expected_purchases": "预测期期望购买次数",
 }
 
 
@@ -87,8 +89,26 @@ def activity_windows(orders: pd.DataFrame, as_of, windows=(30, 90, 180), *, inde
     return out
 
 
+def clv_columns(summary: pd.DataFrame, horizon_days: int = 180) -> pd.DataFrame:
+    """Module 04's outputs as features: ``p_alive`` and ``expected_purchases`` (purchase days in the next
+    ``horizon_days``) from a BG/NBD fitted on ``summary`` (a :func:`member_summary` in days), rounded with
+    :func:`stable`; NaN columns when the data cannot identify BG/NBD (:func:`helpers.clv.fit_bgnbd`)."""
+    from helpers.clv import fit_bgnbd
+
+    out = pd.DataFrame({"p_alive": np.nan, "expected_purchases": np.nan}, index=summary.index)
+    if summary.attrs.get("time_unit", "day") != "day":
+        raise ValueError("clv_columns needs a member_summary in days (time_unit='D')")
+    model, _ = fit_bgnbd(summary, "day") if len(summary) else (None, "")
+    if model is not None:
+        x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
+        out["p_alive"] = stable(model.p_alive(x, t_x, T))
+        out["expected_purchases"] = stable(model.expected_purchases(float(horizon_days), x, t_x, T))
+    return out
+
+
 def member_features(orders: pd.DataFrame, as_of, *, summary: pd.DataFrame | None = None,
-                    order_items: pd.DataFrame | None = None, products: pd.DataFrame | None = None) -> pd.DataFrame:
+                    order_items: pd.DataFrame | None = None, products: pd.DataFrame | None = None,
+                    clv_horizon: int | None = None) -> pd.DataFrame:
     """One row per member with a paid order on or before ``as_of`` (the cut-off): the features of this module.
 
     Only orders up to ``as_of`` are read — a feature computed after the cut-off is impossible by construction
@@ -97,8 +117,9 @@ def member_features(orders: pd.DataFrame, as_of, *, summary: pd.DataFrame | None
     ``frequency``, ``purchase_days``, ``monetary_total``, ``monetary_mean``, ``x``, ``mean_interval`` (NaN for a
     single purchase day), ``recency_ratio`` (recency / mean interval; NaN for a single purchase day), the
     :func:`activity_windows`, ``online_share`` and ``n_channels`` (with a ``channel`` column), ``discount_share``
-    (with ``discount_amount``), ``refunded_orders`` (with ``status``), ``n_categories`` (with items + products).
-    ``attrs["as_of"]`` records the cut-off."""
+    (with ``discount_amount``), ``refunded_orders`` (with ``status``), ``n_categories`` (with items + products),
+    and with ``clv_horizon`` (days) module 04's ``p_alive`` and ``expected_purchases`` (:func:`clv_columns`, a
+    BG/NBD fitted on the members up to the cut-off). ``attrs["as_of"]`` records the cut-off."""
     o = paid_orders(orders, as_of, include_refunds=True)  # refunds stay in for refunded_orders; summary drops them
     if summary is None:
         summary = member_summary(o, as_of, order_items=order_items, products=products)
@@ -124,6 +145,8 @@ def member_features(orders: pd.DataFrame, as_of, *, summary: pd.DataFrame | None
         f["refunded_orders"] = summary["refunded_orders"].astype(float)
     if "n_categories" in summary:
         f["n_categories"] = summary["n_categories"].astype(float)
+    if clv_horizon is not None:
+        f = f.join(clv_columns(summary, clv_horizon))
     f.index.name = "member_id"
     f.attrs["as_of"] = str(pd.Timestamp(as_of).date())
     return f
