@@ -5,6 +5,7 @@ One job per file; this package re-exports every public name (``from helpers impo
 =================  ================================================================================================
 ``features``       :func:`member_features` — one row of numbers per member at a cut-off, from
                    :func:`helpers.behavior.member_summary` plus recent activity, trend and channel mix;
+                   :func:`clv_columns` (module 04's P(alive) and expected purchases as features);
                    :func:`scaled` (log1p for counts and money, standardised); :func:`one_thread`
 ``clustering``     :func:`k_selection`, :func:`choose_k`, :class:`MemberSegments` (k-means, clusters ordered by
                    value and named in Chinese), :func:`order_by_value`, :func:`cluster_profiles`,
