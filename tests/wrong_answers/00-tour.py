@@ -4,6 +4,9 @@
 ``HELPER_ANSWERS``: for every code exercise, the answer that only calls the course helper implementing it. It passes
 the visible checks (the helpers are right), and scores 0 because the hidden test blocks those helpers
 (``checks.forbid``) while the trainee's function runs; the feedback names the exercise and the helper.
+``SABOTAGE_ANSWERS``: for every code exercise, an answer that switches the freshly reloaded
+``helpers.checks`` off from its own function body and returns a value of the right type and shape but wrong
+content; only the plain ``assert`` statements that end each hidden test can catch it, so each must score 0.
 """
 
 WRONG_ANSWERS = {
@@ -70,5 +73,46 @@ def refund_overstatement(orders):
     everything = behavior.channel_mix(orders, include_refunds=True)["net_amount"]
     paid = behavior.channel_mix(orders)["net_amount"]
     return (everything.reindex(paid.index) / paid - 1).round(4).sort_values(ascending=False)
+''',
+}
+
+
+# what an answer can do from its own body: the test cell reloads helpers.checks before it runs, so the answer switches
+# the freshly loaded checker off while it runs, then returns a value of the right type and shape but wrong content;
+# only the plain `assert` statements at the end of each hidden test can catch it
+_CHECKS_OFF = """
+    import helpers.checks as c
+    for name in dir(c):
+        if name.startswith("check_") or name in ("fail",):
+            setattr(c, name, lambda *a, **k: None)
+"""
+
+SABOTAGE_ANSWERS = {
+    "ex00_count_buyers": '''
+def count_buyers(orders):''' + _CHECKS_OFF + '''
+    return 0
+''',
+    # the right channels in the right order, every value 1 yuan too high
+    "ex00_aov_by_channel": '''
+def avg_order_value_by_channel(orders):''' + _CHECKS_OFF + '''
+    paid = orders[orders["status"] == "paid"]
+    return paid.groupby("channel", observed=True)["net_amount"].mean().round(2).sort_values(ascending=False) + 1.0
+''',
+    "ex00_monthly_paid_sales": '''
+def monthly_paid_sales(orders):''' + _CHECKS_OFF + '''
+    months = orders["order_ts"].dt.to_period("M").drop_duplicates().sort_values()
+    return pd.Series(0.0, index=pd.PeriodIndex(months, name="month"), name="net_amount")
+''',
+    "ex00_pilot_channel": '''
+def pilot_channel(orders, min_buyers=50):''' + _CHECKS_OFF + '''
+    return "门店"
+''',
+    # the right channels in the right order, every value 0.5 too high
+    "ex00_refund_overstatement": '''
+def refund_overstatement(orders):''' + _CHECKS_OFF + '''
+    everything = orders.groupby("channel", observed=True)["net_amount"].sum()
+    paid = orders[orders["status"] != "refunded"].groupby("channel", observed=True)["net_amount"].sum()
+    paid = paid[paid > 0]
+    return ((everything.reindex(paid.index) / paid - 1).round(4) + 0.5).rename_axis("channel").sort_values(ascending=False)
 ''',
 }

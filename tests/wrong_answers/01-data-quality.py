@@ -3,6 +3,9 @@
 ``WRONG_ANSWERS``: a mistake trainees really make, one per exercise. ``HELPER_ANSWERS``: for every code exercise,
 the answer that only calls the course helper implementing it (the test cell blocks that helper while the answer
 runs, so the exercise scores 0 and the feedback says why).
+``SABOTAGE_ANSWERS``: for every code exercise, an answer that switches the freshly reloaded
+``helpers.checks`` off from its own function body and returns a value of the right type and shape but wrong
+content; only the plain ``assert`` statements that end each hidden test can catch it, so each must score 0.
 """
 
 WRONG_ANSWERS = {
@@ -97,5 +100,62 @@ def accuracy_counts(orders, as_of):
 def channel_lag(orders, as_of, sla_days=1):
     lag = quality.feed_lag(orders, as_of=as_of, sla_days=sla_days)
     return lag.sort_index().sort_values("lag_days", ascending=False, kind="mergesort")
+''',
+}
+
+
+# what an answer can do from its own body: the test cell reloads helpers.checks before it runs, so the answer switches
+# the freshly loaded checker off while it runs, then returns a value of the right type and shape but wrong content;
+# only the plain `assert` statements at the end of each hidden test can catch it
+_CHECKS_OFF = """
+    import helpers.checks as c
+    for name in dir(c):
+        if name.startswith("check_") or name in ("fail",):
+            setattr(c, name, lambda *a, **k: None)
+"""
+
+SABOTAGE_ANSWERS = {
+    "ex01_missing_share": '''
+def missing_share(df):''' + _CHECKS_OFF + '''
+    return pd.Series(0.0, index=df.columns)
+''',
+    "ex02_mask_mobile": '''
+def mask_mobile(text):''' + _CHECKS_OFF + '''
+    return "1**********"
+''',
+    # the right rows in reverse order
+    "ex03_rank_sources": '''
+def rank_sources(quarantine, counts):''' + _CHECKS_OFF + '''
+    first = quarantine.drop_duplicates(["table", "row"], keep="first")
+    ranked = first.groupby(["table", "reason"]).size().rename("rows").reset_index()
+    ranked["share"] = ranked["rows"] / ranked["table"].map(counts["rows_read"])
+    ranked = ranked.sort_values(["rows", "share", "table", "reason"], ascending=[True, True, False, False])
+    return ranked[["table", "reason", "rows", "share"]].reset_index(drop=True)
+''',
+    # as many orders as the right answer has, all of them placed on or after the registration day
+    "ex04_orders_before_registration": '''
+def orders_before_registration(orders, members):''' + _CHECKS_OFF + '''
+    register = members.drop_duplicates("member_id").set_index("member_id")["register_ts"]
+    early = (orders["order_ts"].dt.normalize() < orders["member_id"].map(register).dt.normalize()).fillna(False)
+    return orders[~early.astype(bool)].head(int(early.sum()))
+''',
+    "ex05_contactable_share": '''
+def contactable_share(members, channel="sms", opted_out=()):''' + _CHECKS_OFF + '''
+    return 0.0
+''',
+    "ex06_accuracy_counts": '''
+def accuracy_counts(orders, as_of):''' + _CHECKS_OFF + '''
+    return {"reversal": 0, "negative_amount": 0, "net_gt_gross": 0, "after_as_of": 0}
+''',
+    # the right channels and last days, the lag one day off and the SLA flag flipped
+    "ex07_channel_lag": '''
+def channel_lag(orders, as_of, sla_days=1):''' + _CHECKS_OFF + '''
+    day = pd.Timestamp(as_of).normalize()
+    in_scope = orders[orders["order_ts"] < day + pd.Timedelta(days=1)]
+    last_day = in_scope.groupby("channel", observed=True)["order_ts"].max().dt.normalize()
+    lag = (day - last_day).dt.days.astype("int64") + 1
+    result = pd.DataFrame({"last_day": last_day, "lag_days": lag, "breaks_sla": lag <= sla_days})
+    result.index.name = "channel"
+    return result.sort_index().sort_values("lag_days", ascending=False, kind="mergesort")
 ''',
 }

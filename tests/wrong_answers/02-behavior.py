@@ -3,6 +3,9 @@
 ``WRONG_ANSWERS``: one mistake trainees really make per exercise. ``HELPER_ANSWERS``: for every code exercise, the
 answer that just calls the course helper implementing it — correct numbers, but the test cell blocks that helper
 (``checks.forbid``) while the trainee's function runs, so it scores 0 too.
+``SABOTAGE_ANSWERS``: for every code exercise, an answer that switches the freshly reloaded
+``helpers.checks`` off from its own function body and returns a value of the right type and shape but wrong
+content; only the plain ``assert`` statements that end each hidden test can catch it, so each must score 0.
 """
 
 WRONG_ANSWERS = {
@@ -102,5 +105,42 @@ def choose_lapse_factor(summary, alive, factors=(1.5, 2, 3, 4, 6, 8), min_precis
     table = behavior.lapse_table(summary.assign(x=summary["purchase_days"] - 1), alive, sorted(factors))
     ok = table[(table["flagged_share"] > 0) & (table["precision"] >= min_precision)]
     return float(ok.index[0]) if len(ok) else float("nan")
+''',
+}
+
+
+# what an answer can do from its own body: the test cell reloads helpers.checks before it runs, so the answer switches
+# the freshly loaded checker off while it runs, then returns a value of the right type and shape but wrong content;
+# only the plain `assert` statements at the end of each hidden test can catch it
+_CHECKS_OFF = """
+    import helpers.checks as c
+    for name in dir(c):
+        if name.startswith("check_") or name in ("fail",):
+            setattr(c, name, lambda *a, **k: None)
+"""
+
+SABOTAGE_ANSWERS = {
+    "ex02_interval_band": '''
+def interval_band(summary):''' + _CHECKS_OFF + '''
+    return pd.Series("偶尔购买", index=summary.index, name="frequency_band")
+''',
+    "ex02_hour_share": '''
+def hour_share(orders):''' + _CHECKS_OFF + '''
+    return pd.Series(1 / 24, index=pd.RangeIndex(24, name="hour"))
+''',
+    "ex02_cohort_retention_rate": '''
+def cohort_retention_rate(orders, cohort, k):''' + _CHECKS_OFF + '''
+    return 0.5
+''',
+    # the right categories and true cycles, no gaps found
+    "ex02_category_cycle_check": '''
+def category_cycle_check(orders, order_items, products, cycles, min_gaps=30, tolerance=0.25):''' + _CHECKS_OFF + '''
+    out = cycles.set_index("category")[["true_cycle_days"]].astype(float)
+    out["gaps"], out["median_gap_days"], out["ratio"], out["usable"] = 0, np.nan, np.nan, False
+    return out.rename_axis("category")[["gaps", "median_gap_days", "true_cycle_days", "ratio", "usable"]]
+''',
+    "ex02_choose_lapse_factor": '''
+def choose_lapse_factor(summary, alive, factors=(1.5, 2, 3, 4, 6, 8), min_precision=0.9):''' + _CHECKS_OFF + '''
+    return float(max(factors)) + 1.0
 ''',
 }

@@ -3,6 +3,9 @@
 
 ``WRONG_ANSWERS``: a mistake trainees really make, per exercise. ``HELPER_ANSWERS``: for every code exercise, the
 answer that only calls the course helper implementing it — the test cell blocks that helper while it runs.
+``SABOTAGE_ANSWERS``: for every code exercise, an answer that switches the freshly reloaded
+``helpers.checks`` off from its own function body and returns a value of the right type and shape but wrong
+content; only the plain ``assert`` statements that end each hidden test can catch it, so each must score 0.
 """
 
 WRONG_ANSWERS = {
@@ -88,5 +91,44 @@ def choose_contacts(candidates, uplift, budget=1500, margin=0.3, cost=1.0):
     "ex03_lapse_check": '''
 def lapse_check(segments, alive):
     return rfm.lapse_check(segments, alive)
+''',
+}
+
+
+# what an answer can do from its own body: the test cell reloads helpers.checks before it runs, so the answer switches
+# the freshly loaded checker off while it runs, then returns a value of the right type and shape but wrong content;
+# only the plain `assert` statements at the end of each hidden test can catch it
+_CHECKS_OFF = """
+    import helpers.checks as c
+    for name in dir(c):
+        if name.startswith("check_") or name in ("fail",):
+            setattr(c, name, lambda *a, **k: None)
+"""
+
+SABOTAGE_ANSWERS = {
+    "ex03_quantile_score": '''
+def quantile_score(values, bins=5, higher_is_better=True):''' + _CHECKS_OFF + '''
+    return pd.Series(1, index=values.index, dtype="int64")
+''',
+    "ex03_edge_score": '''
+def edge_score(values, edges, higher_is_better=True):''' + _CHECKS_OFF + '''
+    return pd.Series(1, index=values.index, dtype="int64")
+''',
+    "ex03_name_segments": '''
+def name_segments(scores, threshold=3):''' + _CHECKS_OFF + '''
+    return pd.Series("一般挽留", index=scores.index, name="segment")
+''',
+    "ex03_top_share": '''
+def top_share(monetary, top=0.2):''' + _CHECKS_OFF + '''
+    return 0.5
+''',
+    # the first `budget` candidates, contactable or not
+    "ex03_choose_contacts": '''
+def choose_contacts(candidates, uplift, budget=1500, margin=0.3, cost=1.0):''' + _CHECKS_OFF + '''
+    return candidates.index[:budget]
+''',
+    "ex03_lapse_check": '''
+def lapse_check(segments, alive):''' + _CHECKS_OFF + '''
+    return {"precision": 0.5, "recall": 0.5, "lapsed_share": 0.5}
 ''',
 }

@@ -3,6 +3,9 @@
 ``WRONG_ANSWERS``: a mistake trainees really make, one per code exercise; each must score 0 on its test cell.
 ``HELPER_ANSWERS``: the answer that only calls the course helper implementing the exercise; the test cell blocks
 that helper with ``checks.forbid`` while the trainee's function runs, so each must score 0 too.
+``SABOTAGE_ANSWERS``: for every code exercise, an answer that switches the freshly reloaded
+``helpers.checks`` off from its own function body and returns a value of the right type and shape but wrong
+content; only the plain ``assert`` statements that end each hidden test can catch it, so each must score 0.
 """
 
 WRONG_ANSWERS = {
@@ -91,5 +94,56 @@ def discount_factor_sum(months, annual_rate):
     "ex04_contact_budget": '''
 def choose_contacts(clv_values, budget, cost, uplift):
     return clv.contact_list(clv_values, budget=budget, cost=cost, uplift=uplift)
+''',
+}
+
+
+# what an answer can do from its own body: the test cell reloads helpers.checks before it runs, so the answer switches
+# the freshly loaded checker off while it runs, then returns a value of the right type and shape but wrong content;
+# only the plain `assert` statements at the end of each hidden test can catch it
+_CHECKS_OFF = """
+    import helpers.checks as c
+    for name in dir(c):
+        if name.startswith("check_") or name in ("fail",):
+            setattr(c, name, lambda *a, **k: None)
+"""
+
+SABOTAGE_ANSWERS = {
+    # one row per member id in the orders, all zeros
+    "ex04_bgnbd_inputs": '''
+def bgnbd_inputs(orders, as_of):''' + _CHECKS_OFF + '''
+    ids = pd.Index(sorted(orders["member_id"].astype(str).unique()), name="member_id")
+    return pd.DataFrame({"x": 0, "t_x": 0.0, "T": 0.0}, index=ids)
+''',
+    "ex04_p_alive": '''
+def p_alive_bgnbd(x, t_x, T, r, alpha, a, b):''' + _CHECKS_OFF + '''
+    return np.full(np.shape(np.asarray(x)), 0.5)
+''',
+    # the right buckets, member counts and actual means; the prediction is twice the actual
+    "ex04_holdout_by_frequency": '''
+def holdout_by_frequency(cal, time_unit, max_bucket=3):''' + _CHECKS_OFF + '''
+    x = cal["x"].astype(int)
+    labels = [str(k) for k in range(max_bucket)] + [f"{max_bucket}+"]
+    bucket = pd.Categorical(np.where(x < max_bucket, x.astype(str), f"{max_bucket}+"), categories=labels)
+    frame = pd.DataFrame({"bucket": bucket, "actual": cal["x_holdout"].astype(float)}, index=cal.index)
+    table = frame.groupby("bucket", observed=True).agg(n_members=("actual", "size"), actual=("actual", "mean"))
+    table["predicted"] = 2 * table["actual"] + 0.1
+    table["bias"] = table["predicted"] - table["actual"]
+    table.index = pd.Index(table.index.astype(str), name="x_calibration")
+    return table
+''',
+    "ex04_spend_independence": '''
+def spend_frequency_check(summary):''' + _CHECKS_OFF + '''
+    return {"n": 0, "spearman": 0.0, "ok": True}
+''',
+    "ex04_discount_factor_sum": '''
+def discount_factor_sum(months, annual_rate):''' + _CHECKS_OFF + '''
+    return float(months) + 1.0
+''',
+    # as many members as allowed, the lowest gains first
+    "ex04_contact_budget": '''
+def choose_contacts(clv_values, budget, cost, uplift):''' + _CHECKS_OFF + '''
+    gain = (clv_values.astype(float) * uplift).dropna().rename("gain")
+    return gain.sort_values(kind="mergesort").iloc[:int(budget // cost)]
 ''',
 }
