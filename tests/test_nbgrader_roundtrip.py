@@ -10,7 +10,8 @@ several failures, so exit codes prove nothing:
 * ``wrong_student``: every exercise's typical mistake (``WRONG_ANSWERS`` in tests/wrong_answers/<slug>.py)
                                                                        -> 0 on every exercise;
 * ``checks_off_student``: a cell right after the imports turns every function of ``helpers.checks`` into a no-op,
-  and every exercise only ``return None``                              -> total 0;
+  and every exercise's function does it again from its own body (after the test cell's reload), then returns
+  None                                                                 -> total 0;
 * ``helper_student``: every code exercise answered by calling the course helper that implements it
   (``HELPER_ANSWERS``)                                                 -> 0 on every exercise, and the feedback
   carries ``checks.forbid``'s Chinese message.
@@ -110,13 +111,20 @@ def _replace_solutions(release_nb, source_nb, replacements: dict[str, str]):
     return nb
 
 
+# the junk answer switches the checks off again from inside the function: the test cell reloaded them before calling
+# it, so only the plain asserts that end a hidden test (docs/CONVENTIONS.md) still stand
+CHECKS_OFF_BODY = "\n".join("    " + line for line in CHECKS_OFF_CELL.strip("\n").splitlines())
+
+
 def _junk(source: str) -> str:
-    """Every function the solution cell defines, with the same name and a body that returns None."""
+    """Every function the solution cell defines, with the same name and a body that switches every function of
+    helpers.checks off and returns None (a class: an ``__init__`` that does the same)."""
     tree = ast.parse(source)
     names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
-    lines = [f"def {name}(*args, **kwargs):\n    return None\n" for name in names]
-    lines += [f"class {name}:\n    def __init__(self, *args, **kwargs):\n        pass\n" for name in classes]
+    lines = [f"def {name}(*args, **kwargs):\n{CHECKS_OFF_BODY}\n    return None\n" for name in names]
+    lines += [f"class {name}:\n    def __init__(self, *args, **kwargs):\n"
+              + "\n".join("    " + ln for ln in CHECKS_OFF_BODY.splitlines()) + "\n" for name in classes]
     return "\n".join(lines) or "pass"
 
 
@@ -188,12 +196,22 @@ def test_grading_integrity_pattern(slug: str):
     assert set(helper) == set(exercises), f"{slug}: HELPER_ANSWERS differ from the exercises: {set(helper) ^ set(exercises)}"
 
 
-def test_junk_keeps_function_names():
+def test_junk_keeps_function_names_and_switches_the_checks_off():
+    import importlib
+
+    import helpers.checks
+
     src = "def f(a, b=1):\n    ### BEGIN SOLUTION\n    return a\n    ### END SOLUTION\n\ndef g():\n    return 2\n"
     junk = _junk(src)
     ns: dict = {}
     exec(junk, ns)  # noqa: S102 - test input
-    assert ns["f"](1, b=2) is None and ns["g"]() is None
+    try:
+        assert ns["f"](1, b=2) is None and ns["g"]() is None
+        assert helpers.checks.check_close(1.0, 2.0) is None  # switched off by the call
+    finally:
+        importlib.reload(helpers.checks)
+    with pytest.raises(AssertionError):
+        helpers.checks.check_close(1.0, 2.0)
 
 
 @pytest.mark.slow
