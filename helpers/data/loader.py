@@ -51,7 +51,7 @@ def load(path: str | Path | None = None, as_of=None, tables=None, columns=None) 
         wanted = {tables} if isinstance(tables, str) else set(tables)
         unknown = sorted(wanted - set(T.TABLES))
         if unknown:
-            raise ValueError(f"未知的表 unknown table(s) {unknown}; 可选 known: {list(T.LOAD_ORDER)}")
+            raise ValueError(f"未知的表 unknown table(s) {unknown}；可选 known: {list(T.LOAD_ORDER)}")
         wanted.add("orders")
     mapping = read_column_mapping(columns)
     root = _package_default() if path is None or str(path) == "" else Path(path).expanduser()
