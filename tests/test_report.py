@@ -215,6 +215,10 @@ def test_bad_values_exit_2_up_front_with_one_message_each(tmp_path, capsys):
                     "--param", "margin=0.5")
     assert rc == 2 and "--param margin" in err and "more than once" in err
 
+    if any(m.key == "05_segments" for m in MODULES):  # a rule across two parameters, one given, one default
+        rc, err = _main(capsys, "--data-dir", str(DEFAULT_DATA), "--out", str(out), "--param", "k_min=8")
+        assert rc == 2 and "k_min 8 > k_max" in err and not out.exists()
+
 
 def test_bad_options_each_named(tmp_path, capsys):
     empty = tmp_path / "empty"

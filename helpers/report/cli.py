@@ -9,6 +9,7 @@ module ran or skipped cleanly.
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,15 @@ from helpers import data as hdata
 from helpers.paths import default_data_dir
 
 from .modules import discover_modules, solutions_dir
-from .params import SHARED, SHARED_PARAMETERS, cast_value, check_value, declared, notebook_parameters
+from .params import (
+    MODULE_CHECKS,
+    SHARED,
+    SHARED_PARAMETERS,
+    cast_value,
+    check_value,
+    declared,
+    notebook_parameters,
+)
 from .runner import RunPlan, run
 from .snapshot import load_resolved
 
@@ -144,6 +153,22 @@ def validate(args: argparse.Namespace) -> tuple[RunPlan | None, list[str]]:
                 break
         else:
             extra_raw[name] = raw
+
+    for m in modules:  # checks across one module's parameters, on the values it will run with
+        values = {}
+        for name, info in m.parameters.items():
+            try:
+                values[name] = ast.literal_eval(info["default"])
+            except (ValueError, SyntaxError):
+                continue
+        for name, raw in extra_raw.items():
+            spec = declared(m.key, name)
+            if name in m.parameters and spec is not None:
+                values[name] = cast_value(raw, spec.type)
+        for check in MODULE_CHECKS.get(m.key, ()):
+            problem = check(values)
+            if problem:
+                errors.append(f"--param: {problem}（模块 module {m.slug}）")
 
     if errors:
         return None, errors

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MODULE_PARAMETERS", "SHARED", "SHARED_PARAMETERS", "Param", "cast_value", "check_value",
+__all__ = ["MODULE_CHECKS", "MODULE_PARAMETERS", "SHARED", "SHARED_PARAMETERS", "Param", "cast_value", "check_value",
            "declared", "notebook_parameters"]
 
 
@@ -129,6 +129,16 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
         "margin": MARGIN,
     },
 }
+
+
+def _k_range(values: dict[str, Any]) -> str | None:
+    if values.get("k_min", 0) > values.get("k_max", 10**9):
+        return f"k_min {values['k_min']} > k_max {values['k_max']}：聚类数下限不能大于上限 / k_min must not exceed k_max"
+    return None
+
+
+#: module key -> checks across its parameters (on the values the module will run with, defaults included)
+MODULE_CHECKS: dict[str, tuple[Callable[[dict[str, Any]], str | None], ...]] = {"05_segments": (_k_range,)}
 
 
 def declared(key: str, name: str) -> Param | None:
