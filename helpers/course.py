@@ -16,7 +16,8 @@ from pathlib import Path
 
 __all__ = ["Module", "modules", "navigation", "navigation_markdown"]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from helpers import paths
+
 _SLUG = re.compile(r"^\d\d-[a-z0-9-]+$")
 
 
@@ -47,10 +48,10 @@ def _title(path: Path) -> str:
 
 
 def modules(root: Path | None = None) -> list[Module]:
-    """The modules that exist, in order: ``notebooks/`` (what trainees have) or else ``solutions/``."""
-    root = Path(root) if root is not None else REPO_ROOT
+    """The modules that exist, in order: ``notebooks/`` (what trainees have) or else ``solutions/`` — in the checkout
+    or, after a plain ``pip install``, in the installed share folder (:func:`helpers.paths.resource`)."""
     for folder in ("notebooks", "solutions"):
-        base = root / folder
+        base = Path(root) / folder if root is not None else paths.resource(folder)
         found = [
             Module(d.name, _title(d / f"{d.name}.ipynb"), d / f"{d.name}.ipynb")
             for d in sorted(base.glob("[0-9][0-9]-*"))

@@ -14,9 +14,12 @@ several failures, so exit codes prove nothing:
   None                                                                 -> total 0;
 * ``helper_student``: every code exercise answered by calling the course helper that implements it
   (``HELPER_ANSWERS``)                                                 -> 0 on every exercise, and the feedback
-  carries ``checks.forbid``'s Chinese message.
+  carries ``checks.forbid``'s Chinese message;
+* ``sabotage_student``: every code exercise answered by a function that switches ``helpers.checks`` off from its own
+  body and returns a value of the right type and shape but wrong content (``SABOTAGE_ANSWERS``) -> 0 on every
+  exercise: the plain ``assert`` statements that end each hidden test catch it.
 
-Module engineers add ``HELPER_ANSWERS`` for their module; until they exist, the test fails for that module.
+Every module has all three dicts (``WRONG_ANSWERS``, ``HELPER_ANSWERS``, ``SABOTAGE_ANSWERS``) for every code exercise.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ SOLUTIONS = ROOT / "solutions"
 WRONG = Path(__file__).resolve().parent / "wrong_answers"
 MODULES = sorted(d.name for d in SOLUTIONS.glob("[0-9][0-9]-*") if (d / f"{d.name}.ipynb").exists())
 
-STUDENTS = ("solution_student", "blank_student", "wrong_student", "checks_off_student", "helper_student")
+STUDENTS = ("solution_student", "blank_student", "wrong_student", "checks_off_student", "helper_student",
+            "sabotage_student")
 MIN_CODE_EXERCISES = 5
 
 # what a trainee can do in a cell of their own before the tests run: every function of helpers.checks a no-op
@@ -82,15 +86,18 @@ def _tests_of(exercise: str, tests: list[str]) -> list[str]:
     return [t for t in tests if t.startswith(f"{exercise}_test")]
 
 
-def _answers(slug: str) -> tuple[dict[str, str], dict[str, str]]:
-    """(WRONG_ANSWERS, HELPER_ANSWERS) of a module."""
+def _answers(slug: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(WRONG_ANSWERS, HELPER_ANSWERS, SABOTAGE_ANSWERS) of a module."""
     path = WRONG / f"{slug}.py"
     assert path.exists(), f"{path.relative_to(ROOT)} is missing: every module needs its wrong and helper answers"
     ns = runpy.run_path(str(path))
     wrong, helper = ns.get("WRONG_ANSWERS"), ns.get("HELPER_ANSWERS")
     assert isinstance(wrong, dict) and wrong, f"{slug}: WRONG_ANSWERS missing"
     assert isinstance(helper, dict) and helper, f"{slug}: HELPER_ANSWERS missing (grade_id -> code calling the helper)"
-    return wrong, helper
+    sabotage = ns.get("SABOTAGE_ANSWERS")
+    assert isinstance(sabotage, dict) and sabotage, (
+        f"{slug}: SABOTAGE_ANSWERS missing (grade_id -> code that switches the checks off and returns wrong content)")
+    return wrong, helper, sabotage
 
 
 def _copy(nb):
@@ -191,9 +198,11 @@ def test_grading_integrity_pattern(slug: str):
         elif "forbid(" not in hidden:
             problems.append(f"{gid}: hidden tests do not block the implementing helper with forbid()")
     assert not problems, f"{slug}:\n" + "\n".join(problems)
-    wrong, helper = _answers(slug)
+    wrong, helper, sabotage = _answers(slug)
     assert set(wrong) == set(exercises), f"{slug}: WRONG_ANSWERS differ from the exercises: {set(wrong) ^ set(exercises)}"
     assert set(helper) == set(exercises), f"{slug}: HELPER_ANSWERS differ from the exercises: {set(helper) ^ set(exercises)}"
+    assert set(sabotage) == set(exercises), (
+        f"{slug}: SABOTAGE_ANSWERS differ from the exercises: {set(sabotage) ^ set(exercises)}")
 
 
 def test_junk_keeps_function_names_and_switches_the_checks_off():
@@ -236,9 +245,10 @@ def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):
     for ex in exercises:
         assert _tests_of(ex, tests), f"{slug}: exercise {ex} has no test cell named {ex}_test"
 
-    wrong, helper = _answers(slug)
+    wrong, helper, sabotage = _answers(slug)
     assert set(wrong) == set(exercises), f"{slug}: exercises without a typical wrong answer: {set(exercises) ^ set(wrong)}"
     assert set(helper) == set(exercises), f"{slug}: exercises without a helper answer: {set(exercises) ^ set(helper)}"
+    assert set(sabotage) == set(exercises), f"{slug}: exercises without a sabotage answer: {set(exercises) ^ set(sabotage)}"
 
     notebooks = {
         "solution_student": source_nb,
@@ -246,6 +256,7 @@ def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):
         "wrong_student": _replace_solutions(release_nb, source_nb, wrong),
         "checks_off_student": _checks_off(release_nb, source_nb),
         "helper_student": _replace_solutions(release_nb, source_nb, helper),
+        "sabotage_student": _replace_solutions(release_nb, source_nb, sabotage),
     }
     for student, nb in notebooks.items():
         target = course / "submitted" / student / slug / f"{slug}.ipynb"
@@ -275,7 +286,7 @@ def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):
     failures = []
     for ex in exercises:
         for t in _tests_of(ex, tests):
-            for student in ("wrong_student", "helper_student"):
+            for student in ("wrong_student", "helper_student", "sabotage_student"):
                 a, m = per_test[student][t]
                 if a != 0:
                     failures.append(f"{student}: {ex} scores {a:g}/{m:g} on {t}")

@@ -61,7 +61,9 @@ def external_resources(page: str) -> list[str]:
 
 STATUS_ZH = {"ok": "✅ 完成 ok", "failed": "❌ 失败 failed", "not run": "⏸ 未运行 not run"}
 FACTS = (("members_with_orders", "有订单的会员 members with orders"), ("first_order", "最早订单 first order"),
-         ("last_order", "最晚订单 last order"), ("net_amount_total", "实付金额合计 net amount（元）"))
+         ("last_order", "最晚订单 last order"), ("paid_orders", "已支付订单 paid orders"),
+         ("refunded_orders", "退款订单 refunded orders"),
+         ("net_amount_total", "已支付订单实付金额合计 paid net amount（元）"))
 
 
 def _fmt(v) -> str:

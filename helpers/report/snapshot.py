@@ -107,7 +107,13 @@ def data_summary(ds, as_of: pd.Timestamp | None, as_of_given: bool) -> dict[str,
         summary["members_with_orders"] = int(orders["member_id"].nunique())
         summary["first_order"] = str(orders["order_ts"].min())
         summary["last_order"] = str(orders["order_ts"].max())
-        summary["net_amount_total"] = float(orders["net_amount"].sum())
+        # one rule in the whole course: sales are paid orders only (refunded orders are counted, not summed)
+        from helpers.behavior import paid_orders
+
+        paid = paid_orders(orders)
+        summary["paid_orders"] = len(paid)
+        summary["refunded_orders"] = len(orders) - len(paid)
+        summary["net_amount_total"] = float(paid["net_amount"].sum())
     return summary
 
 
