@@ -653,3 +653,23 @@ def test_analysis_date_is_the_as_of_day_or_the_last_order_day(tmp_path):
     assert data.load(tmp_path).analysis_date == pd.Timestamp("2025-03-04")
     assert data.load(tmp_path, as_of="2025-03-02").analysis_date == pd.Timestamp("2025-03-02")
     assert data.load(tmp_path, as_of="2025-03-02 18:00").analysis_date == pd.Timestamp("2025-03-02")
+
+
+def test_report_snapshot_hands_back_the_source_quarantine_and_counts(tmp_path, write_file):
+    """A module reading the report's clean snapshot still reports the analyst's own bad rows (not zeros)."""
+    from helpers.report import snapshot
+
+    write_file("orders.csv", csv_text(["member_id", "order_ts", "net_amount"],
+                                      [["M1", "2025-01-02 10:00:00", 10.0], ["", "2025-01-03 10:00:00", 5.0],
+                                       ["M2", "not a time", 7.0], ["M3", "2025-01-04 09:00:00", 8.0]]),
+               subdir="src")
+    source = data.load(tmp_path / "src")
+    assert source.counts.loc["orders", "rows_quarantined"] == 2
+    snap = snapshot.write_snapshot(source, tmp_path / "src", tmp_path / "snap", None)
+
+    again = data.load(snap)
+    assert len(again.orders) == 2
+    assert again.counts.loc["orders"].to_dict() == source.counts.loc["orders"].to_dict()
+    assert sorted(again.quarantine["row"].tolist()) == sorted(source.quarantine["row"].tolist())
+    plain = data.load(tmp_path / "src")  # no snapshot.json: the directory's own load
+    assert plain.counts.loc["orders", "rows_read"] == 4

@@ -63,7 +63,32 @@ def load(path: str | Path | None = None, as_of=None, tables=None, columns=None) 
         if name in sources and (wanted is None or name in wanted):
             explicit, strict = mapping.for_table(T.TABLES[name]) if mapping else ({}, set())
             done[name] = process(T.TABLES[name], sources[name], read(sources[name]), done, cutoff, explicit, strict)
-    return _dataset(done, as_of_ts, sources, root)
+    ds = _dataset(done, as_of_ts, sources, root)
+    _restore_source_load(ds, root)
+    return ds
+
+
+def _restore_source_load(ds: Dataset, root: Path) -> None:
+    """A report run's validated snapshot (``snapshot.json`` beside the tables, see ``helpers.report.snapshot``)
+    loads clean by construction; hand back what the loader found in the analyst's original export instead — its
+    quarantine and counts for the tables loaded here — so a module that reports on the load (00, 01) tells the
+    analyst about their data, not about the snapshot."""
+    marker = root / "snapshot.json" if root.is_dir() else None
+    if marker is None or not marker.is_file():
+        return
+    import json
+
+    meta = json.loads(marker.read_text(encoding="utf-8"))
+    quarantine_file, counts_file = root / meta.get("quarantine", ""), root / meta.get("counts", "")
+    if not (quarantine_file.is_file() and counts_file.is_file()):
+        return
+    loaded = list(ds.counts.index)
+    counts = pd.read_parquet(counts_file).reindex(loaded)
+    if counts.isna().any().any():  # a table the snapshot does not describe: keep the snapshot's own load
+        return
+    quarantine = pd.read_parquet(quarantine_file)
+    ds.quarantine = quarantine.loc[quarantine["table"].isin(loaded)].reset_index(drop=True)
+    ds.counts = counts.astype("int64")
 
 
 def _concat(parts: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
