@@ -217,3 +217,20 @@ def test_clv_and_scores_are_rounded_so_every_cpu_ranks_alike():
     one_ulp_up = pd.Series(np.nextafter(np.full(3, 100.0), 200.0), index=["A", "B", "C"])
     # 10 % of a CLV one ulp above 100 is "10.000000000000002" unrounded: still not above a cost of 10 once rounded
     assert clv.contact_list(one_ulp_up, budget=100.0, cost=10.0, uplift=0.1).empty
+
+
+def test_fit_gamma_gamma_declines_a_fit_that_did_not_converge():
+    """Orders all of one price but several on some days: per-day spend varies a little, p runs to the bound and the
+    optimiser stops unconverged — the module must not use that fit (a population mean above every order's price)."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 12, 500).astype(float)
+    two_orders_days = rng.binomial(x.astype(int), 0.01)
+    m = 100.0 * (x + two_orders_days) / x  # a day with two orders of 100 costs 200
+    s = _summary(x, x * 3.0, x * 3.0 + 10.0, m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        direct = clv.GammaGamma().fit(x, m)
+        gg, reason = clv.fit_gamma_gamma(s)
+    if direct.fit_info_.success:  # the premise of the test: this input really does not converge
+        pytest.fail(f"the input converged ({direct.params_}); choose an input that does not")
+    assert gg is None and "没有收敛" in reason and reason.endswith("。")

@@ -48,9 +48,14 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> tuple[GammaGamma | None, str]:
         return None, ("所有会员的重复购买平均金额都相同，Gamma-Gamma 无从估计金额在会员之间和会员自身的波动，"
                       "期望消费改用每位会员历史上每个购买日的平均消费。")
     try:
-        return GammaGamma().fit(summary), ""
+        model = GammaGamma().fit(summary)
     except ValueError as err:
         return None, f"无法拟合 Gamma-Gamma（{err}），期望消费改用每位会员历史上每个购买日的平均消费。"
+    if not model.fit_info_.success:
+        # e.g. every order of the same amount: p runs to the search bound, the "population mean" is an artefact
+        return None, ("Gamma-Gamma 的估计没有收敛（会员之间的平均金额几乎没有差异，参数跑向了边界），结果不可用，"
+                      "期望消费改用每位会员历史上每个购买日的平均消费。")
+    return model, ""
 
 
 def enough_for_holdout(calibration: pd.DataFrame | None, *, min_members: int = 30, min_repeaters: int = 10) -> bool:
