@@ -2,6 +2,9 @@
 
 ``WRONG_ANSWERS``: a mistake trainees really make, per exercise. ``HELPER_ANSWERS``: for every code exercise, the
 answer that only calls the course helper implementing it — the test cell blocks that helper while it runs.
+``SABOTAGE_ANSWERS``: for every code exercise, an answer that switches the freshly reloaded ``helpers.checks`` off
+from its own function body and returns a value of the right type and shape but wrong content; only the plain
+``assert`` statements that end each hidden test can catch it, so each must score 0.
 """
 
 WRONG_ANSWERS = {
@@ -89,5 +92,51 @@ def retention_pick(candidates, budget, contact_cost, save_rate):
     return segments.retention_list(candidates["churn_risk"], candidates["value_at_risk"],
                                    consent=candidates["sms_consent"], save_rate=save_rate,
                                    contact_cost=contact_cost, budget=budget)["expected_value"]
+''',
+}
+
+_CHECKS_OFF = """
+    import helpers.checks as c
+    for name in dir(c):
+        if name.startswith("check_") or name in ("fail",):
+            setattr(c, name, lambda *a, **k: None)
+"""
+
+#: for every code exercise: switch the freshly reloaded checker off from inside the answer and return the right type
+#: and shape with the wrong content — only the plain asserts at the end of each hidden test can catch it
+SABOTAGE_ANSWERS = {
+    # the right population, nobody churned
+    "ex05_churn_labels": '''
+def churn_labels_oot(orders, cutoff, horizon_days):''' + _CHECKS_OFF + '''
+    paid = orders if "status" not in orders.columns else orders[orders["status"].astype(str) != "refunded"]
+    ids = sorted(set(paid.loc[paid["order_ts"].dt.normalize() <= pd.Timestamp(cutoff), "member_id"].astype(str)))
+    return pd.Series(False, index=pd.Index(ids, name="member_id"))
+''',
+    "ex05_lift_at": '''
+def lift_at_top(y, score, top=0.1):''' + _CHECKS_OFF + '''
+    return 1.0
+''',
+    # everybody heavy and loyal, missing values in the right places
+    "ex05_quadrant": '''
+def quadrant(spend, loyalty, heavy_threshold=3000.0, loyal_threshold=0.6):''' + _CHECKS_OFF + '''
+    lo = loyalty.reindex(spend.index)
+    out = pd.Series("重度忠诚", index=spend.index, dtype=object)
+    out[(spend.isna() | lo.isna()).to_numpy()] = None
+    return out
+''',
+    "ex05_lifecycle": '''
+def lifecycle_stage(features, new_days=90, active_days=90, lapsed_days=180, mature_days=365):''' + _CHECKS_OFF + '''
+    return pd.Series("成长", index=features.index)
+''',
+    # the original labels shifted by one: the right values set, the wrong mapping
+    "ex05_order_clusters": '''
+def order_clusters(labels, value):''' + _CHECKS_OFF + '''
+    return (labels + 1).astype("int64")
+''',
+    # as many members as allowed, the lowest expected values first
+    "ex05_retention": '''
+def retention_pick(candidates, budget, contact_cost, save_rate):''' + _CHECKS_OFF + '''
+    ev = candidates["churn_risk"] * candidates["value_at_risk"] * save_rate - contact_cost
+    return ev.sort_values(kind="mergesort").iloc[:int(budget // contact_cost)]
 ''',
 }
