@@ -97,6 +97,14 @@ def test_cluster_names_from_profiles():
     assert names.tolist() == ["高价值活跃", "中价值沉睡", "中价值流失", "低价值新客"]
 
 
+def test_cluster_names_are_unique_when_profiles_look_alike():
+    prof = pd.DataFrame({"recency": [20, 20, 20, 20, 20], "tenure": [40] * 5, "frequency": [9, 5, 2, 2, 1]},
+                        index=pd.Index([1, 2, 3, 4, 5], name="cluster"))
+    names = cluster_names(prof)
+    assert names.tolist() == ["高价值新客", "中价值新客高频", "中价值新客低频1", "中价值新客低频2", "低价值新客"]
+    assert names.is_unique
+
+
 def test_scaling_logs_counts_and_reuses_a_fitted_scaling():
     f = pd.DataFrame({"frequency": [1.0, 10.0, 100.0, np.nan], "online_share": [0.0, 0.5, 1.0, 0.5]})
     s = scaled(f)

@@ -117,11 +117,13 @@ def cluster_names(profile: pd.DataFrame, *, active_days: int = 90, lapsed_days: 
         for c in idx:
             if counts[names[c]] > 1:
                 names[c] += "高频" if float(profile.loc[c, "frequency"]) > mid else "低频"
-    seen: dict[str, int] = {}
-    for c in idx:
-        seen[names[c]] = seen.get(names[c], 0) + 1
-        if list(names.values()).count(names[c]) > 1:
-            names[c] += f"{seen[names[c]]}"
+    groups: dict[str, list] = {}
+    for c in idx:  # names still shared: number them 1, 2, … in cluster order
+        groups.setdefault(names[c], []).append(c)
+    for name, members in groups.items():
+        if len(members) > 1:
+            for j, c in enumerate(members, start=1):
+                names[c] = f"{name}{j}"
     return pd.Series(names, name="cluster_name").rename_axis("cluster")
 
 
