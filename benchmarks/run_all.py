@@ -22,6 +22,7 @@ FULL = {
     "bench_summary.py": [],
     "bench_clv.py": [],
     "bench_recovery.py": [],
+    "bench_segments.py": [],
     "bench_modules.py": [],
 }
 QUICK = {
@@ -30,6 +31,7 @@ QUICK = {
     "bench_summary.py": ["--sizes", "1000000"],
     "bench_clv.py": ["--sizes", "100000"],
     "bench_recovery.py": ["--members", "100000"],
+    "bench_segments.py": ["--sizes", "100000"],
     "bench_modules.py": [],
 }
 
