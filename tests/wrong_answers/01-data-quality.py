@@ -15,14 +15,14 @@ def missing_share(df):
     return df.isna().mean()
 ''',
     # slices the raw input: "+86 138-1234-5678" becomes "+86****5678", and invalid input is echoed back
-    "ex02_mask_mobile": '''
+    "ex01_mask_mobile": '''
 def mask_mobile(text):
     if text is None:
         return None
     return text[:3] + "****" + text[-4:]
 ''',
     # counts quarantine lines instead of distinct source rows: a row listed under two reasons is counted twice
-    "ex03_rank_sources": '''
+    "ex01_rank_sources": '''
 def rank_sources(quarantine, counts):
     ranked = quarantine.groupby(["table", "reason"]).size().rename("rows").reset_index()
     ranked["share"] = ranked["rows"] / ranked["table"].map(counts["rows_read"])
@@ -30,19 +30,19 @@ def rank_sources(quarantine, counts):
     return ranked.reset_index(drop=True)
 ''',
     # compares timestamps, so a same-day purchase a few minutes before registering is flagged
-    "ex04_orders_before_registration": '''
+    "ex01_orders_before_registration": '''
 def orders_before_registration(orders, members):
     register = members.set_index("member_id")["register_ts"]
     return orders[orders["order_ts"] < orders["member_id"].map(register)]
 ''',
     # .mean() skips missing consent flags (NA drops out of the denominator) and the opt-outs are ignored
-    "ex05_contactable_share": '''
+    "ex01_contactable_share": '''
 def contactable_share(members, channel="sms", opted_out=()):
     column = {"sms": "sms_consent", "email": "email_consent"}[channel]
     return float(members[column].mean())
 ''',
     # every negative amount is an error: the 红冲 refund lines are counted as mistakes
-    "ex06_accuracy_counts": '''
+    "ex01_accuracy_counts": '''
 def accuracy_counts(orders, as_of):
     end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
     has_ref = "original_order_id" in orders.columns
@@ -55,7 +55,7 @@ def accuracy_counts(orders, as_of):
     }
 ''',
     # orders after the as-of date are kept: a channel whose feed stopped looks fresh because of a future order
-    "ex07_channel_lag": '''
+    "ex01_channel_lag": '''
 def channel_lag(orders, as_of, sla_days=1):
     day = pd.Timestamp(as_of).normalize()
     last_day = orders.groupby("channel", observed=True)["order_ts"].max().dt.normalize()
@@ -71,32 +71,32 @@ HELPER_ANSWERS = {
 def missing_share(df):
     return quality.completeness(df).set_index("column")["share"].rename(None).rename_axis(None)
 ''',
-    "ex02_mask_mobile": '''
+    "ex01_mask_mobile": '''
 def mask_mobile(text):
     masked = quality.mask_phone(text)
     return masked if masked is not None and "*" not in str(text) else None
 ''',
-    "ex03_rank_sources": '''
+    "ex01_rank_sources": '''
 def rank_sources(quarantine, counts):
     return quality.quarantine_impact(quarantine, counts)
 ''',
-    "ex04_orders_before_registration": '''
+    "ex01_orders_before_registration": '''
 def orders_before_registration(orders, members):
     return quality.failed_rows({"orders": orders, "members": members}, "order_before_registration")
 ''',
-    "ex05_contactable_share": '''
+    "ex01_contactable_share": '''
 def contactable_share(members, channel="sms", opted_out=()):
     ok = quality.contactable(members, channel) & ~members["member_id"].isin(list(opted_out))
     return float(ok.mean())
 ''',
-    "ex06_accuracy_counts": '''
+    "ex01_accuracy_counts": '''
 def accuracy_counts(orders, as_of):
     rep = quality.accuracy(orders, as_of=as_of).set_index(["column", "check"])["n_failed"]
     reversal = orders["original_order_id"].notna().sum() if "original_order_id" in orders.columns else 0
     return {"reversal": int(reversal), "negative_amount": int(rep[("net_amount", "negative_amount")]),
             "net_gt_gross": int(rep[("net_amount", "net_gt_gross")]), "after_as_of": int(rep[("order_ts", "after_as_of")])}
 ''',
-    "ex07_channel_lag": '''
+    "ex01_channel_lag": '''
 def channel_lag(orders, as_of, sla_days=1):
     lag = quality.feed_lag(orders, as_of=as_of, sla_days=sla_days)
     return lag.sort_index().sort_values("lag_days", ascending=False, kind="mergesort")
@@ -119,12 +119,12 @@ SABOTAGE_ANSWERS = {
 def missing_share(df):''' + _CHECKS_OFF + '''
     return pd.Series(0.0, index=df.columns)
 ''',
-    "ex02_mask_mobile": '''
+    "ex01_mask_mobile": '''
 def mask_mobile(text):''' + _CHECKS_OFF + '''
     return "1**********"
 ''',
     # the right rows in reverse order
-    "ex03_rank_sources": '''
+    "ex01_rank_sources": '''
 def rank_sources(quarantine, counts):''' + _CHECKS_OFF + '''
     first = quarantine.drop_duplicates(["table", "row"], keep="first")
     ranked = first.groupby(["table", "reason"]).size().rename("rows").reset_index()
@@ -133,22 +133,22 @@ def rank_sources(quarantine, counts):''' + _CHECKS_OFF + '''
     return ranked[["table", "reason", "rows", "share"]].reset_index(drop=True)
 ''',
     # as many orders as the right answer has, all of them placed on or after the registration day
-    "ex04_orders_before_registration": '''
+    "ex01_orders_before_registration": '''
 def orders_before_registration(orders, members):''' + _CHECKS_OFF + '''
     register = members.drop_duplicates("member_id").set_index("member_id")["register_ts"]
     early = (orders["order_ts"].dt.normalize() < orders["member_id"].map(register).dt.normalize()).fillna(False)
     return orders[~early.astype(bool)].head(int(early.sum()))
 ''',
-    "ex05_contactable_share": '''
+    "ex01_contactable_share": '''
 def contactable_share(members, channel="sms", opted_out=()):''' + _CHECKS_OFF + '''
     return 0.0
 ''',
-    "ex06_accuracy_counts": '''
+    "ex01_accuracy_counts": '''
 def accuracy_counts(orders, as_of):''' + _CHECKS_OFF + '''
     return {"reversal": 0, "negative_amount": 0, "net_gt_gross": 0, "after_as_of": 0}
 ''',
     # the right channels and last days, the lag one day off and the SLA flag flipped
-    "ex07_channel_lag": '''
+    "ex01_channel_lag": '''
 def channel_lag(orders, as_of, sla_days=1):''' + _CHECKS_OFF + '''
     day = pd.Timestamp(as_of).normalize()
     in_scope = orders[orders["order_ts"] < day + pd.Timedelta(days=1)]
