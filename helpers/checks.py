@@ -8,7 +8,7 @@ different number, what was expected and what came back — not read a pandas tra
 
 and returns ``None`` on success. ``name`` says what is being checked (``"avg_order_value(orders)"``); ``hint`` adds a
 module-specific tip after "提示：". The messages are typeset as Chinese prose (full-width punctuation, see
-helpers/typography.py).
+helpers/typography/).
 
 Grading integrity (how every autograded test cell uses this module, see docs/CONVENTIONS.md):
 

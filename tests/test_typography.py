@@ -1,4 +1,4 @@
-"""Chinese typesetting of the course's prose: 0 findings (helpers/typography.py; fix with its --fix).
+"""Chinese typesetting of the course's prose: 0 findings (helpers/typography/; fix with its --fix).
 
 The lint reads the solutions' markdown cells, README.md, docs/*.md, datasets/README.md and the Chinese string
 literals of helpers/ (hints, messages, plot titles). It applies ``autocorrect_py.format_for(text, "markdown")`` and
