@@ -61,7 +61,11 @@ def test_run_all_on_fresh_release(slug: str, tmp_path: Path, small_world: Path, 
     path = _fresh_release(slug, tmp_path)
     nb = nbformat.read(path, as_version=4)
     monkeypatch.setenv(DATA_ENV, str(small_world))  # the kernel inherits it: data_dir "" reads the small world
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
+    # IPC transport: kernels of parallel test workers cannot race for the same TCP ports
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel-ipc"))
+    client = NotebookClient(nb, km=km, timeout=600, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
     stopped = ""
     try:
