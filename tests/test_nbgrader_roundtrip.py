@@ -230,7 +230,11 @@ def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):
 
     course = tmp_path / "course"
     course.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    config = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
+    # kernels over IPC in the test course: parallel test workers' kernels cannot race for one TCP port (a lost race
+    # stalls a kernel start until nbgrader's startup timeout)
+    config += '\nc.KernelManager.transport = "ipc"\nc.KernelManager.ip = os.path.join(ROOT, "kernel-ipc")\n'
+    (course / "nbgrader_config.py").write_text(config, encoding="utf-8")
     shutil.copytree(SOLUTIONS / slug, course / "solutions" / slug,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
 
