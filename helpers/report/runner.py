@@ -13,6 +13,7 @@ import datetime as _dt
 import os
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,9 +118,22 @@ DETERMINISTIC_ENV = {
     "PYTHONHASHSEED": "0",
 }
 
-#: the kernels listen on 127.0.0.1 for this run only; ipykernel's warning that the local TCP link is unencrypted
+#: on Windows (TCP) the kernels listen on 127.0.0.1 for this run only; ipykernel's warning that the link is unencrypted
 #: would otherwise print once per module. Errors from the kernel still show.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
+
+def _kernel_config(socket_dir: str):
+    """Kernel connection settings: on POSIX the kernel talks over Unix sockets in ``socket_dir`` (IPC), so two
+    report runs on one machine (a CI with two test workers, two analysts on one server) can never race for the
+    same free TCP port, which made a kernel start hang until its timeout. Windows has no IPC transport: TCP there."""
+    from traitlets.config import Config
+
+    config = Config()
+    if os.name == "posix":
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(socket_dir, "kernel")
+    return config
 
 
 def _versions() -> dict[str, str]:
@@ -141,16 +155,21 @@ def _execute(plan: RunPlan, r: ModuleResult, exporter) -> None:
     r.parameters = plan.parameters_for(m)
     out_nb = plan.out / f"{m.slug}.ipynb"
     t = time.perf_counter()
+    # a short path of our own: a Unix socket path may not exceed ~100 bytes, the run folder's may
+    socket_dir = tempfile.mkdtemp(prefix="mwb-kernel-")
     try:
         papermill.execute_notebook(
             str(m.path), str(out_nb), parameters=r.parameters, kernel_name="python3", cwd=str(m.path.parent),
             progress_bar=False, execution_timeout=plan.timeout, log_output=False, extra_arguments=KERNEL_ARGUMENTS,
+            config=_kernel_config(socket_dir),
         )
         r.status = "ok"
     except Exception as exc:
         r.status = "failed"
         r.cell_index, r.error = _failure_details(exc)
         r.cell_index = _source_cell_index(out_nb, r.cell_index)
+    finally:
+        shutil.rmtree(socket_dir, ignore_errors=True)
     r.seconds = time.perf_counter() - t
     if out_nb.exists():
         try:
