@@ -27,7 +27,7 @@ PYTHON = "3.11.7"
 PLATFORM = "x86_64-manylinux_2_28"
 
 #: PyPI name -> conda-forge name, where they differ
-CONDA_NAMES = {"duckdb": "python-duckdb"}
+CONDA_NAMES = {"duckdb": "python-duckdb", "brotli": "brotli-python"}
 #: not on conda-forge: installed by pip inside the conda environment
 PIP_ONLY = ("mplfonts", "autocorrect-py")
 
