@@ -45,6 +45,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.widgets import toolkit
+
 __all__ = ["rfm_scores", "rfm_segments", "rfm_table", "high_cutoffs", "parse_edges", "parse_threshold",
            "score_ranges", "score_ranges_dict", "segment_actions", "segment_summary", "segment_truth", "target_list",
            "member_scores", "member_score_descriptions", "threshold_zh", "fm_spearman", "expected_gain",
@@ -447,11 +449,8 @@ def segment_explorer(summary: pd.DataFrame, *, threshold="middle", bins: int = 5
     number of quantile bins, the three edge boxes and what M measures; ``threshold`` stays fixed. Displays and
     returns the widget box. Without ipywidgets, or with ``interactive=False`` (report runs), it prints a Chinese
     note and returns None. A kernel without a widget frontend only shows the widgets' text form: no error."""
-    try:
-        import ipywidgets as widgets
-    except ImportError:  # the course environment has it; a bare analyst install may not
-        widgets = None
-    if widgets is None or not interactive:
+    widgets = toolkit(interactive)
+    if widgets is None:
         print("报告模式（或没有安装 ipywidgets）：不显示交互控件，上面的静态对比图给出了同样的信息。")
         return None
     import matplotlib.pyplot as plt

@@ -1,30 +1,35 @@
 """The nbgrader round trip for every module in solutions/ (slow), and the static grading-integrity rules (fast).
 
 On the 1,000-member world of tests/_worlds.py, in a temporary course directory (a copy of nbgrader_config.py and
-solutions/<slug>, its own gradebook): generate the release, submit five students, autograde them in ONE call, then read the *gradebook* — nbgrader's CLI exits 0 on
-several failures, so exit codes prove nothing:
+solutions/<slug>, its own gradebook): generate the release, submit five students, autograde them in ONE call, then
+read the *gradebook* — nbgrader's CLI exits 0 on several failures, so exit codes prove nothing:
 
 * ``solution_student`` submits the instructor notebook                 -> autograded score == maximum;
 * ``blank_student`` submits the release untouched                      -> 0, and each test cell's feedback is
   require_done's Chinese "练习 … 还没有完成" message;
 * ``wrong_student``: every exercise's typical mistake (``WRONG_ANSWERS`` in tests/wrong_answers/<slug>.py)
                                                                        -> 0 on every exercise;
-* ``checks_off_student``: a cell right after the imports turns every function of ``helpers.checks`` into a no-op,
-  and every exercise's function does it again from its own body (after the test cell's reload), then returns
-  None                                                                 -> total 0;
 * ``helper_student``: every code exercise answered by calling the course helper that implements it
   (``HELPER_ANSWERS``)                                                 -> 0 on every exercise, and the feedback
   carries ``checks.forbid``'s Chinese message;
-* ``sabotage_student``: every code exercise answered by a function that switches ``helpers.checks`` off from its own
-  body and returns a value of the right type and shape but wrong content (``SABOTAGE_ANSWERS``) -> 0 on every
-  exercise: the plain ``assert`` statements that end each hidden test catch it.
+* ``sabotage_student``: a cell right after the imports turns every function of ``helpers.checks`` into a no-op, and
+  every code exercise is answered by a function that switches ``helpers.checks`` off again from its own body (after
+  the test cell's reload) and returns a value of the right type and shape but wrong content (``SABOTAGE_ANSWERS``)
+                                                                       -> 0 on every exercise: the plain ``assert``
+  statements that end each hidden test catch it.
+
+Run All on the fresh release comes out of the same call: the blank student's autograded notebook is what a trainee
+gets after *Kernel → Restart Kernel and Run All Cells* on the untouched release (nbgrader runs every cell; JupyterLab
+would stop at the first failing cell without the ``raises-exception`` tag, which every test cell has — checked
+statically below). Every teaching, widget and appendix cell must have run without an error, and every test cell must
+fail with require_done's Chinese message, not a bare traceback. One execution serves both checks, so the suite runs
+five notebooks per module, not seven.
 
 Every module has all three dicts (``WRONG_ANSWERS``, ``HELPER_ANSWERS``, ``SABOTAGE_ANSWERS``) for every code exercise.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import runpy
@@ -42,8 +47,7 @@ SOLUTIONS = ROOT / "solutions"
 WRONG = Path(__file__).resolve().parent / "wrong_answers"
 MODULES = sorted(d.name for d in SOLUTIONS.glob("[0-9][0-9]-*") if (d / f"{d.name}.ipynb").exists())
 
-STUDENTS = ("solution_student", "blank_student", "wrong_student", "checks_off_student", "helper_student",
-            "sabotage_student")
+STUDENTS = ("solution_student", "blank_student", "wrong_student", "helper_student", "sabotage_student")
 MIN_CODE_EXERCISES = 5
 
 # what a trainee can do in a cell of their own before the tests run: every function of helpers.checks a no-op
@@ -118,31 +122,9 @@ def _replace_solutions(release_nb, source_nb, replacements: dict[str, str]):
     return nb
 
 
-# the junk answer switches the checks off again from inside the function: the test cell reloaded them before calling
-# it, so only the plain asserts that end a hidden test (docs/CONVENTIONS.md) still stand
-CHECKS_OFF_BODY = "\n".join("    " + line for line in CHECKS_OFF_CELL.strip("\n").splitlines())
-
-
-def _junk(source: str) -> str:
-    """Every function the solution cell defines, with the same name and a body that switches every function of
-    helpers.checks off and returns None (a class: an ``__init__`` that does the same)."""
-    tree = ast.parse(source)
-    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
-    lines = [f"def {name}(*args, **kwargs):\n{CHECKS_OFF_BODY}\n    return None\n" for name in names]
-    lines += [f"class {name}:\n    def __init__(self, *args, **kwargs):\n"
-              + "\n".join("    " + ln for ln in CHECKS_OFF_BODY.splitlines()) + "\n" for name in classes]
-    return "\n".join(lines) or "pass"
-
-
-def _checks_off(release_nb, source_nb):
-    """The release with a checks-off cell right after the imports and junk in every exercise."""
-    source_by_id = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source_nb.cells if "nbgrader" in c.metadata}
-    nb = _copy(release_nb)
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
-            cell.source = _junk(source_by_id[meta["grade_id"]])
+def _with_checks_off_cell(nb):
+    """``nb`` with a cell right after the imports that turns every function of ``helpers.checks`` into a no-op."""
+    nb = _copy(nb)
     imports = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "from helpers" in c.source)
     nb.cells.insert(imports + 1, nbformat.v4.new_code_cell(CHECKS_OFF_CELL.strip("\n")))
     return nb
@@ -205,24 +187,6 @@ def test_grading_integrity_pattern(slug: str):
         f"{slug}: SABOTAGE_ANSWERS differ from the exercises: {set(sabotage) ^ set(exercises)}")
 
 
-def test_junk_keeps_function_names_and_switches_the_checks_off():
-    import importlib
-
-    import helpers.checks
-
-    src = "def f(a, b=1):\n    ### BEGIN SOLUTION\n    return a\n    ### END SOLUTION\n\ndef g():\n    return 2\n"
-    junk = _junk(src)
-    ns: dict = {}
-    exec(junk, ns)  # noqa: S102 - test input
-    try:
-        assert ns["f"](1, b=2) is None and ns["g"]() is None
-        assert helpers.checks.check_close(1.0, 2.0) is None  # switched off by the call
-    finally:
-        importlib.reload(helpers.checks)
-    with pytest.raises(AssertionError):
-        helpers.checks.check_close(1.0, 2.0)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("slug", MODULES)
 def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):
@@ -258,9 +222,8 @@ def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):
         "solution_student": source_nb,
         "blank_student": release_nb,
         "wrong_student": _replace_solutions(release_nb, source_nb, wrong),
-        "checks_off_student": _checks_off(release_nb, source_nb),
         "helper_student": _replace_solutions(release_nb, source_nb, helper),
-        "sabotage_student": _replace_solutions(release_nb, source_nb, sabotage),
+        "sabotage_student": _with_checks_off_cell(_replace_solutions(release_nb, source_nb, sabotage)),
     }
     for student, nb in notebooks.items():
         target = course / "submitted" / student / slug / f"{slug}.ipynb"
@@ -286,7 +249,7 @@ def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):
     assert maximum > 0
     assert got == maximum, f"solution does not get full marks: {per_test['solution_student']}"
     assert totals["blank_student"][0] == 0, f"blank release scores: {per_test['blank_student']}"
-    assert totals["checks_off_student"][0] == 0, f"checks switched off + junk scores: {per_test['checks_off_student']}"
+    assert totals["sabotage_student"][0] == 0, f"checks switched off + sabotage scores: {per_test['sabotage_student']}"
     failures = []
     for ex in exercises:
         for t in _tests_of(ex, tests):
@@ -305,3 +268,52 @@ def test_roundtrip(slug: str, tmp_path: Path, small_world: Path):
         assert any(FORBID_MESSAGE in helper_feedback[t] for t in _tests_of(ex, tests)), (
             f"{slug}: the helper answer to {ex} fails without forbid()'s message:\n"
             + "\n".join(helper_feedback[t][-600:] for t in _tests_of(ex, tests)))
+
+    # Run All on the fresh release: the blank student's autograded notebook (see the module docstring)
+    problems = _run_all_problems(nbformat.read(course / "autograded" / "blank_student" / slug / f"{slug}.ipynb",
+                                               as_version=4))
+    assert not problems, f"{slug}: Run All on the fresh release:\n" + "\n".join(problems)
+
+
+def _run_all_problems(executed) -> list[str]:
+    """What a trainee would hit on Run All: a teaching cell that did not run or raised, a test cell that does not
+    carry ``raises-exception`` or fails without require_done's Chinese message."""
+    problems = []
+    for i, cell in enumerate(executed.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        label = meta.get("grade_id", f"cell {i}")
+        error = "\n".join(f"{o.ename}: {o.evalue}" for o in cell.get("outputs", []) if o.output_type == "error")
+        if meta.get("grade"):  # an exercise's test cell
+            if "raises-exception" not in cell.metadata.get("tags", []):
+                problems.append(f"{label}: test cell without the raises-exception tag (Run All would stop there)")
+            if NOT_DONE_MESSAGE not in error:
+                problems.append(f"{label}: an unfinished exercise should say so in Chinese, got {error[:300]!r}")
+        elif not meta.get("solution"):  # teaching, widget and appendix cells
+            if cell.get("execution_count") is None:
+                problems.append(f"{label}: did not run")
+            elif error:
+                problems.append(f"{label}: raised {error[:300]}")
+    return problems
+
+
+def test_run_all_check_finds_a_failing_teaching_cell_and_a_bare_test_failure():
+    """The Run-All check itself: it must flag what would stop or confuse a trainee."""
+    v4 = nbformat.v4
+    good_test = v4.new_code_cell("check()", metadata={"tags": ["raises-exception"],
+                                                      "nbgrader": {"grade": True, "grade_id": "ex01_a_test"}})
+    good_test.outputs = [v4.new_output("error", ename="AssertionError", evalue="练习 1 还没有完成", traceback=[])]
+    teaching = v4.new_code_cell("x = 1", execution_count=1)
+    nb = v4.new_notebook(cells=[teaching, good_test])
+    assert _run_all_problems(nb) == []
+
+    broken = v4.new_code_cell("1 / 0", execution_count=2)
+    broken.outputs = [v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])]
+    never = v4.new_code_cell("y = 2")  # no execution count: Run All never reached it
+    bare = v4.new_code_cell("check()", metadata={"nbgrader": {"grade": True, "grade_id": "ex02_b_test"}})
+    bare.outputs = [v4.new_output("error", ename="NameError", evalue="name 'f' is not defined", traceback=[])]
+    found = "\n".join(_run_all_problems(v4.new_notebook(cells=[teaching, broken, never, bare])))
+    assert "cell 1: raised ZeroDivisionError" in found and "cell 2: did not run" in found
+    assert "ex02_b_test: test cell without the raises-exception tag" in found
+    assert "ex02_b_test: an unfinished exercise should say so" in found

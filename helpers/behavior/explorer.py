@@ -12,6 +12,7 @@ import pandas as pd
 
 from helpers.behavior.bands import spend_band
 from helpers.behavior.display import display_zh
+from helpers.widgets import toolkit
 
 __all__ = ["spend_band_explorer"]
 
@@ -50,12 +51,7 @@ def spend_band_explorer(summary: pd.DataFrame, edges=None, *, interactive: bool 
     if edges is None:
         edges = [round(e, -2) for e in spend_band(spend).attrs["edges"]]
     start = [int(e) for e in edges]
-    widgets = None
-    if interactive:
-        try:
-            import ipywidgets as widgets
-        except ImportError:  # pragma: no cover - ipywidgets is a course dependency
-            widgets = None
+    widgets = toolkit(interactive)
     if widgets is None:
         return _show(summary, *start)
     from IPython.display import display

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.clv.value import discount_factors
+from helpers.widgets import toolkit
 
 
 def plot_discounted_months(monthly_margin, months: int, rate: float):
@@ -33,16 +34,12 @@ def clv_explorer(monthly_margin, *, months: int = 6, rate: float = 0.1, max_rate
     """Sliders for the horizon (months, up to ``len(monthly_margin)``) and the annual discount rate over a bar
     chart of the discounted monthly margin. ``monthly_margin``: expected margin of all members per month, in yuan.
 
-    Returns the ipywidgets object, or ``None`` when it drew the static chart (``interactive=False``, or
-    ipywidgets is not installed)."""
+    Returns the ipywidgets object, or ``None`` when it drew the static chart (``interactive=False``, a static run
+    such as a report — :mod:`helpers.widgets` — or no ipywidgets)."""
     max_months = max(1, len(monthly_margin))
     months = int(min(max(1, months), max_months))
-    if interactive:
-        try:
-            import ipywidgets as widgets
-        except ImportError:
-            interactive = False
-    if not interactive:
+    widgets = toolkit(interactive)
+    if widgets is None:
         plot_discounted_months(monthly_margin, months, rate)
         return None
     return widgets.interact(

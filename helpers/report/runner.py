@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.widgets import STATIC_KERNEL_ARGUMENT
+
 from .html import export_html, html_exporter, render_index
 from .jsonio import dump_json
 from .merge import fingerprint, merge_parts
@@ -119,8 +121,9 @@ DETERMINISTIC_ENV = {
 }
 
 #: on Windows (TCP) the kernels listen on 127.0.0.1 for this run only; ipykernel's warning that the link is unencrypted
-#: would otherwise print once per module. Errors from the kernel still show.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+#: would otherwise print once per module. Errors from the kernel still show. Nobody moves a slider in a report:
+#: explorers draw their view once (helpers.widgets says why live widgets are a hazard here).
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", STATIC_KERNEL_ARGUMENT]
 
 
 def _kernel_config(socket_dir: str):

@@ -2,28 +2,19 @@
 churn-threshold slider (threshold → list size and expected saved value).
 
 Why in helpers: controls and callbacks are plumbing, not analysis. Without a widget frontend (report runs,
-nbconvert, no ipywidgets) each call draws its view once, statically, at the starting values, and never fails.
+nbgrader, tests: :mod:`helpers.widgets`) each call draws its view once, statically, at the starting values, and never fails.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from helpers import widgets
 from helpers.segments.clustering import CLUSTER_FEATURES, MemberSegments
 from helpers.segments.features import FEATURE_LABELS_ZH
 from helpers.segments.retention import threshold_summary
 
 __all__ = ["churn_threshold_explorer", "segment_explorer"]
-
-
-def _widgets(interactive: bool):
-    if not interactive:
-        return None
-    try:
-        import ipywidgets
-    except ImportError:  # pragma: no cover - ipywidgets is a course dependency
-        return None
-    return ipywidgets
 
 
 def _display(box) -> None:
@@ -50,7 +41,7 @@ def segment_explorer(features: pd.DataFrame, *, columns=CLUSTER_FEATURES, k: int
                      interactive: bool = True):
     """Pick clustering features and k; the clusters' profiles (ordered by value, named in Chinese) are redrawn.
     Shows the widget box and returns it; without a widget frontend shows and returns the static profile table."""
-    w = _widgets(interactive)
+    w = widgets.toolkit(interactive)
     available = [c for c in FEATURE_LABELS_ZH if c in features.columns]
     start = [c for c in columns if c in available]
     if w is None:
@@ -86,7 +77,7 @@ def churn_threshold_explorer(churn_risk: pd.Series, value: pd.Series, *, thresho
     cost and net value (:func:`threshold_summary`). Shows the widget box and returns it, or prints and returns the
     static row without a widget frontend."""
     table = threshold_summary(churn_risk, value, save_rate=save_rate, contact_cost=contact_cost)
-    w = _widgets(interactive)
+    w = widgets.toolkit(interactive)
     if w is None:
         return _show_threshold(table, threshold)
     slider = w.FloatSlider(value=threshold, min=0.0, max=0.95, step=0.05, description="风险阈值",

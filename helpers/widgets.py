@@ -1,0 +1,44 @@
+"""Whether a notebook's controls (ipywidgets) are live or drawn once, statically — decided in one place.
+
+The explorers of modules 02–05 (and later ones) show sliders and boxes to a trainee in JupyterLab. Where nobody moves
+a slider — the analyst's report run, nbgrader autograde, the notebook tests — the same call draws its view once at
+the starting values instead. That is not only tidier (a report page shows the table, not a dead widget box): live
+widgets there are a hazard. An ``Output`` widget that clears itself inside a cell (``out.clear_output(wait=True)``)
+can leave nbclient waiting for a message the kernel already sent: both sides idle until the cell timeout (seen in
+CI: a module-05 report run and a module-03 Run All each stalled 600 s; nbclient issue #312 reports the same).
+
+The switch is the environment variable :data:`STATIC_ENV` in the kernel. The report runner and nbgrader autograde
+(``nbgrader_config.py``) start their kernels with :data:`STATIC_KERNEL_ARGUMENT`, which sets it at kernel start-up
+(only in that kernel, not in the process that starts it); a test harness may set the variable in its own
+environment, which kernels inherit.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["STATIC_ENV", "STATIC_KERNEL_ARGUMENT", "live", "toolkit"]
+
+#: set to a non-empty value in a kernel where nobody uses the controls
+STATIC_ENV = "MEMBER_WORKBOOK_STATIC_WIDGETS"
+
+#: the ipykernel argument that sets :data:`STATIC_ENV` inside the kernel it starts, without a name left behind in
+#: the notebook's namespace (nbgrader_config.py spells the same string out; tests/test_widgets.py checks they agree)
+STATIC_KERNEL_ARGUMENT = f"--IPKernelApp.exec_lines=__import__('os').environ.__setitem__('{STATIC_ENV}', '1')"
+
+
+def live(interactive: bool = True) -> bool:
+    """True when controls should be live: the caller asked for them and the kernel is not a static run."""
+    return bool(interactive) and not os.environ.get(STATIC_ENV)
+
+
+def toolkit(interactive: bool = True):
+    """The ``ipywidgets`` module when controls should be live (:func:`live`) and it is installed, else ``None``
+    (the caller draws its view once, statically)."""
+    if not live(interactive):
+        return None
+    try:
+        import ipywidgets
+    except ImportError:  # a course dependency; a bare analyst install may lack it
+        return None
+    return ipywidgets

@@ -1,0 +1,68 @@
+"""Static widgets where nobody moves a slider (helpers/widgets.py): the switch, the explorers that obey it, and the
+kernel argument the report runner and nbgrader autograde pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import widgets
+from helpers.behavior import spend_band_explorer
+from helpers.report.runner import KERNEL_ARGUMENTS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _summary() -> pd.DataFrame:
+    idx = pd.Index([f"M{i:04d}" for i in range(200)], name="member_id")
+    return pd.DataFrame({"monetary_total": np.linspace(50.0, 9000.0, len(idx))}, index=idx)
+
+
+def test_live_only_when_asked_and_not_a_static_run(monkeypatch):
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    assert widgets.live() and widgets.toolkit() is not None
+    assert not widgets.live(interactive=False) and widgets.toolkit(interactive=False) is None
+    monkeypatch.setenv(widgets.STATIC_ENV, "1")
+    assert not widgets.live() and widgets.toolkit() is None
+
+
+def test_explorer_draws_statically_in_a_static_run(monkeypatch):
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    assert not isinstance(spend_band_explorer(_summary(), [1000, 5000]), pd.DataFrame)  # the widget box
+    monkeypatch.setenv(widgets.STATIC_ENV, "1")
+    table = spend_band_explorer(_summary(), [1000, 5000])  # the caller did not change: the run did
+    assert isinstance(table, pd.DataFrame) and len(table) == 3
+
+
+def test_report_runner_and_nbgrader_start_static_kernels():
+    from traitlets.config.loader import PyFileConfigLoader
+
+    assert widgets.STATIC_KERNEL_ARGUMENT in KERNEL_ARGUMENTS
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    assert widgets.STATIC_KERNEL_ARGUMENT in config.Execute.extra_arguments
+
+
+@pytest.mark.slow
+def test_the_kernel_argument_sets_the_switch_inside_the_kernel_only(tmp_path, monkeypatch):
+    from jupyter_client.manager import KernelManager
+
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    printed: list[str] = []
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))
+    km.start_kernel(extra_arguments=[widgets.STATIC_KERNEL_ARGUMENT, "--IPKernelApp.log_level=ERROR"])
+    try:
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=120)
+        reply = kc.execute_interactive(
+            "from helpers import widgets as _w\nprint(_w.live(), 'os' in dir())", timeout=120,
+            output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
+        assert reply["content"]["status"] == "ok"
+    finally:
+        km.shutdown_kernel(now=True)
+    assert "".join(printed).split() == ["False", "False"]  # static, and no name left in the notebook's namespace
+    assert widgets.live()  # the process that started the kernel is untouched
+
