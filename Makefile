@@ -42,7 +42,7 @@ lock: $(STAMP)
 
 # rewrite tests/golden/report_default_metrics.json after an intended change (new data, a new metric)
 golden: $(STAMP)
-	UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:xdist tests/test_report.py -k golden
+	UPDATE_GOLDEN=1 $(PY) -m pytest -q -p no:xdist tests/test_report_runs.py -k golden
 
 benchmarks: $(STAMP)
 	$(PY) benchmarks/run_all.py
