@@ -165,6 +165,9 @@ def _execute(plan: RunPlan, r: ModuleResult, exporter) -> None:
             str(m.path), str(out_nb), parameters=r.parameters, kernel_name="python3", cwd=str(m.path.parent),
             progress_bar=False, execution_timeout=plan.timeout, log_output=False, extra_arguments=KERNEL_ARGUMENTS,
             config=_kernel_config(socket_dir),
+            # written once at the end (and on a failure), not after every cell: rewriting a notebook full of plots
+            # after each of ~80 cells cost a third of a module's time
+            request_save_on_cell_execute=False,
         )
         r.status = "ok"
     except Exception as exc:
