@@ -77,15 +77,7 @@ def refund_overstatement(orders):
 }
 
 
-# what an answer can do from its own body: the test cell reloads helpers.checks before it runs, so the answer switches
-# the freshly loaded checker off while it runs, then returns a value of the right type and shape but wrong content;
-# only the plain `assert` statements at the end of each hidden test can catch it
-_CHECKS_OFF = """
-    import helpers.checks as c
-    for name in dir(c):
-        if name.startswith("check_") or name in ("fail",):
-            setattr(c, name, lambda *a, **k: None)
-"""
+from wrong_answers._sabotage import CHECKS_OFF as _CHECKS_OFF  # noqa: E402 - shared prelude (see that file)
 
 SABOTAGE_ANSWERS = {
     "ex00_count_buyers": '''
