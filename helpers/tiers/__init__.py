@@ -25,8 +25,21 @@ from __future__ import annotations
 
 from helpers.tiers.benefits import benefit_cost, programme_roi
 from helpers.tiers.designer import DesignComparison, compare_designs, tier_designer
-from helpers.tiers.flows import flow_matrix, monthly_flows, spend_around_upgrade, tier_counts, tier_distribution
-from helpers.tiers.points import Ledger, breakage_rate, burn_earn_by_tier, expiry_time, liability, points_ledger
+from helpers.tiers.flows import (
+    flow_matrix,
+    monthly_flows,
+    spend_around_upgrade,
+    tier_counts,
+    tier_distribution,
+)
+from helpers.tiers.points import (
+    Ledger,
+    breakage_rate,
+    burn_earn_by_tier,
+    expiry_time,
+    liability,
+    points_ledger,
+)
 from helpers.tiers.rules import (
     DEFAULT_BENEFITS,
     DEFAULT_RULES,

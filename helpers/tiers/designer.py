@@ -96,7 +96,7 @@ def tier_designer(panel: Panel, current: TierRules, proposed: TierRules | None =
     unit = "元" if current.basis == "spend" else "分"
     boxes = [w.BoundedFloatText(value=v, min=0.0, max=1e9, step=100.0, description=f"{name}（{unit}）",
                                 style={"description_width": "initial"})
-             for name, v in zip(proposed.names[1:], proposed.thresholds[1:])]
+             for name, v in zip(proposed.names[1:], proposed.thresholds[1:], strict=False)]
     window = w.IntSlider(value=int(proposed.window_months), min=1, max=24, description="窗口（月）",
                          continuous_update=False)
     apply = w.Button(description="应用", button_style="primary")

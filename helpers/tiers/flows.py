@@ -52,7 +52,7 @@ def flow_matrix(path: TierPath, months_back: int = 12) -> pd.DataFrame:
     names = list(path.rules.names)
     before = np.where(path.joined <= b, np.asarray(names, dtype=object)[path.tier[:, b]], "未入会")
     after = np.asarray(names, dtype=object)[path.tier[:, -1]]
-    rows = ["未入会"] + names
+    rows = ["未入会", *names]
     return (pd.crosstab(pd.Series(before, name="before"), pd.Series(after, name="after"))
             .reindex(index=rows, columns=names, fill_value=0).rename_axis(index="之前", columns="之后"))
 

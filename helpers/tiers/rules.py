@@ -39,7 +39,7 @@ class TierRules:
             raise ValueError("a tier programme needs at least two tiers / 至少需要两个等级")
         if len(self.names) != len(t):
             raise ValueError(f"{len(self.names)} tier names for {len(t)} thresholds / 等级名称与门槛个数不一致")
-        if t[0] != 0 or any(b <= a for a, b in zip(t, t[1:])) or not all(np.isfinite(t)):
+        if t[0] != 0 or any(b <= a for a, b in zip(t, t[1:], strict=False)) or not all(np.isfinite(t)):
             raise ValueError(f"thresholds must start at 0 and increase strictly / 门槛须从 0 开始严格递增，得到 {t}")
         if self.basis not in ("spend", "points"):
             raise ValueError(f"basis must be 'spend' or 'points', got {self.basis!r}")
@@ -67,7 +67,7 @@ class TierRules:
     def describe_zh(self) -> str:
         unit = "元" if self.basis == "spend" else "分"
         what = "已支付消费" if self.basis == "spend" else "获得的积分"
-        parts = "、".join(f"{n} ≥ {t:,.0f} {unit}" for n, t in zip(self.names[1:], self.thresholds[1:]))
+        parts = "、".join(f"{n} ≥ {t:,.0f} {unit}" for n, t in zip(self.names[1:], self.thresholds[1:], strict=False))
         return (f"按近 {self.window_months} 个月{what}定级：{parts}；达标当月月末立即升级，"
                 f"保级满 {self.period_months} 个月后复核（宽限 {self.grace_months} 个月），不达标每次降一级。")
 
@@ -82,7 +82,7 @@ def parse_thresholds(text: str) -> tuple[float, ...]:
         values = tuple(float(x) for x in raw.split(",") if x.strip())
     except ValueError:
         raise ValueError(f"门槛应为逗号分隔的数字，如 0,1000,3000,10000；得到 {text!r}") from None
-    if len(values) < 2 or values[0] != 0 or any(b <= a for a, b in zip(values, values[1:])) \
+    if len(values) < 2 or values[0] != 0 or any(b <= a for a, b in zip(values, values[1:], strict=False)) \
             or not all(np.isfinite(values)):
         raise ValueError(f"门槛须从 0 开始、严格递增、至少两个等级，得到 {text!r}")
     return values
@@ -100,8 +100,11 @@ DEFAULT_BENEFITS = pd.DataFrame({
 
 
 def benefits_table(benefits: pd.DataFrame | None, rules: TierRules) -> pd.DataFrame:
-    """``benefits`` (default :data:`DEFAULT_BENEFITS`) checked against the rules: one row per tier level, the
+    """``benefits`` (default :data:`DEFAULT_BENEFITS`; all zero for a programme with another number of tiers) checked against the rules: one row per tier level, the
     columns above, no negative costs."""
+    if benefits is None and rules.n_tiers != len(DEFAULT_BENEFITS):  # another number of tiers: no known costs
+        benefits = pd.DataFrame({"discount_rate": 0.0, "free_shipping": False, "shipping_cost": 0.0,
+                                 "birthday_gift": 0.0, "birthday_usage": 0.0}, index=range(rules.n_tiers))
     b = (DEFAULT_BENEFITS if benefits is None else benefits).copy()
     need = ["discount_rate", "free_shipping", "shipping_cost", "birthday_gift", "birthday_usage"]
     missing = [c for c in need if c not in b.columns]
