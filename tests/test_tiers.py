@@ -177,3 +177,11 @@ def test_default_rules_match_the_world_programme():
     assert truth["tiers"]["thresholds_yuan"] == [int(x) for x in tiers.DEFAULT_RULES.thresholds]
     assert truth["tiers"]["window_months"] == tiers.DEFAULT_RULES.window_months
     assert truth["tiers"]["grace_months"] == tiers.DEFAULT_RULES.grace_months
+
+
+def test_threshold_for_share_takes_the_top_members():
+    v = pd.Series([50.0, 400.0, 300.0, 300.0, 10.0, 0.0, 900.0, 20.0, 30.0, 40.0], index=[f"m{i}" for i in range(10)])
+    assert tiers.threshold_for_share(v, 0.1) == 900.0  # ceil(0.1 × 10) = 1 member
+    assert tiers.threshold_for_share(v, 0.25) == 300.0  # 3 members: 900, 400, 300
+    assert tiers.threshold_for_share(v, 0.21) == 300.0
+    assert np.isnan(tiers.threshold_for_share(pd.Series(dtype=float), 0.05))

@@ -9,7 +9,8 @@ One job per file; this package re-exports every public name (``from helpers impo
 ``simulate``   :func:`monthly_panel` (member × month arrays), :func:`simulate_tiers` (vectorised month-by-month
                tiers: immediate upgrade, downgrade one level at a review with grace), :class:`TierPath`
 ``flows``      :func:`tier_distribution`, :func:`tier_counts`, :func:`monthly_flows`, :func:`flow_matrix`,
-               :func:`spend_around_upgrade` (upgraders against near misses)
+               :func:`spend_around_upgrade` (upgraders against near misses),
+               :func:`threshold_for_share` (the threshold that puts the top X % in a tier)
 ``benefits``   :func:`benefit_cost` (discount, free shipping, birthday gift: usage × unit cost),
                :func:`programme_roi`
 ``points``     :func:`points_ledger` (refunds reversed, FIFO expiry, balances, points expiring in 90 days),
@@ -29,6 +30,7 @@ from helpers.tiers.flows import (
     flow_matrix,
     monthly_flows,
     spend_around_upgrade,
+    threshold_for_share,
     tier_counts,
     tier_distribution,
 )
@@ -56,5 +58,5 @@ __all__ = [
     "TierPath", "TierRules", "benefit_cost", "benefits_table", "breakage_rate", "burn_earn_by_tier",
     "compare_designs", "expiry_time", "flow_matrix", "liability", "member_score_descriptions", "member_scores",
     "monthly_flows", "monthly_panel", "paid_orders", "parse_thresholds", "points_ledger", "programme_roi",
-    "simulate_tiers", "spend_around_upgrade", "tier_counts", "tier_designer", "tier_distribution",
+    "simulate_tiers", "spend_around_upgrade", "threshold_for_share", "tier_counts", "tier_designer", "tier_distribution",
 ]

@@ -8,7 +8,8 @@ import pandas as pd
 
 from helpers.tiers.simulate import Panel, TierPath
 
-__all__ = ["flow_matrix", "monthly_flows", "spend_around_upgrade", "tier_counts", "tier_distribution"]
+__all__ = ["flow_matrix", "monthly_flows", "spend_around_upgrade", "threshold_for_share", "tier_counts",
+           "tier_distribution"]
 
 
 def tier_distribution(path: TierPath) -> pd.DataFrame:
@@ -91,3 +92,15 @@ def spend_around_upgrade(panel: Panel, path: TierPath, window: int = 3, near: fl
     return pd.DataFrame(rows).set_index("tier") if rows else pd.DataFrame(
         columns=["upgrades", "before", "after", "change", "near_misses", "near_before", "near_after",
                  "near_change", "lift"])
+
+
+def threshold_for_share(values: pd.Series, share: float) -> float:
+    """The threshold that puts the top ``share`` of members (by ``values``, the course's "top X %" rule:
+    :func:`helpers.behavior.top_members`) in a tier: the smallest value among them. Members tied with it qualify
+    too, so the tier may hold a little more than ``share``. NaN when there are no values."""
+    from helpers.behavior import top_members
+
+    v = pd.Series(values).dropna()
+    if v.empty:
+        return float("nan")
+    return float(v.loc[top_members(v, share)].min())
