@@ -110,7 +110,7 @@ def points_ledger(orders: pd.DataFrame, as_of, expiry_months: int = 0, *, maturi
     R = np.bincount(r_m, weights=r_p, minlength=n).astype(np.int64)
     X = np.zeros(n, np.int64)
     X90 = np.zeros(n, np.int64)
-    exp_events = pd.DataFrame(columns=["member_id", "ts", "kind", "points", "order_id"])
+    x_m, x_t, x_p = np.zeros(0, np.int64), np.zeros(0, "datetime64[ns]"), np.zeros(0, np.int64)
     if int(expiry_months) > 0 and len(lot_m):
         lot_e = expiry_time(pd.Series(lot_t), expiry_months).to_numpy("datetime64[ns]")
         # cumulative redeemed at each expiry instant: redemptions sorted together with the expiry queries
@@ -131,22 +131,22 @@ def points_ledger(orders: pd.DataFrame, as_of, expiry_months: int = 0, *, maturi
         step = run - np.r_[0, run[:-1]]
         step[np.r_[True, lot_m[1:] != lot_m[:-1]]] = run[np.r_[True, lot_m[1:] != lot_m[:-1]]]
         hit = due & (step > 0)
-        exp_events = pd.DataFrame({"member_id": ids[lot_m[hit]], "ts": lot_e[hit], "kind": "expire",
-                                   "points": -step[hit], "order_id": pd.NA})
+        x_m, x_t, x_p = lot_m[hit], lot_e[hit], -step[hit]
         soon = (~due) & (lot_e <= (end + pd.Timedelta(days=int(expiring_days))).to_datetime64())
         need90 = np.where(soon, lot_c - R[lot_m], 0)
         X90 = X.copy()
         np.maximum.at(X90, lot_m, np.maximum(need90, 0))
     oid = o["order_id"].astype("string").to_numpy(object) if "order_id" in o.columns else np.full(len(o), pd.NA)
-    events = pd.concat([
-        pd.DataFrame({"member_id": ids[code[lm]], "ts": ts[lm], "kind": "earn", "points": earn[lm],
-                      "order_id": oid[lm]}),
-        pd.DataFrame({"member_id": ids[r_m], "ts": r_t, "kind": "redeem", "points": -r_p, "order_id": oid[rm]}),
-        exp_events,
-    ], ignore_index=True)
-    events["ts"] = pd.to_datetime(events["ts"])
-    events["points"] = events["points"].astype("int64")
-    events = events.sort_values(["member_id", "ts", "kind"], kind="mergesort").reset_index(drop=True)
+    # one row per earn / redeem / expire, in (member, time, kind) order — sorted on integer codes, not strings
+    e_m = np.r_[code[lm], r_m, x_m]
+    e_t = np.r_[ts[lm], r_t, x_t].astype("datetime64[ns]")
+    e_k = np.r_[np.zeros(lm.sum(), np.int8), np.ones(len(r_m), np.int8), np.full(len(x_m), 2, np.int8)]
+    e_p = np.r_[earn[lm], -r_p, x_p].astype(np.int64)
+    e_o = np.r_[oid[lm], oid[rm], np.full(len(x_m), None, dtype=object)]
+    s_ = np.lexsort((e_k, e_t, e_m))
+    events = pd.DataFrame({"member_id": ids[e_m[s_]], "ts": e_t[s_],
+                           "kind": np.asarray(["earn", "redeem", "expire"], dtype=object)[e_k[s_]],
+                           "points": e_p[s_], "order_id": pd.array(e_o[s_], dtype="string")})
     # mature lots (earned at least maturity_months before the as-of day) for the breakage estimate
     cut = (pd.Timestamp(end) - pd.DateOffset(months=mature_n)).to_datetime64()
     mat = lot_t <= cut
