@@ -85,15 +85,16 @@ def points_ledger(orders: pd.DataFrame, as_of, expiry_months: int = 0, *, maturi
     refunded = np.zeros(len(o), bool)
     if "status" in o.columns:
         refunded = (o["status"].astype("string") == "refunded").fillna(False).to_numpy(bool)
-    mid = o["member_id"].astype("string").to_numpy(object)
+    code0, uniq = pd.factorize(o["member_id"].astype("string"), sort=True)  # -1 for a missing member id
     ts = o["order_ts"].to_numpy("datetime64[ns]")
     earn, red = _points(o["points_earned"]), _points(o["points_redeemed"])
-    ids = pd.Index(pd.unique(mid[pd.notna(mid)]), dtype="string")
+    ids = pd.Index(uniq, dtype="string")
     if members is not None:
         ids = ids.union(pd.Index(members, dtype="string"))
     ids = ids.sort_values()
     ids.name = "member_id"
-    code = ids.get_indexer(pd.Index(mid, dtype="string"))
+    remap = ids.get_indexer(pd.Index(uniq, dtype="string"))
+    code = np.where(code0 >= 0, remap[np.maximum(code0, 0)] if len(remap) else -1, -1).astype(np.int64)
     ok = code >= 0
     n = len(ids)
     rev_e = np.bincount(code[ok & refunded], weights=earn[ok & refunded], minlength=n).astype(np.int64)
