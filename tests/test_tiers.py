@@ -185,3 +185,18 @@ def test_threshold_for_share_takes_the_top_members():
     assert tiers.threshold_for_share(v, 0.25) == 300.0  # 3 members: 900, 400, 300
     assert tiers.threshold_for_share(v, 0.21) == 300.0
     assert np.isnan(tiers.threshold_for_share(pd.Series(dtype=float), 0.05))
+
+
+def test_one_member_one_order_without_optional_columns():
+    o = pd.DataFrame({"member_id": ["M1"], "order_ts": pd.to_datetime(["2025-06-01 10:00"]), "net_amount": [1200.0]})
+    p = tiers.monthly_panel(o, "2025-06-01")
+    path = tiers.simulate_tiers(p, tiers.DEFAULT_RULES)
+    assert path.tier.tolist() == [[1]] and tiers.tier_counts(path).tolist() == [0, 1, 0, 0]
+    assert tiers.spend_around_upgrade(p, path).empty or tiers.spend_around_upgrade(p, path)["upgrades"].sum() == 0
+    assert tiers.flow_matrix(path).loc["银卡", "银卡"] == 1  # data shorter than a year: compared with the first month
+    cost = tiers.benefit_cost(p, path)
+    assert cost["member_months"].tolist() == [1, 0, 0, 0] and cost["total_cost"].sum() == 0
+    ms = tiers.member_scores(path)
+    assert ms.loc["M1", "next_tier"] == "金卡" and ms.loc["M1", "spend_to_next_tier"] == 1800.0
+    with pytest.raises(ValueError, match="points_earned"):
+        tiers.points_ledger(o, "2025-06-01", 0)

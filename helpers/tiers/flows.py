@@ -46,7 +46,8 @@ def monthly_flows(path: TierPath) -> pd.DataFrame:
 
 
 def flow_matrix(path: TierPath, months_back: int = 12) -> pd.DataFrame:
-    """Members by tier ``months_back`` months before the last month end (rows) and at it (columns); members who had
+    """Members by tier ``months_back`` months before the last month end (or at the first month, when the data is
+    shorter; rows) and at it (columns); members who had
     not joined yet form the row ``未入会``."""
     T = len(path.months)
     b = max(T - 1 - int(months_back), 0)
