@@ -74,6 +74,14 @@ MEMBER_SCORE_COLUMNS: dict[str, tuple[ScoreColumn, ...]] = {
         ("churn_risk", "float64", "probability", "calibrated probability of no paid purchase over the horizon"),
         ("churn_risk_band", "string", "", "churn-risk band (low / medium / high)"),
     ),
+    "06_tiers": _cols(
+        ("tier", "string", "", "tier at the as-of month end (simulated from the tier rules)"),
+        ("tier_since", "date", "", "month-end day the current tier started"),
+        ("next_tier", "string", "", "next tier up; empty at the top tier"),
+        ("spend_to_next_tier", "float64", "元", "what is missing to the next tier's threshold in the rolling window"),
+        ("points_balance", "Int64", "points", "earned − redeemed − expired, refunds reversed, on the as-of day"),
+        ("points_expiring_90d", "Int64", "points", "points that expire in the 90 days after the as-of day"),
+    ),
 }
 
 

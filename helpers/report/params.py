@@ -128,7 +128,30 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
         "contact_cost": Param("float", low=0, rule="联系成本 ≥ 0 元 / yuan per contact, ≥ 0"),
         "margin": MARGIN,
     },
+    "06_tiers": {
+        "tier_thresholds": Param("str", check=lambda v: _tier_thresholds(v),
+                                 rule="如 0,1000,3000,10000：从 0 开始严格递增，四个等级 / four increasing thresholds from 0"),
+        "tier_window_months": Param("int", low=1, high=36, rule="1 到 36 个月 / 1 to 36 months"),
+        "tier_grace_months": Param("int", low=0, high=12, rule="0 到 12 个月 / 0 to 12 months"),
+        "tier_basis": Param("str", choices=("spend", "points")),
+        "points_expiry_months": Param("int", low=0, high=120, rule="0（不过期）到 120 个月 / 0 = never, up to 120"),
+        "value_per_point": Param("float", low=0, high=100, rule="每分价值 0 到 100 元 / yuan per point in [0, 100]"),
+        "warn_share": Param("float", low=0, high=1, low_open=True, rule="0 < 提醒线 ≤ 1 / share in (0, 1]"),
+        "margin": MARGIN,
+    },
 }
+
+
+def _tier_thresholds(value: str) -> str | None:
+    from helpers import tiers
+
+    try:
+        t = tiers.parse_thresholds(value)
+    except ValueError as exc:
+        return str(exc)
+    if len(t) != len(tiers.TIER_NAMES):
+        return f"需要 {len(tiers.TIER_NAMES)} 个门槛（{'、'.join(tiers.TIER_NAMES)}），得到 {len(t)} 个"
+    return None
 
 
 def _k_range(values: dict[str, Any]) -> str | None:

@@ -176,6 +176,10 @@ def generate_world(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, o
         with open(tdir / "params.json", "w", encoding="utf-8") as fh:
             json.dump(params_json(w, start, as_of, stats), fh, ensure_ascii=False, indent=2, sort_keys=False)
             fh.write("\n")
+        if "orders" in wanted:
+            from helpers.synth.programme import write_programme_truth  # module 06: the points and tier rules
+
+            write_programme_truth(out, as_of)
     return stats
 
 
