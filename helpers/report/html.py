@@ -3,14 +3,21 @@
 
 Why offline: an analyst opens the run from a shared drive or mails it; the pages must read with no network (no
 CDN script, images embedded). :func:`external_resources` is the check the tests use.
+
+Why a page shows results, not the course: the analyst reads narrative, tables and charts. :func:`report_cells_preprocessor`
+leaves out every nbgrader cell (solution, grade, locked: exercises, model answers, hidden tests), every cell tagged
+``report-skip`` (exercise headings and instructions, try-it prompts, widget-only cells), papermill's parameter
+cells and code cells without output; the exporter hides all code input. The executed ``.ipynb`` keeps everything.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
-__all__ = ["OFFLINE_TEMPLATE", "export_html", "external_resources", "html_exporter", "render_index"]
+__all__ = ["OFFLINE_TEMPLATE", "REPORT_SKIP", "export_html", "external_resources", "html_exporter",
+           "render_index", "report_cell", "report_cells_preprocessor"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -24,16 +31,59 @@ OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
+#: the cell tag of trainee-only cells (docs/CONVENTIONS.md, "Report pages")
+REPORT_SKIP = "report-skip"
+#: papermill's tags: the parameters cell and the cell it injects (their values are listed in index.html)
+PARAMETER_TAGS = ("parameters", "injected-parameters")
+#: text that never reaches a report page, whatever the metadata says (a cell that lost its nbgrader metadata)
+COURSE_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def report_cell(cell) -> bool:
+    """Whether ``cell`` belongs on the analyst's page (see the module docstring for what is left out)."""
+    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    if any(nbgrader.get(flag) for flag in ("solution", "grade", "locked")):
+        return False
+    tags = cell.get("metadata", {}).get("tags", [])
+    if REPORT_SKIP in tags or any(t in tags for t in PARAMETER_TAGS):
+        return False
+    if any(marker in cell.get("source", "") for marker in COURSE_MARKERS):
+        return False
+    if cell.get("cell_type") == "code" and not cell.get("outputs"):
+        return False  # no input shown, so a cell without output would be an empty box
+    return cell.get("cell_type") in {"markdown", "code"}
+
+
+@functools.cache
+def report_cells_preprocessor():
+    """The nbconvert preprocessor class ``ReportCells`` (built on first use: importing helpers.report stays light)."""
+    from nbconvert.preprocessors import Preprocessor
+
+    class ReportCells(Preprocessor):
+        """nbconvert preprocessor: keep only the cells :func:`report_cell` accepts."""
+
+        def preprocess(self, nb, resources):
+            nb.cells = [c for c in nb.cells if report_cell(c)]
+            return nb, resources
+
+    return ReportCells
+
+
 def html_exporter():
     import jinja2
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(
+    exporter = HTMLExporter(
         extra_loaders=[jinja2.DictLoader({"offline_index.html.j2": OFFLINE_TEMPLATE})],
         template_name="lab",
         template_file="offline_index.html.j2",
         embed_images=True,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
     )
+    exporter.register_preprocessor(report_cells_preprocessor()(), enabled=True)
+    return exporter
 
 
 def export_html(ipynb: Path, html_path: Path, exporter=None) -> None:
