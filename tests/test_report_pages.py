@@ -140,3 +140,63 @@ def test_executed_notebook_keeps_everything(run_dir):
         assert any("BEGIN SOLUTION" in c.source for c in executed.cells), module.slug
         assert sum("report-skip" in c.metadata.get("tags", []) for c in executed.cells) == \
             sum("report-skip" in c.metadata.get("tags", []) for c in source.cells)
+
+
+# ---- the embedded Chinese font --------------------------------------------------------------------------------
+
+#: characters a Chinese page needs from a CJK font: ideographs, CJK and full-width punctuation, “”‘’·—…
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2018\u2019\u201c\u201d\u00b7\u2014\u2026]")
+
+
+def embedded_font(page: str):
+    """(family, cmap) of the one WOFF2 font embedded in ``page``'s CSS; fails when there is none."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    faces = re.findall(r"@font-face\s*\{[^}]*font-family:\s*\"([^\"]+)\"[^}]*url\(data:font/woff2;base64,"
+                       r"([A-Za-z0-9+/=]+)\)", page)
+    assert len(faces) == 1, f"{len(faces)} embedded WOFF2 fonts"
+    family, data = faces[0]
+    font = TTFont(io.BytesIO(base64.b64decode(data)))
+    assert font.flavor == "woff2"
+    return family, set(font.getBestCmap())
+
+
+def check_font_covers_page(page: str, name: str) -> int:
+    """Every CJK character of the page text is in the embedded font, and the page's text uses that font."""
+    family, cmap = embedded_font(page)
+    needed = set(CJK.findall(page_text(page)))
+    assert needed, f"{name}: no Chinese text found"
+    missing = sorted(c for c in needed if ord(c) not in cmap)
+    assert not missing, f"{name}: the embedded font lacks {''.join(missing[:40])}"
+    styles = " ".join(re.findall(r"<style.*?</style>", page, flags=re.S))
+    assert re.search(rf"(body|--jp-content-font-family)\s*[{{:][^}}]*\"{re.escape(family)}\"", styles), \
+        f"{name}: no text rule uses the embedded family {family!r}"
+    return len(needed)
+
+
+def test_index_embeds_the_font_of_its_characters(tmp_path):
+    summary = {"as_of": "2025-06-30", "as_of_source": "given", "tables": {}}
+    result = report.ModuleResult(report.Module("00-tour", tmp_path / "x.ipynb"), status="ok", seconds=1.0)
+    rhtml.render_index(out=tmp_path, data_dir=tmp_path, params={"活动名称": "春节焕新礼遇"}, summary=summary,
+                       results=[result], started="2025-01-01 00:00:00", total=3.0)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    check_font_covers_page(page, "index.html")
+    _, cmap = embedded_font(page)
+    assert {ord(c) for c in "焕礼遇"} <= cmap  # a parameter value's rare characters too
+    assert ord("鑫") not in cmap, "the font is a subset of the page's characters, not the whole font"
+    assert report.external_resources(page) == []
+
+
+@pytest.mark.slow
+def test_every_page_embeds_the_chinese_font_it_needs(run_dir):
+    sizes = {}
+    for name in ["index.html", *(f"{m.slug}.html" for m in MODULES)]:
+        page = (run_dir / name).read_text(encoding="utf-8")
+        check_font_covers_page(page, name)
+        sizes[name] = len(page.encode("utf-8"))
+        font = re.search(r"url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", page).group(1)
+        assert len(font) < 400_000, f"{name}: the embedded font is {len(font):,} bytes of base64"
+    print("page sizes (bytes):", sizes)

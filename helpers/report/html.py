@@ -8,6 +8,8 @@ Why a page shows results, not the course: the analyst reads narrative, tables an
 leaves out every nbgrader cell (solution, grade, locked: exercises, model answers, hidden tests), every cell tagged
 ``report-skip`` (exercise headings and instructions, try-it prompts, widget-only cells), papermill's parameter
 cells and code cells without output; the exporter hides all code input. The executed ``.ipynb`` keeps everything.
+
+Every page embeds the Chinese font it needs (:mod:`.fonts`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+
+from .fonts import embed_font
 
 __all__ = ["OFFLINE_TEMPLATE", "REPORT_SKIP", "export_html", "external_resources", "html_exporter",
            "render_index", "report_cell", "report_cells_preprocessor"]
@@ -93,7 +97,7 @@ def export_html(ipynb: Path, html_path: Path, exporter=None) -> None:
     nb = nbformat.read(str(ipynb), as_version=4)
     nb.metadata.pop("widgets", None)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": ipynb.stem}})
-    html_path.write_text(body, encoding="utf-8")
+    html_path.write_text(embed_font(body), encoding="utf-8")
 
 
 EXTERNAL_SCRIPT = re.compile(r"<script[^>]+src\s*=\s*[\"']?(https?:)?//", re.IGNORECASE)
@@ -152,4 +156,4 @@ def render_index(*, out: Path, data_dir: Path, params: dict[str, str], summary: 
         summary=summary, as_of_source={"given": "参数指定 given", "last order day": "数据中最后一笔订单的日期 "
                                        "last order day"}.get(summary.get("as_of_source", ""), ""),
         facts=[(label, _fmt(summary[k])) for k, label in FACTS if k in summary], rows=rows, files=files)
-    (out / "index.html").write_text(page, encoding="utf-8")
+    (out / "index.html").write_text(embed_font(page), encoding="utf-8")
