@@ -128,9 +128,29 @@ def _fmt(v) -> str:
     return str(v)
 
 
+SEVERITY_ZH = {"critical": "严重 critical", "warning": "警告 warning", "info": "提示 info"}
+
+
+def _alert_rows(alerts: list[dict]) -> list[dict[str, str]]:
+    from .kpis import KPIS, format_value
+
+    kinds = {k.id: (k.label, k.kind) for k in KPIS}
+    rows = []
+    for a in alerts:
+        label, kind = kinds.get(a["kpi"], (a["kpi"], "count"))
+        rows.append({"severity": a["severity"], "severity_zh": SEVERITY_ZH.get(a["severity"], a["severity"]),
+                     "kpi": label, "value": format_value(a["value"], kind),
+                     "baseline": format_value(a["baseline"], kind) if a.get("baseline") is not None else "",
+                     "change": f"{a['change'] * 100:+.1f}%" if a.get("change") is not None else "",
+                     "rule": a["rule"], "note": a.get("note", "")})
+    return rows
+
+
 def render_index(*, out: Path, data_dir: Path, params: dict[str, str], summary: dict, results: list,
-                 started: str, total: float) -> None:
-    """Write ``out/index.html``."""
+                 started: str, total: float, kpis: list[dict] | None = None, alerts: list[dict] | None = None,
+                 baseline: str = "", baseline_as_of: str = "") -> None:
+    """Write ``out/index.html``: the KPI dashboard (``kpis``: rows of :func:`.kpis.dashboard`) and the alerts
+    first, then parameters, data summary, modules and files."""
     import jinja2
 
     rows = []
@@ -155,5 +175,6 @@ def render_index(*, out: Path, data_dir: Path, params: dict[str, str], summary: 
         started=started, total=f"{total:.1f} s", params=sorted(params.items()), data_dir=str(data_dir),
         summary=summary, as_of_source={"given": "参数指定 given", "last order day": "数据中最后一笔订单的日期 "
                                        "last order day"}.get(summary.get("as_of_source", ""), ""),
-        facts=[(label, _fmt(summary[k])) for k, label in FACTS if k in summary], rows=rows, files=files)
+        facts=[(label, _fmt(summary[k])) for k, label in FACTS if k in summary], rows=rows, files=files,
+        kpis=kpis or [], alerts=_alert_rows(alerts or []), baseline=baseline, baseline_as_of=baseline_as_of)
     (out / "index.html").write_text(embed_font(page), encoding="utf-8")
