@@ -1,4 +1,5 @@
-"""The report run itself: execute every module notebook in order with papermill, then merge their parts.
+"""The report run itself: execute every module notebook with papermill (in order, or ``--jobs N`` side by side
+respecting the modules' declared dependencies: :mod:`.parallel`), then merge their parts.
 
 Why a runner and not ``papermill`` in a shell loop: parameters are validated before any notebook runs
 (:mod:`.cli`); the export is loaded once and every module gets the same validated snapshot and the same as-of
@@ -30,10 +31,11 @@ from .jsonio import dump_json
 from .merge import fingerprint, merge_parts
 from .modules import Module
 from .outputs import PARTS
-from .params import cast_value, declared
+from .parallel import run_parallel
+from .params import cast_value, declared, depends_on
 from .snapshot import SNAPSHOT, data_summary, resolve_as_of, write_snapshot
 
-__all__ = ["DETERMINISTIC_ENV", "KERNEL_ARGUMENTS", "ModuleResult", "RunPlan", "run"]
+__all__ = ["DETERMINISTIC_ENV", "KERNEL_ARGUMENTS", "ModuleResult", "RunPlan", "execute_module", "run"]
 
 
 @dataclass
@@ -52,6 +54,7 @@ class RunPlan:
     baseline_dir: Path | None = None
     alert_rules: list[dict] = field(default_factory=list)  # --alerts FILE or the shipped defaults, checked
     alerts_file: Path | None = None
+    jobs: int = 1  # --jobs: modules run side by side (helpers.report.parallel); 1 runs them in this process
 
     def parameters_for(self, module: Module) -> dict[str, Any]:
         """The parameters module ``module`` declares, with this run's values (shared ones first)."""
@@ -198,6 +201,19 @@ def _execute(plan: RunPlan, r: ModuleResult, exporter) -> None:
             r.error = (r.error + " | " if r.error else "") + f"HTML export failed: {exc}"
 
 
+_EXPORTER = None
+
+
+def execute_module(plan: RunPlan, module: Module) -> ModuleResult:
+    """One module executed and exported (the unit of work of a ``--jobs`` worker process)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        _EXPORTER = html_exporter()
+    r = ModuleResult(module)
+    _execute(plan, r, _EXPORTER)
+    return r
+
+
 def run(plan: RunPlan, ds) -> int:
     """Run the plan on the dataset ``ds``, loaded once by the caller (:func:`.snapshot.load_resolved`) with the
     run's as-of (``plan.as_of``; resolved here from ``ds`` when the caller left it unset)."""
@@ -216,18 +232,25 @@ def run(plan: RunPlan, ds) -> int:
     plan.snapshot = write_snapshot(ds, plan.data_dir, plan.out / SNAPSHOT, plan.as_of)
 
     results = [ModuleResult(m) for m in plan.modules]
-    exporter = html_exporter()
-    failed: ModuleResult | None = None
-    bar = tqdm(results, desc="会员报告 report", unit="模块", disable=not plan.progress, file=sys.stderr)
-    for r in bar:
-        if failed is not None:
-            r.status = "not run"
-            continue
-        bar.set_postfix_str(r.module.slug)
-        _execute(plan, r, exporter)
-        if r.status == "failed":
-            failed = r
-    bar.close()
+    if plan.jobs > 1 and len(results) > 1:
+        bar = tqdm(total=len(results), desc=f"会员报告 report ×{plan.jobs}", unit="模块", disable=not plan.progress,
+                   file=sys.stderr)
+        run_parallel(plan, results, plan.jobs, depends_on, on_done=lambda r: (bar.set_postfix_str(r.module.slug),
+                                                                              bar.update()))
+        bar.close()
+    else:
+        exporter = html_exporter()
+        stop = False
+        bar = tqdm(results, desc="会员报告 report", unit="模块", disable=not plan.progress, file=sys.stderr)
+        for r in bar:
+            if stop:
+                r.status = "not run"
+                continue
+            bar.set_postfix_str(r.module.slug)
+            _execute(plan, r, exporter)
+            stop = r.status == "failed"
+        bar.close()
+    failed = next((r for r in results if r.status == "failed"), None)
 
     run_parameters = {k: v for k, v in plan.shared.items()} | dict(plan.extra_raw)
     run_parameters["data_dir"] = str(plan.data_dir)
@@ -251,6 +274,7 @@ def run(plan: RunPlan, ds) -> int:
     dump_json({
         "started_utc": started,
         "total_seconds": round(total, 2),
+        "jobs": plan.jobs,
         "parameters": run_parameters | {"output_dir": str(plan.out), "snapshot": str(plan.snapshot)} | run_files,
         "modules": [
             {"slug": r.module.slug, "key": r.module.key, "status": r.status, "seconds": round(r.seconds, 2),
