@@ -17,7 +17,9 @@ from typing import Any
 from helpers import data as hdata
 from helpers.paths import default_data_dir
 
+from . import kpis
 from .modules import discover_modules, solutions_dir
+from .parallel import default_jobs, dependency_cycle
 from .params import (
     MODULE_CHECKS,
     SHARED,
@@ -25,6 +27,7 @@ from .params import (
     cast_value,
     check_value,
     declared,
+    depends_on,
     notebook_parameters,
 )
 from .runner import RunPlan, run
@@ -50,7 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--columns", default=None, metavar="FILE",
                    help="列名映射 YAML（我们的列名：导出文件的表头）/ column mapping YAML: our name -> the export's header")
     p.add_argument("--modules", default=None, help="只运行这些模块，如 00,03 / run only these module numbers")
+    p.add_argument("--baseline-run", default=None, metavar="DIR",
+                   help="与之前的一次运行比较 KPI / compare the KPIs with an earlier run folder (its metrics.json)")
+    p.add_argument("--alerts", default=None, metavar="FILE",
+                   help="告警规则 YAML（默认用随包提供的 helpers/report/alerts.yaml）/ alert rules "
+                        "(default: the shipped alerts.yaml, which documents the format)")
     p.add_argument("--solutions-dir", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--jobs", default=None, metavar="N",
+                   help="同时运行的模块数（默认为可用的 CPU 核数）/ modules run side by side (default: the cores)")
     p.add_argument("--timeout", type=int, default=600, help="每个单元格的超时秒数 / per-cell timeout in seconds")
     p.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
     p.add_argument("--list-params", action="store_true",
@@ -96,6 +106,18 @@ def validate(args: argparse.Namespace) -> tuple[RunPlan | None, list[str]]:
             errors.append(f"--columns {args.columns}: 文件不存在 / no such file")
         else:
             columns = columns.resolve()
+
+    baseline = None
+    if args.baseline_run is not None:
+        try:
+            baseline = kpis.read_baseline(Path(args.baseline_run).expanduser())
+        except ValueError as exc:
+            errors.append(f"--baseline-run {args.baseline_run}: {exc}")
+    try:
+        rules = kpis.load_rules(Path(args.alerts).expanduser() if args.alerts else None)
+    except ValueError as exc:
+        rules = []
+        errors.append(f"--alerts {args.alerts or kpis.DEFAULT_ALERTS}: {exc}")
 
     out = Path(args.out).expanduser()
     if out.exists() and not out.is_dir():
@@ -170,10 +192,26 @@ def validate(args: argparse.Namespace) -> tuple[RunPlan | None, list[str]]:
             if problem:
                 errors.append(f"--param: {problem}（模块 module {m.slug}）")
 
+    jobs = default_jobs()
+    if args.jobs is not None:
+        try:
+            jobs = int(args.jobs)
+            if jobs < 1:
+                raise ValueError
+        except ValueError:
+            errors.append(f"--jobs {args.jobs}: 需要正整数 / a positive integer")
+    cycle = dependency_cycle([m.key for m in modules], depends_on)
+    if cycle:
+        errors.append("helpers/report/params.py MODULE_DEPENDS: 依赖成环 / dependency cycle " + " -> ".join(cycle))
+
     if errors:
         return None, errors
     return RunPlan(data_dir=data_dir, out=out.resolve(), modules=modules, shared=shared, extra_raw=extra_raw,
-                   timeout=args.timeout, progress=not args.no_progress, columns=columns), []
+                   timeout=args.timeout, progress=not args.no_progress, columns=columns,
+                   baseline=baseline, baseline_dir=Path(args.baseline_run).expanduser().resolve()
+                   if args.baseline_run else None, alert_rules=rules,
+                   alerts_file=Path(args.alerts).expanduser().resolve() if args.alerts else None,
+                   jobs=min(jobs, max(1, len(modules)))), []
 
 
 def main(argv: list[str] | None = None) -> int:

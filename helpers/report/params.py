@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MODULE_CHECKS", "MODULE_PARAMETERS", "SHARED", "SHARED_PARAMETERS", "Param", "cast_value", "check_value",
-           "declared", "notebook_parameters"]
+__all__ = ["MODULE_CHECKS", "MODULE_DEPENDS", "MODULE_PARAMETERS", "SHARED", "SHARED_PARAMETERS", "Param", "cast_value", "check_value",
+           "declared", "depends_on", "notebook_parameters"]
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,18 @@ def _k_range(values: dict[str, Any]) -> str | None:
     if values.get("k_min", 0) > values.get("k_max", 10**9):
         return f"k_min {values['k_min']} > k_max {values['k_max']}：聚类数下限不能大于上限 / k_min must not exceed k_max"
     return None
+
+
+#: module key -> the modules whose outputs it reads (their part folders, metrics or member scores): with --jobs N it
+#: starts only after they finished; a dependency outside the run (--modules) is ignored. Modules 00–05 each compute
+#: from the snapshot alone. A module that reads another's results adds one line here, e.g. a KPI module reading the
+#: CLV and churn scores: ``"10_report": ("04_clv", "05_segments")``.
+MODULE_DEPENDS: dict[str, tuple[str, ...]] = {}
+
+
+def depends_on(key: str) -> tuple[str, ...]:
+    """The module keys module ``key`` reads (:data:`MODULE_DEPENDS`)."""
+    return MODULE_DEPENDS.get(key, ())
 
 
 #: module key -> checks across its parameters (on the values the module will run with, defaults included)

@@ -1,4 +1,5 @@
-"""The report run itself: execute every module notebook in order with papermill, then merge their parts.
+"""The report run itself: execute every module notebook with papermill (in order, or ``--jobs N`` side by side
+respecting the modules' declared dependencies: :mod:`.parallel`), then merge their parts.
 
 Why a runner and not ``papermill`` in a shell loop: parameters are validated before any notebook runs
 (:mod:`.cli`); the export is loaded once and every module gets the same validated snapshot and the same as-of
@@ -9,6 +10,7 @@ of machine-readable files (:mod:`.merge`).
 
 from __future__ import annotations
 
+import ast
 import datetime as _dt
 import os
 import shutil
@@ -23,15 +25,17 @@ import pandas as pd
 
 from helpers.widgets import STATIC_KERNEL_ARGUMENT
 
+from . import kpis
 from .html import export_html, html_exporter, render_index
 from .jsonio import dump_json
 from .merge import fingerprint, merge_parts
 from .modules import Module
 from .outputs import PARTS
-from .params import cast_value, declared
+from .parallel import run_parallel
+from .params import cast_value, declared, depends_on
 from .snapshot import SNAPSHOT, data_summary, resolve_as_of, write_snapshot
 
-__all__ = ["DETERMINISTIC_ENV", "KERNEL_ARGUMENTS", "ModuleResult", "RunPlan", "run"]
+__all__ = ["DETERMINISTIC_ENV", "KERNEL_ARGUMENTS", "ModuleResult", "RunPlan", "execute_module", "run"]
 
 
 @dataclass
@@ -46,6 +50,11 @@ class RunPlan:
     columns: Path | None = None  # --columns FILE (YAML: our name -> the export's header)
     as_of: pd.Timestamp | None = None  # resolved once by run()
     snapshot: Path | None = None  # the validated data every module reads
+    baseline: dict | None = None  # --baseline-run: the earlier run's metrics.json, read before anything runs
+    baseline_dir: Path | None = None
+    alert_rules: list[dict] = field(default_factory=list)  # --alerts FILE or the shipped defaults, checked
+    alerts_file: Path | None = None
+    jobs: int = 1  # --jobs: modules run side by side (helpers.report.parallel); 1 runs them in this process
 
     def parameters_for(self, module: Module) -> dict[str, Any]:
         """The parameters module ``module`` declares, with this run's values (shared ones first)."""
@@ -97,6 +106,17 @@ def _source_cell_index(executed: Path, cell_index: int | None) -> int | None:
         return cell_index
     injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
     return cell_index - 1 if injected and injected[0] < cell_index else cell_index
+
+
+def _plain(source: str) -> str:
+    """A notebook default as the reader writes it: ``'2025-12-31'`` -> 2025-12-31, ``""`` -> （空 empty）."""
+    try:
+        value = ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return source
+    if value == "":
+        return "（空 empty）"
+    return str(value)
 
 
 def _prepare_out(out: Path) -> None:
@@ -184,6 +204,19 @@ def _execute(plan: RunPlan, r: ModuleResult, exporter) -> None:
             r.error = (r.error + " | " if r.error else "") + f"HTML export failed: {exc}"
 
 
+_EXPORTER = None
+
+
+def execute_module(plan: RunPlan, module: Module) -> ModuleResult:
+    """One module executed and exported (the unit of work of a ``--jobs`` worker process)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        _EXPORTER = html_exporter()
+    r = ModuleResult(module)
+    _execute(plan, r, _EXPORTER)
+    return r
+
+
 def run(plan: RunPlan, ds) -> int:
     """Run the plan on the dataset ``ds``, loaded once by the caller (:func:`.snapshot.load_resolved`) with the
     run's as-of (``plan.as_of``; resolved here from ``ds`` when the caller left it unset)."""
@@ -202,36 +235,50 @@ def run(plan: RunPlan, ds) -> int:
     plan.snapshot = write_snapshot(ds, plan.data_dir, plan.out / SNAPSHOT, plan.as_of)
 
     results = [ModuleResult(m) for m in plan.modules]
-    exporter = html_exporter()
-    failed: ModuleResult | None = None
-    bar = tqdm(results, desc="会员报告 report", unit="模块", disable=not plan.progress, file=sys.stderr)
-    for r in bar:
-        if failed is not None:
-            r.status = "not run"
-            continue
-        bar.set_postfix_str(r.module.slug)
-        _execute(plan, r, exporter)
-        if r.status == "failed":
-            failed = r
-    bar.close()
+    if plan.jobs > 1 and len(results) > 1:
+        bar = tqdm(total=len(results), desc=f"会员报告 report ×{plan.jobs}", unit="模块", disable=not plan.progress,
+                   file=sys.stderr)
+        run_parallel(plan, results, plan.jobs, depends_on, on_done=lambda r: (bar.set_postfix_str(r.module.slug),
+                                                                              bar.update()))
+        bar.close()
+    else:
+        exporter = html_exporter()
+        stop = False
+        bar = tqdm(results, desc="会员报告 report", unit="模块", disable=not plan.progress, file=sys.stderr)
+        for r in bar:
+            if stop:
+                r.status = "not run"
+                continue
+            bar.set_postfix_str(r.module.slug)
+            _execute(plan, r, exporter)
+            stop = r.status == "failed"
+        bar.close()
+    failed = next((r for r in results if r.status == "failed"), None)
 
     run_parameters = {k: v for k, v in plan.shared.items()} | dict(plan.extra_raw)
     run_parameters["data_dir"] = str(plan.data_dir)
     run_parameters["as_of"] = summary["as_of"]
     if plan.columns is not None:
         run_parameters["columns"] = str(plan.columns)
-    merge_parts(plan.out, results, ds, {
+    metrics = merge_parts(plan.out, results, ds, {
         "parameters": run_parameters,
         "as_of_source": summary["as_of_source"],
         "modules": [r.module.key for r in results],
         "input_fingerprint": fingerprint(plan.data_dir),
         "data_summary": summary,
     })
+    kpi_values = kpis.compute_kpis(metrics)
+    baseline_kpis = kpis.compute_kpis(plan.baseline) if plan.baseline is not None else None
+    alerts = kpis.evaluate_alerts(kpi_values, baseline_kpis, plan.alert_rules)
+    dump_json(metrics | {"kpis": kpi_values, "alerts": alerts}, plan.out / "metrics.json")
     total = time.perf_counter() - t0
+    run_files = {"baseline_run": str(plan.baseline_dir) if plan.baseline_dir else "",
+                 "alerts": str(plan.alerts_file or kpis.DEFAULT_ALERTS)}
     dump_json({
         "started_utc": started,
         "total_seconds": round(total, 2),
-        "parameters": run_parameters | {"output_dir": str(plan.out), "snapshot": str(plan.snapshot)},
+        "jobs": plan.jobs,
+        "parameters": run_parameters | {"output_dir": str(plan.out), "snapshot": str(plan.snapshot)} | run_files,
         "modules": [
             {"slug": r.module.slug, "key": r.module.key, "status": r.status, "seconds": round(r.seconds, 2),
              "parameters": r.parameters, "error": r.error, "cell_index": r.cell_index, "skipped": r.skipped}
@@ -243,9 +290,11 @@ def run(plan: RunPlan, ds) -> int:
     for m in plan.modules:  # parameters left at their defaults are shown too, with the default the notebook declares
         for name, info in m.parameters.items():
             if name not in {"output_dir", "data_dir"} and name not in shown:
-                shown[name] = f"{info.get('default', '')}（默认 default, {m.slug}）"
+                shown[name] = f"{_plain(info.get('default', ''))}（默认 default, {m.slug}）"
     render_index(out=plan.out, data_dir=plan.data_dir, params=shown, summary=summary, results=results,
-                 started=started, total=total)
+                 started=started, total=total, kpis=kpis.dashboard(kpi_values, baseline_kpis),
+                 alerts=alerts, baseline=str(plan.baseline_dir) if plan.baseline_dir else "",
+                 baseline_as_of=kpis.run_as_of(plan.baseline) if plan.baseline else "")
     shutil.rmtree(plan.out / PARTS, ignore_errors=True)
 
     for r in results:
