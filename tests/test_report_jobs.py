@@ -1,18 +1,14 @@
 """``--jobs N``: modules side by side, each after the modules it declares it reads, with the serial run's results.
 
 The scheduler is tested with a stand-in for the module execution (worker processes that record when they ran and
-wait for each other through files, so the tests prove order and overlap without timing anything); one slow test
-compares a real serial and a real parallel run of modules 00 and 03 on the 1,000-member world.
+wait for each other through files, so the tests prove order and overlap without timing anything). A real serial and a
+real parallel run of modules 00 and 03 are compared byte for byte in tests/test_report_runs.py (the repeat test).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
-
-import pytest
-from _report_runs import run_report
 
 from helpers import report
 from helpers.report import params
@@ -89,23 +85,3 @@ def test_declared_dependencies_name_known_modules_without_cycles():
 def test_bad_jobs_exit_2(small_world, tmp_path, capsys):
     rc = report.main(["--data-dir", str(small_world), "--out", str(tmp_path / "out"), "--jobs", "0"])
     assert rc == 2 and "--jobs 0" in capsys.readouterr().err and not (tmp_path / "out").exists()
-
-
-@pytest.mark.slow
-def test_parallel_run_gives_the_serial_results(small_world, tmp_path):
-    runs = {}
-    for jobs in ("1", "2"):
-        out = tmp_path / f"jobs{jobs}"
-        proc = run_report("--data-dir", small_world, "--out", out, "--modules", "00,03", "--jobs", jobs)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        runs[jobs] = out
-    a, b = runs["1"], runs["2"]
-    assert (a / "metrics.json").read_bytes() == (b / "metrics.json").read_bytes()
-    for sub in ("tables", "quarantine"):
-        assert {p.name: p.read_bytes() for p in sorted((a / sub).glob("*.csv"))} == \
-            {p.name: p.read_bytes() for p in sorted((b / sub).glob("*.csv"))}, sub
-    run_b = json.loads((b / "run.json").read_text(encoding="utf-8"))
-    assert run_b["jobs"] == 2 and [m["status"] for m in run_b["modules"]] == ["ok", "ok"]
-    assert json.loads((a / "run.json").read_text(encoding="utf-8"))["jobs"] == 1
-    for slug in ("00-tour", "03-rfm"):
-        assert (b / f"{slug}.html").exists() and (b / f"{slug}.ipynb").exists()

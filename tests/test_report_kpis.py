@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from _report_runs import run_report, shared_run
+from _report_runs import DEFAULT_DATA, DEFAULT_RUN_GROUP, default_run, run_report
 from test_report_pages import page_text
 
 from helpers import report
@@ -134,10 +134,11 @@ def test_notebook_defaults_are_shown_without_python_quotes():
 
 
 @pytest.fixture(scope="module")
-def run_dir(small_world, tmp_path_factory) -> Path:
-    return shared_run(small_world, tmp_path_factory)
+def run_dir(tmp_path_factory) -> Path:
+    return default_run(tmp_path_factory)
 
 
+@DEFAULT_RUN_GROUP
 @pytest.mark.slow
 def test_run_writes_kpis_and_alerts_and_the_index_shows_them(run_dir):
     metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
@@ -155,15 +156,16 @@ def test_run_writes_kpis_and_alerts_and_the_index_shows_them(run_dir):
     assert not re.search(r"'[^']*'", text), "index.html shows Python quoting"
 
 
+@DEFAULT_RUN_GROUP
 @pytest.mark.slow
-def test_baseline_run_shows_changes_and_fires_alerts(run_dir, small_world, tmp_path):
+def test_baseline_run_shows_changes_and_fires_alerts(run_dir, tmp_path):
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n"
                      "  - {kpi: sales, change_below: -0.05, severity: critical}\n"
                      "  - {kpi: repurchase_rate, below: 2}\n"  # module 02 does not run: not checked
                      "  - {kpi: members, above: 0, severity: info}\n", encoding="utf-8")
     out = tmp_path / "earlier"
-    proc = run_report("--data-dir", small_world, "--out", out, "--modules", "00", "--as-of", "2025-06-30",
+    proc = run_report("--data-dir", DEFAULT_DATA, "--out", out, "--modules", "00", "--as-of", "2025-06-30",
                       "--baseline-run", run_dir, "--alerts", rules)
     assert proc.returncode == 0, proc.stderr[-3000:]
     now = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
@@ -180,6 +182,6 @@ def test_baseline_run_shows_changes_and_fires_alerts(run_dir, small_world, tmp_p
     assert set(now["alerts"][0]) >= {"kpi", "value", "baseline", "change", "rule", "severity"}
     assert set(now["kpis"]) == {"members", "average_order_value", "sales"}
     text = page_text((out / "index.html").read_text(encoding="utf-8"))
-    assert str(run_dir) in text and "2025-12-31" in text  # the baseline and its as-of
+    assert str(run_dir) in text and base["run"]["data_summary"]["as_of"] in text  # the baseline and its as-of
     assert f"{rel * 100:+.1f}%" in text and f"{base_sales:,.2f}" in text
     assert "sales change < -5%" in text and "repurchase_rate" not in text

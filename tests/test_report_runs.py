@@ -6,9 +6,10 @@ executed by as few report runs as cover the contract.
 * ONE full run on the default data: every output file and page, and metrics.json compared with the committed golden
   file (tests/golden/report_default_metrics.json; counts exactly, floats to 1e-6 — the same numbers on every run and
   every CPU). Regenerate after an intended change with ``make golden``.
-* a repeat: two runs of two modules on the 1,000-member world (tests/conftest.py ``small_world``) with a given as-of
-  are byte-identical (metrics, tables, quarantine) — the writing and merging path; the models' numbers are held by
-  the golden comparison above.
+  The run is shared (tests/_report_runs.py) with the page and KPI tests, which read it.
+* a repeat: two runs of two modules on the 1,000-member world (tests/conftest.py ``small_world``) with a given as-of,
+  serial and with ``--jobs 2``, are byte-identical (metrics, tables, quarantine) — the writing, merging and parallel
+  path; the models' numbers are held by the golden comparison above.
 * a later export (no row lost without ``--as-of``), a failing module (exit 1 naming module and cell), and four
   degenerate exports on which every module must complete.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _report_runs import DEFAULT_RUN_GROUP, shared_run
 
 from helpers import report
 from helpers.report import columns
@@ -75,14 +77,13 @@ def _portable(metrics: dict) -> dict:
     return metrics
 
 
-def test_report_default_data_matches_golden_metrics(tmp_path):
+@DEFAULT_RUN_GROUP
+def test_report_default_data_matches_golden_metrics(tmp_path_factory):
     """The one full run on the default data: every module ran, pages read offline, and metrics.json equals the
     committed golden file (counts exactly, floats to 1e-6). After an intended change (new data, a new metric):
     ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest -q -p no:xdist tests/test_report_runs.py -k golden``."""
-    a = tmp_path / "a"
-    proc = _run("--data-dir", str(DEFAULT_DATA), "--out", str(a))
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "without encryption" not in proc.stderr, "kernel start-up noise reaches the analyst's terminal"
+    a, stderr = shared_run(DEFAULT_DATA, tmp_path_factory)  # the run the page and KPI tests read too
+    assert "without encryption" not in stderr, "kernel start-up noise reaches the analyst's terminal"
     index = (a / "index.html").read_text(encoding="utf-8")
     assert report.external_resources(index) == []
     metrics = json.loads((a / "metrics.json").read_text(encoding="utf-8"))
@@ -133,13 +134,14 @@ def _assert_outputs(a: Path, data: Path, metrics: dict) -> None:
 
 
 def test_rows_after_as_of_are_out_of_scope_and_a_repeat_is_byte_identical(small_world, tmp_path):
+    """Two runs with a given as-of, one module at a time and two at once (--jobs): the same bytes."""
     orders = pd.read_parquet(small_world / "orders.parquet")
     as_of = "2025-06-30"
-    outs = [tmp_path / "a", tmp_path / "b"]
-    for out in outs:
-        proc = _run("--data-dir", str(small_world), "--out", str(out), "--as-of", as_of, "--modules", "00,03")
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out, jobs in ((a, "1"), (b, "2")):
+        proc = _run("--data-dir", str(small_world), "--out", str(out), "--as-of", as_of, "--modules", "00,03",
+                    "--jobs", jobs)
         assert proc.returncode == 0, proc.stderr[-3000:]
-    a, b = outs
     metrics = json.loads((a / "metrics.json").read_text(encoding="utf-8"))
     t = metrics["run"]["data_summary"]["tables"]["orders"]
     later = int((orders["order_ts"] >= pd.Timestamp(as_of) + pd.Timedelta(days=1)).sum())
@@ -152,6 +154,11 @@ def test_rows_after_as_of_are_out_of_scope_and_a_repeat_is_byte_identical(small_
     assert (a / "metrics.json").read_bytes() == (b / "metrics.json").read_bytes()
     assert _tree_bytes(a / "tables") and _tree_bytes(a / "tables") == _tree_bytes(b / "tables")
     assert _tree_bytes(a / "quarantine") == _tree_bytes(b / "quarantine")
+    run_b = json.loads((b / "run.json").read_text(encoding="utf-8"))
+    assert run_b["jobs"] == 2 and [m["status"] for m in run_b["modules"]] == ["ok", "ok"]
+    assert json.loads((a / "run.json").read_text(encoding="utf-8"))["jobs"] == 1
+    for slug in ("00-tour", "03-rfm"):
+        assert (b / f"{slug}.html").exists() and (b / f"{slug}.ipynb").exists()
 
 
 def _shift(src: Path, dest: Path, days: int) -> Path:
@@ -205,7 +212,7 @@ def test_report_failing_module_exits_1_naming_module_and_cell(small_world, tmp_p
     nbformat.write(broken, sol / "02-never" / "02-never.ipynb")
 
     out = tmp_path / "out"
-    proc = _run("--data-dir", str(small_world), "--out", str(out), "--solutions-dir", str(sol))
+    proc = _run("--data-dir", str(small_world), "--out", str(out), "--solutions-dir", str(sol), "--jobs", "1")
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "01-broken" in proc.stderr and "cell 2" in proc.stderr and "模拟的模块错误" in proc.stderr
     # what ran is kept: module 00 complete, the failing notebook with its error, an index saying so
