@@ -235,3 +235,32 @@ def test_keyword_chart_uses_the_bundled_font():
         ax = F.plot_keywords(kc)
         ax.figure.canvas.draw()
     plt.close(ax.figure)
+
+
+# --- evaluation -------------------------------------------------------------------------------------------------
+
+def test_complaint_threshold_by_hand():
+    # sorted: 0.1 neg | 0.2 neg, pos | 0.5 neg | 0.9 pos → precision 1, 2/3, 3/4, 3/5 at t = 0.1, 0.2, 0.5, 0.9
+    assert F.complaint_threshold([0.9, 0.2, 0.1, 0.5, 0.2], [0, 1, 1, 1, 0], 0.75) == 0.5
+    assert F.complaint_threshold([0.9, 0.2, 0.1, 0.5, 0.2], [0, 1, 1, 1, 0], 0.8) == 0.1
+    assert np.isnan(F.complaint_threshold([0.3, 0.4], [0, 0], 0.5))
+    assert np.isnan(F.complaint_threshold([], [], 0.5))
+
+
+def test_token_score_and_agreement_by_hand():
+    lex = {"好": 1.0, "差": -1.0, "满意": 2.0}
+    assert F.token_score(["不", "好", "很", "差"], lex, ["不"]) == -2.0
+    assert F.token_score(["满意", "不", "差"], lex, ["不", "没"]) == 3.0
+    a = F.agreement(["a", "b", "b", None], ["a", "a", "b", "b"])
+    # 3 rows: a/a, b/a, b/b → accuracy 2/3; F1(a) = 2·1·0.5/1.5 = 2/3, F1(b) = 2·0.5·1/1.5 = 2/3
+    assert a["n"] == 3 and abs(a["accuracy"] - 2 / 3) < 1e-6 and abs(a["macro_f1"] - 2 / 3) < 1e-6
+
+
+def test_member_feedback_scores_by_hand():
+    scored = pd.DataFrame({"feedback_id": ["f1", "f2", "f3", "f4"], "member_id": ["M2", "M1", "M2", None],
+                           "sentiment": ["negative", "positive", "neutral", "negative"]})
+    t = pd.to_datetime(["2025-01-02", "2025-01-01", "2025-01-01", "2025-01-05"])
+    out = F.member_feedback_scores(scored, t)
+    assert out.index.tolist() == ["M1", "M2"]
+    assert out["feedback_count"].tolist() == [1, 2] and out["feedback_negative"].tolist() == [0, 1]
+    assert out["feedback_last_sentiment"].tolist() == ["positive", "negative"]

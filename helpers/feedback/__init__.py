@@ -11,6 +11,7 @@ Why a sub-package: each step is its own job, one file each —
   calibrated sentiment), trained only on text the project generates;
 * :mod:`.routing` — department by rules, then model; rating-vs-text consistency;
 * :mod:`.sla` — first response and resolution against targets, backlog, overdue list, behaviour after feedback;
+* :mod:`.evaluation` — agreement with labels, the complaint-queue threshold, the generator's truth, member columns;
 * :mod:`.score` — :func:`score_feedback`, the table behind ``tables/feedback_scored.csv``.
 
 Plots: :func:`plot_keywords` (a bar chart of keywords with the bundled CJK font).
@@ -19,7 +20,13 @@ Plots: :func:`plot_keywords` (a bar chart of keywords with the bundled CJK font)
 from __future__ import annotations
 
 from helpers.feedback.clean import STATUS_ZH, clean_text, clean_texts, emoji_of, normalize, text_status
-from helpers.feedback.lexicon import lexicon_features, lexicon_score
+from helpers.feedback.evaluation import (
+    agreement,
+    complaint_threshold,
+    member_feedback_scores,
+    read_feedback_truth,
+)
+from helpers.feedback.lexicon import lexicon_features, lexicon_score, load_lexicon, token_score
 from helpers.feedback.models import POLARITIES, FeedbackModel, default_model, prepare, training_corpus
 from helpers.feedback.routing import DEPARTMENT_RULES, rating_consistency, rating_polarity, route
 from helpers.feedback.score import SCORED_COLUMNS, score_feedback, sentiment_from_score
@@ -41,7 +48,8 @@ from helpers.feedback.sla import (
     sla_table,
 )
 
-__all__ = ["DEPARTMENT_RULES", "FIRST_RESPONSE_TARGET_H", "POLARITIES", "RESOLUTION_TARGET_H", "SCORED_COLUMNS",
+__all__ = ["agreement", "complaint_threshold", "load_lexicon", "member_feedback_scores", "read_feedback_truth",
+           "token_score", "DEPARTMENT_RULES", "FIRST_RESPONSE_TARGET_H", "POLARITIES", "RESOLUTION_TARGET_H", "SCORED_COLUMNS",
            "STATUS_ZH", "FeedbackModel", "after_feedback", "backlog", "clean_text", "clean_texts", "corpus_keywords",
            "default_model", "emoji_of", "keyword_counts", "lexicon_features", "lexicon_score", "message_keywords",
            "normalize", "overdue_list", "plot_keywords", "prepare", "rating_consistency", "rating_polarity", "route",

@@ -21,7 +21,7 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["lexicon_features", "lexicon_score", "load_lexicon"]
+__all__ = ["lexicon_features", "lexicon_score", "load_lexicon", "token_score"]
 
 _CONTRAST = re.compile(r"但是|可是|不过|可惜|只是|就是|但")  # typography: ignore
 _BREAK = set("，。！？,.!?;；~ ")
@@ -96,3 +96,14 @@ def lexicon_features(texts) -> np.ndarray:
 def lexicon_score(texts) -> np.ndarray:
     """A 0–1 score from the lexicon alone (0.5 = no opinion word): 0.5 + 0.5 × net / (1 + pos + neg)."""
     return 0.5 + 0.5 * lexicon_features(texts)[:, 3]
+
+
+def token_score(words, lexicon: dict[str, float], negators) -> float:
+    """The lexicon idea in its simplest form: the sum of the weights of the words found in ``lexicon``; a word
+    right after a negator (the previous word is in ``negators``) counts with the opposite sign."""
+    neg = set(negators)
+    total = 0.0
+    for i, w in enumerate(words):
+        if w in lexicon:
+            total += -lexicon[w] if i > 0 and words[i - 1] in neg else lexicon[w]
+    return float(total)
