@@ -74,6 +74,11 @@ MEMBER_SCORE_COLUMNS: dict[str, tuple[ScoreColumn, ...]] = {
         ("churn_risk", "float64", "probability", "calibrated probability of no paid purchase over the horizon"),
         ("churn_risk_band", "string", "", "churn-risk band (low / medium / high)"),
     ),
+    "09_feedback": _cols(
+        ("feedback_count", "Int64", "messages", "feedback messages written up to the as-of date"),
+        ("feedback_negative", "Int64", "messages", "messages scored negative by the sentiment model"),
+        ("feedback_last_sentiment", "string", "", "sentiment of the member's latest message"),
+    ),
 }
 
 
