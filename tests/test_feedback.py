@@ -264,3 +264,21 @@ def test_member_feedback_scores_by_hand():
     assert out.index.tolist() == ["M1", "M2"]
     assert out["feedback_count"].tolist() == [1, 2] and out["feedback_negative"].tolist() == [0, 1]
     assert out["feedback_last_sentiment"].tolist() == ["positive", "negative"]
+
+
+def test_disk_cached_model_predicts_like_a_fresh_fit(tmp_path, monkeypatch):
+    from helpers.feedback import models
+
+    monkeypatch.setenv("MEMBER_WORKBOOK_CACHE", str(tmp_path))
+    fit = models.default_model.__wrapped__  # bypass the per-process cache
+    first = fit(800, 11)  # fits and writes the cache file
+    assert len(list(tmp_path.glob("feedback_model_*.pkl"))) == 1
+    again = fit(800, 11)  # read back from disk
+    fresh = fit(800, 11, cache=False)
+    texts = F.training_corpus(60, seed=12)[0]
+    a, b, c = first.predict(texts), again.predict(texts), fresh.predict(texts)
+    assert again is not first
+    assert np.array_equal(a["sentiment_score"], b["sentiment_score"]) and np.array_equal(a["proba"], c["proba"])
+    assert (a["category"] == c["category"]).all()
+    (next(tmp_path.glob("feedback_model_*.pkl"))).write_bytes(b"damaged")
+    assert (fit(800, 11).predict(texts)["category"] == a["category"]).all()  # a damaged file: fitted again

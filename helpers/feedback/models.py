@@ -129,8 +129,65 @@ def prepare(texts) -> tuple[list[str], list[list[str]]]:
     return clean, segment(clean, drop_stopwords=False)
 
 
+def _fingerprint(n: int, seed: int) -> str:
+    """Hash of everything the default model depends on: grammar and feedback data files, this package's code, the
+    scikit-learn / jieba / numpy versions, ``n`` and ``seed``. A change to any of them means a new model."""
+    import hashlib
+    from importlib import metadata
+    from pathlib import Path
+
+    h = hashlib.sha256(f"{n}|{seed}".encode())
+    for dist in ("scikit-learn", "jieba", "numpy", "scipy"):
+        h.update(metadata.version(dist).encode())
+    here = Path(__file__).resolve().parent
+    grammar = here.parent / "synth" / "text"
+    for path in sorted([*here.glob("*.py"), *(here / "data").glob("*"), *grammar.glob("*.py"),
+                        *(grammar / "grammar").glob("*.json")]):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def _cache_dir():
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("MEMBER_WORKBOOK_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "member-analytics-workbook")
+    return Path(base)
+
+
 @lru_cache(maxsize=4)
-def default_model(n: int = 6000, seed: int = 20260109) -> FeedbackModel:
-    """The course's model, trained on :func:`training_corpus` (cached per process)."""
+def default_model(n: int = 6000, seed: int = 20260109, cache: bool = True) -> FeedbackModel:
+    """The course's model, trained on :func:`training_corpus`; cached per process and on disk.
+
+    The disk cache (``$MEMBER_WORKBOOK_CACHE`` or ``~/.cache/member-analytics-workbook``) holds the fitted model under
+    a fingerprint of its inputs (:func:`_fingerprint`), so a notebook run does not refit the same model every time
+    (a fit takes a few seconds); the fit is deterministic, so a cached model predicts exactly what a fresh fit
+    would. An unreadable or unwritable cache is ignored. ``cache=False`` always fits."""
+    import pickle
+
+    path = _cache_dir() / f"feedback_model_{_fingerprint(n, seed)}.pkl" if cache else None
+    if path is not None and path.is_file():
+        try:
+            with open(path, "rb") as f:
+                model = pickle.load(f)
+            if isinstance(model, FeedbackModel):
+                return model
+        except Exception:  # a damaged cache file: fit again
+            pass
     texts, cats, pols = training_corpus(n, seed)
-    return FeedbackModel().fit(texts, cats, pols)
+    model = FeedbackModel().fit(texts, cats, pols)
+    if path is not None:
+        import os
+        import tempfile
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return model

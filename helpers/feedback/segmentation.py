@@ -44,8 +44,10 @@ def tokenizer():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
+    jieba.dt.initialize()  # jieba's own dictionary, loaded once per process (also used by jieba.lcut)
     tk = jieba.Tokenizer()
-    tk.initialize()
+    # a copy of the loaded prefix dictionary: the user words go into our tokenizer only, jieba.dt stays as it was
+    tk.FREQ, tk.total, tk.initialized = dict(jieba.dt.FREQ), jieba.dt.total, True
     for ln in _data("retail_dict.txt").splitlines():
         parts = ln.split()
         if parts:
