@@ -62,6 +62,18 @@ def review_message(d: Dice, cat: str, pol: str, others: tuple[str, ...]) -> list
     parts: list[str] = []
     if d.chance(0.3):
         parts.append(d.pick(LEAD))
+    if d.chance(0.25):  # a longer review: several aspects, one may disagree, the verdict carries the polarity
+        n = d.int(3, 5)
+        odd = d.int(0, n - 2) if pol != "neutral" and d.chance(0.5) else -1
+        for i in range(n):
+            c = cat if i == 0 else (d.pick(others) if d.chance(0.6) else cat)
+            if pol == "neutral":
+                p = d.pick(("positive", "negative", "neutral", "neutral"))
+            else:
+                p = ("negative" if pol == "positive" else "positive") if i == odd else pol
+            parts.append(review_clause(d, c, p))
+        parts.append(verdict(d, pol))
+        return parts
     if d.chance(0.3):  # a contrast: the clause after 但是 carries the message's polarity
         tpl = d.pick(CONTRAST[pol])
         side = d.pick(others) if d.chance(0.6) else cat
