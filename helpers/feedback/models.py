@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from helpers.feedback.clean import clean_text
 from helpers.feedback.lexicon import lexicon_features
 from helpers.feedback.segmentation import segment, stopwords
+from helpers.synth.stable import stable
 
 __all__ = ["POLARITIES", "FeedbackModel", "default_model", "prepare", "training_corpus"]
 
@@ -99,13 +100,15 @@ class FeedbackModel:
                     "sentiment_score": np.array([]), "proba": np.zeros((0, 3)), "category_margin": np.array([])}
         x_cat, x_pol = self._blocks(texts, fit=False, prepared=prepared)
         with threadpool_limits(1):
-            dec = self.category_.decision_function(x_cat)
+            # TF-IDF weights and calibration pass through log / exp: round to 32 significant bits before any
+            # decision or stored figure, so a last-bit difference between CPUs does not flip a result
+            dec = stable(self.category_.decision_function(x_cat))
             cat = self.category_.classes_[np.argmax(dec, axis=1)]
             top2 = np.sort(dec, axis=1)[:, -2:]
             margin = np.round(top2[:, 1] - top2[:, 0], 6)
             proba = self.sentiment_.predict_proba(x_pol)
         order = [list(self.sentiment_.classes_).index(p) for p in POLARITIES]
-        proba = np.round(proba[:, order], 6)
+        proba = np.round(stable(proba[:, order]), 6)
         score = np.round(proba[:, 2] + 0.5 * proba[:, 1], 4)
         label = np.array(POLARITIES, dtype=object)[np.argmax(proba, axis=1)]
         return {"category": np.asarray(cat, dtype=object), "sentiment": label, "sentiment_score": score,

@@ -19,6 +19,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from helpers.synth.stable import stable
+
 __all__ = ["corpus_keywords", "message_keywords", "segment", "stopwords", "tokenizer", "tokens", "user_words"]
 
 
@@ -94,7 +96,7 @@ def message_keywords(token_lists: list[list[str]], top: int = 3, min_df: int = 2
         if row.nnz == 0:
             out.append("")
             continue
-        order = np.lexsort((row.indices, -np.round(row.data, 12)))[:top]
+        order = np.lexsort((row.indices, -stable(row.data)))[:top]  # idf is a log: 32-bit rounding before ranking
         out.append("、".join(vocab[row.indices[order]]))
     return out
 
