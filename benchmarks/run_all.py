@@ -25,6 +25,7 @@ FULL = {
     "bench_segments.py": [],
     "bench_tiers.py": [],
     "bench_modules.py": [],
+    "bench_feedback.py": [],
 }
 QUICK = {
     "bench_generate.py": ["--sizes", "10000"],
@@ -35,6 +36,7 @@ QUICK = {
     "bench_segments.py": ["--sizes", "100000"],
     "bench_tiers.py": ["--sizes", "100000"],
     "bench_modules.py": [],
+    "bench_feedback.py": ["--sizes", "5000", "--world-seeds", "1", "--world-members", "2000"],
 }
 
 

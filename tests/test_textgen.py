@@ -111,7 +111,7 @@ def test_grammar_files_cover_every_category_and_polarity():
 
     files = resources.files("helpers.synth.text").joinpath("grammar")
     names = sorted(p.name for p in files.iterdir() if p.name.endswith(".json"))
-    assert names == ["lexicon.json", "noise.json", "statements.json"]
+    assert names == ["lexicon.json", "noise.json", "reviews.json", "statements.json"]
     for name in ("lexicon", "statements", "noise"):
         assert grammar.load(name) and "_about" not in grammar.load(name)
     for cat in CATEGORIES:

@@ -82,6 +82,11 @@ MEMBER_SCORE_COLUMNS: dict[str, tuple[ScoreColumn, ...]] = {
         ("points_balance", "Int64", "points", "earned − redeemed − expired, refunds reversed, on the as-of day"),
         ("points_expiring_90d", "Int64", "points", "points that expire in the 90 days after the as-of day"),
     ),
+    "09_feedback": _cols(
+        ("feedback_count", "Int64", "messages", "feedback messages written up to the as-of date"),
+        ("feedback_negative", "Int64", "messages", "messages scored negative by the sentiment model"),
+        ("feedback_last_sentiment", "string", "", "sentiment of the member's latest message"),
+    ),
 }
 
 

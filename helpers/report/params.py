@@ -139,6 +139,12 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
         "warn_share": Param("float", low=0, high=1, low_open=True, rule="0 < 提醒线 ≤ 1 / share in (0, 1]"),
         "margin": MARGIN,
     },
+    "09_feedback": {
+        "keywords_top": Param("int", low=1, high=10, rule="每条反馈的关键词数 1 到 10 / keywords per message, 1 to 10"),
+        "min_margin": Param("float", low=0, rule="分类把握度下限 ≥ 0 / category margin below which rules route, ≥ 0"),
+        "complaint_precision": Param("float", low=0, high=1, low_open=True,
+                                     rule="投诉队列精确率 0 < p ≤ 1 / complaint-queue precision in (0, 1]"),
+    },
 }
 
 

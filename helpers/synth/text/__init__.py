@@ -41,7 +41,12 @@ Real messages are messy, so the texts are *composed* from many interchangeable p
      whose case was rated neutral and by those rated negative (or positive); complaints sometimes open and close
      politely, and about one negative message in fifteen is sarcastic ("好评，好到下次不想来了");
    * *category-free messages* — a few percent say only "好评👍" or "差评".
-4. **Noise.** After assembly a message may receive colloquial particles (啊 呢 吧 啦 哈), emoji, repeated
+4. **Judgements.** About a third of the messages (and a clause in many others) are written the way any review
+   is — products, shops, restaurants, hotels alike: an aspect, a degree adverb, a predicate that negation flips
+   (``服务不太热情`` negative, ``价格一点也不贵`` positive), mild middles (``环境中规中矩``), contrast where the clause
+   after 但是 carries the polarity, and verdicts (``下次还会再来``, ``踩雷了``); see :mod:`.review` and
+   ``grammar/reviews.json``. A sentiment model trained on the data then learns evaluation, not only incidents.
+5. **Noise.** After assembly a message may receive colloquial particles (啊 呢 吧 啦 哈), emoji, repeated
    punctuation (！！！ ？？ 。。。), a half-width / full-width mix, homophone slips (的/得/地, 在/再, 已/己, 那/哪)
    and internet shorthand (yyds, nb, tql, bzd). "能不能…吗？" doubles are tidied before the noise is added.
 

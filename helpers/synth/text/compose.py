@@ -16,6 +16,7 @@ import numpy as np
 
 from helpers.synth.text import grammar as G
 from helpers.synth.text.dice import Dice
+from helpers.synth.text.review import review_clause, review_message, verdict
 from helpers.synth.text.slots import PLACE_CUTS, Ctx, render, slot_venue
 
 __all__ = ["feedback_texts"]
@@ -82,10 +83,13 @@ def _mild(d: Dice, c: Ctx, cat: str, pol: str) -> str:
 
 def _message(d: Dice, c: Ctx, cat: str, pol: str) -> str:
     c.state = {}
-    shape = d.weighted(("generic", "mild", "bare", "one", "medium", "long"),
-                       (0.055, _MILD_RATE[pol], 0.075, 0.22, 0.40, 0.25))
+    shape = d.weighted(("generic", "mild", "bare", "one", "medium", "long", "review"),
+                       (0.055, _MILD_RATE[pol], 0.075, 0.22, 0.40, 0.25, 0.30))
     if shape == "generic":
         return d.pick(G.GENERIC[pol])
+    if shape == "review":  # a judgement in the words of any review (negation, degree, contrast, verdict)
+        parts = review_message(d, cat, pol, _OTHERS[cat])
+        return "".join(_end(p, pol, d, i == len(parts) - 1) for i, p in enumerate(parts))
     if shape == "mild":
         return _mild(d, c, cat, pol)
     if shape == "bare":
@@ -136,6 +140,8 @@ def _message(d: Dice, c: Ctx, cat: str, pol: str) -> str:
         parts.append(render(d.pick(pool), d, c))
     if shape == "long" and d.chance(0.4):
         parts.append(render(d.pick(G.CORE[(cat, pol)]), d, c))  # a second sentence on the same issue
+    if shape != "one" and d.chance(0.3):  # a judgement of the issue, in the words of any review
+        parts.append(review_clause(d, cat, pol))
     if second:
         parts.append(second)
     if shape == "long" or (shape == "medium" and d.chance(0.55)) or (shape == "one" and d.chance(0.15)):
@@ -144,6 +150,8 @@ def _message(d: Dice, c: Ctx, cat: str, pol: str) -> str:
             parts.append(render(d.pick(G.CLOSE_CAT[key]), d, c))
         else:
             parts.append(render(d.pick(G.CLOSE[frame]), d, c))
+    if pol != "neutral" and d.chance(0.2):
+        parts.append(verdict(d, pol))
     pieces = [_end(p, pol, d, i == len(parts) - 1) for i, p in enumerate(parts)]
     text = "".join(pieces)
     if len(text) > 160:  # keep messages to a realistic length: drop the middle
