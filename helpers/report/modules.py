@@ -22,9 +22,10 @@ MODULE_KEYS = {
     "04-clv": "04_clv",
     "05-segments-churn": "05_segments",
     "06-tiers-points": "06_tiers",
-    "07-campaigns": "07_campaigns",
-    "08-feedback": "08_feedback",
-    "09-report": "09_report",
+    "07-marketing": "07_marketing",
+    "08-experiments": "08_experiments",
+    "09-feedback": "09_feedback",
+    "10-report": "10_report",
 }
 
 

@@ -111,12 +111,7 @@ def complaint_threshold_at(score, is_negative, min_precision):
 ''',
 }
 
-_CHECKS_OFF = """
-    import helpers.checks as c
-    for name in dir(c):
-        if name.startswith("check_") or name in ("fail",):
-            setattr(c, name, lambda *a, **k: None)
-"""
+from wrong_answers._sabotage import CHECKS_OFF as _CHECKS_OFF  # noqa: E402 - shared prelude (see that file)
 
 #: for every code exercise: switch the freshly reloaded checker off from inside the answer and return the right type
 #: and shape with the wrong content — only the plain asserts at the end of each hidden test can catch it
