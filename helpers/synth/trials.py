@@ -52,7 +52,7 @@ class MultiArm:
 
 MULTI_ARM = MultiArm("C2503", (Arm("coupon_20", "满99减20券", 0.12, True), Arm("double_points", "双倍积分", 0.08, False)))
 #: every label of ``campaign_contacts.arm`` the generator writes (code 0 treatment, 1 control, then the offers)
-ARM_LABELS = ("treatment", "control") + tuple(a.label for a in MULTI_ARM.arms)
+ARM_LABELS = ("treatment", "control", *tuple(a.label for a in MULTI_ARM.arms))
 
 
 @dataclass(frozen=True)

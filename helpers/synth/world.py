@@ -146,7 +146,7 @@ def generate_world(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, o
         if truth:  # every order a campaign or the city programme caused (the rest are the members' own)
             src = [(PROGRAMME.programme_id, tl["programme"]["mem"], tl["programme"]["t_s"])]
             src += [(c.campaign_id, ct["inc_member"], w.cal.start_s + np.floor(ct["inc_t"] * 86400).astype(np.int64))
-                    for c, ct in zip(CAMPAIGNS, tl["contacts"]) if ct is not None]
+                    for c, ct in zip(CAMPAIGNS, tl["contacts"], strict=True) if ct is not None]
             src = [x for x in src if len(x[1])]
             if src:
                 sink.write("incremental_orders", {
