@@ -20,6 +20,8 @@ member living in the chosen cities from the launch day on, which is what differe
   can be counted exactly.
 """
 
+# typography: ignore-file — the Chinese strings here are synthetic data (offer and programme names), not prose.
+
 from __future__ import annotations
 
 from dataclasses import dataclass
