@@ -24,6 +24,7 @@ FULL = {
     "bench_recovery.py": [],
     "bench_segments.py": [],
     "bench_modules.py": [],
+    "bench_experiments.py": [],
 }
 QUICK = {
     "bench_generate.py": ["--sizes", "10000"],
@@ -33,6 +34,7 @@ QUICK = {
     "bench_recovery.py": ["--members", "100000"],
     "bench_segments.py": ["--sizes", "100000"],
     "bench_modules.py": [],
+    "bench_experiments.py": ["--members", "5000", "--seeds", "1"],
 }
 
 

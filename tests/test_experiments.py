@@ -244,3 +244,80 @@ def test_power_calculator_static_and_live():
     assert f"{X.sample_size(0.2, 0.02):,}" in text
     box = X.power_calculator(0.2, 0.02, interactive=True)
     assert box is not None
+
+
+# ---- the generated world: the truth written by the generator is recovered -------------------------------------
+
+@pytest.fixture(scope="module")
+def default_world():
+    from helpers import data
+    from helpers.paths import resource
+
+    root = resource("datasets") / "default"
+    ds = data.load(root, tables=("members", "campaigns", "campaign_contacts"))
+    return ds, root
+
+
+def test_generated_multi_arm_lifts_are_within_three_standard_errors_of_the_truth(default_world):
+    ds, root = default_world
+    kept, q = X.clean_contacts(ds.campaign_contacts, ds.campaigns)
+    assert q.empty
+    oc = X.member_outcomes(kept, ds.orders, ds.campaigns)
+    fx = pd.read_parquet(root / "truth" / "campaign_effects.parquet")
+    lt = X.lift_table(oc)
+    multi = lt[(lt.campaign_id == "C2503") & (lt.outcome == "orders_per_member")]
+    assert set(multi.arm) == {"coupon_20", "double_points"}
+    for r in lt[lt.outcome == "orders_per_member"].itertuples():
+        true = fx[(fx.campaign_id == r.campaign_id) & (fx.arm == r.arm)].true_uplift.mean()
+        t, c = oc[(oc.campaign_id == r.campaign_id) & (oc.arm == r.arm)], oc[(oc.campaign_id == r.campaign_id)
+                                                                            & oc.is_control]
+        se = math.sqrt(t.orders.var() / len(t) + c.orders.var() / len(c))
+        assert abs(r.estimate - true) < 3 * se, (r.campaign_id, r.arm, r.estimate, true, se)
+    sizes = kept[kept.campaign_id == "C2503"].arm.value_counts()
+    assert not X.srm_check(sizes)["mismatch"]
+
+
+def test_generated_city_programme_is_recovered_by_did(default_world):
+    ds, root = default_world
+    params = pd.read_json(root / "truth" / "params.json", typ="series")["city_programme"]
+    panel = X.did_panel(ds.orders, ds.members, params["cities"], params["launch"])
+    d = X.did_estimate(panel)
+    inc = pd.read_parquet(root / "truth" / "incremental_orders.parquet")
+    post = panel[panel.treated & panel.post]
+    lo, hi = post.month.min().start_time, post.month.max().end_time
+    caused = inc[(inc.source == params["programme_id"]) & inc.member_id.isin(set(post.member_id))
+                 & (inc.order_ts >= lo) & (inc.order_ts <= hi)]
+    att = len(caused) / (post.member_id.nunique() * post.month.nunique())  # refunds (3 %) ignored
+    se = (d["ci95"][1] - d["ci95"][0]) / 2 / 1.96
+    assert abs(d["estimate"] - att) < 3 * se, (d["estimate"], att, se)
+    assert X.parallel_trends(panel)["p_value"] > 0.01
+
+
+def test_planned_shares_pick_the_usual_design_nearest_to_what_was_observed():
+    s = X.planned_shares(pd.Series({"control": 190, "treatment": 810}))
+    assert s["control"] == 0.2 and s["treatment"] == 0.8
+    s = X.planned_shares(pd.Series({"control": 330, "a": 340, "b": 330}))
+    assert s.to_numpy() == pytest.approx([1 / 3] * 3)
+    # a broken 20 / 80 split is still judged against 20 / 80, and flagged
+    assert X.srm_check(pd.Series({"control": 1800, "t": 8200}),
+                       X.planned_shares(pd.Series({"control": 1800, "t": 8200})))["mismatch"]
+
+
+def test_visits_are_null_when_the_events_log_starts_after_the_window():
+    contacts, campaigns, orders = _world(n_per_arm=5)
+    ev = pd.DataFrame({"member_id": contacts.member_id[:3], "event_ts": pd.Timestamp("2025-03-03"),
+                       "event_type": "view"})
+    oc = X.member_outcomes(contacts, orders, campaigns, ev)
+    assert oc.visited.isna().all()  # the log starts 2025-03-03, after the window's first day
+    ev.loc[len(ev)] = ["M99999", pd.Timestamp("2025-01-01"), "search"]
+    oc = X.member_outcomes(contacts, orders, campaigns, ev)
+    assert oc.visited.sum() == 3 and oc.visited.notna().all()
+
+
+def test_winner_needs_holm_significance_and_a_positive_lift():
+    r = pd.DataFrame({"arm": ["coupon", "points", "gift"], "estimate": [0.030, 0.045, 0.010],
+                      "p_value": [0.004, 0.030, 0.026]})
+    # Holm by hand: 0.004·3 = 0.012, 0.026·2 = 0.052, max(0.052, 0.030·1) = 0.052 → only coupon stays significant
+    assert X.winner(r) == "coupon"
+    assert X.winner(r.assign(estimate=[-0.03, 0.045, 0.01])) is None  # significant, but it lowers orders
+    assert X.winner(r.assign(p_value=[0.2, 0.3, 0.4])) is None

@@ -16,7 +16,8 @@ import pandas as pd
 
 from helpers.experiments.outcomes import is_control, paid_orders
 
-__all__ = ["cuped", "detectable_lift", "peeking_simulation", "pre_period", "sample_size", "srm_check",
+__all__ = ["USUAL_CONTROL_SHARES", "cuped", "detectable_lift", "peeking_simulation", "planned_shares", "pre_period",
+           "sample_size", "srm_check",
            "standardized_differences"]
 
 
@@ -64,6 +65,25 @@ def srm_check(counts: pd.Series, shares: pd.Series | dict | None = None, thresho
     stat, p = chisquare(counts.to_numpy(), expected.to_numpy())
     return {"chi2": float(stat), "p_value": float(p), "mismatch": bool(p < threshold),
             "observed": counts.astype(int).to_dict(), "expected": expected.round(1).to_dict()}
+
+
+#: control shares of the usual designs, for :func:`planned_shares`
+USUAL_CONTROL_SHARES = (0.1, 0.2, 0.25, 0.3, 0.5)
+
+
+def planned_shares(counts: pd.Series) -> pd.Series:
+    """The allocation a test most likely planned when the export does not say: the control share of the usual
+    designs (equal split, 10 / 20 / 25 / 30 / 50 %) nearest to the observed one, the rest split equally between the
+    treatment arms. An assumption to state next to the SRM result — pass the real plan when it is known."""
+    counts = pd.Series(counts, dtype=float)
+    ctrl = counts.index.map(is_control).to_numpy(bool)
+    k = len(counts)
+    if ctrl.sum() != 1 or k < 2 or counts.sum() == 0:
+        return pd.Series(1.0 / max(k, 1), index=counts.index)
+    observed = counts[ctrl].iloc[0] / counts.sum()
+    options = sorted({1.0 / k, *USUAL_CONTROL_SHARES})
+    c = min(options, key=lambda s: (abs(s - observed), s))
+    return pd.Series(np.where(ctrl, c, (1 - c) / (k - 1)), index=counts.index)
 
 
 def pre_period(contacts: pd.DataFrame, orders: pd.DataFrame, campaigns: pd.DataFrame, days: int = 90) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["BINARY_OUTCOMES", "CONTROL_LABELS", "OUTCOMES", "OUTCOME_ZH", "arm_summary", "campaign_notes", "clean_contacts",
-           "experiment_metrics", "is_control", "lift_table", "member_outcomes", "paid_orders"]
+           "experiment_metrics", "is_control", "lift_table", "member_outcomes", "paid_orders", "winner"]
 
 #: spellings of the control arm in exports (compared case-insensitively, spaces trimmed)
 CONTROL_LABELS = frozenset({"control", "ctrl", "holdout", "hold-out", "hold_out", "对照组", "对照", "控制组", "空白组"})
@@ -63,14 +63,16 @@ def member_outcomes(contacts: pd.DataFrame, orders: pd.DataFrame, campaigns: pd.
                     events: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per contact: ``campaign_id``, ``member_id``, ``arm``, ``is_control`` and the window's outcomes
     ``converted`` (≥ 1 paid order), ``orders`` (paid), ``spend`` (paid net_amount), ``visited`` (≥ 1 "view"
-    event; NaN without events). The window is [start_date 00:00, end_date + 1 day) of the campaign.
+    event; NaN without events or when the events log starts after the window's first day — tracking logs are
+    kept for a limited time). The window is [start_date 00:00, end_date + 1 day) of the campaign.
     """
     camp = campaigns.assign(campaign_id=campaigns["campaign_id"].astype(str)).drop_duplicates("campaign_id")
     camp = camp.set_index("campaign_id")
     paid = paid_orders(orders)[["member_id", "order_ts", "net_amount"]]
-    views = None
+    views, log_start = None, None
     if events is not None and len(events) and "event_type" in events:
         views = events.loc[events["event_type"].astype("string") == "view", ["member_id", "event_ts"]]
+        log_start = events["event_ts"].min()  # the tracking log is kept for a limited time only
     parts = []
     for cid, c in contacts.groupby("campaign_id", sort=True):
         c = c[["campaign_id", "member_id", "arm"]].copy()
@@ -81,7 +83,7 @@ def member_outcomes(contacts: pd.DataFrame, orders: pd.DataFrame, campaigns: pd.
         c["orders"] = c["member_id"].map(agg["orders"]).fillna(0).astype(float).to_numpy()
         c["spend"] = c["member_id"].map(agg["spend"]).fillna(0.0).astype(float).to_numpy()
         c["converted"] = (c["orders"] > 0).astype(float)
-        if views is not None:
+        if views is not None and log_start <= lo:  # visits only where the log covers the whole window
             seen = set(views.loc[(views["event_ts"] >= lo) & (views["event_ts"] < hi), "member_id"].astype(str))
             c["visited"] = c["member_id"].astype(str).isin(seen).astype(float)
         else:
@@ -232,3 +234,19 @@ def campaign_notes(summary: pd.DataFrame, quarantined: pd.DataFrame | None = Non
         if n_arm:
             notes.append(f"{n_arm:,} 条触达记录没有分组，已隔离（quarantine）。")
     return notes
+
+
+def winner(results: pd.DataFrame, alpha: float = 0.05):
+    """The arm to roll out from one campaign's comparisons (``arm``, ``estimate``, ``p_value``; one row per
+    treatment arm and one outcome): the largest positive lift among the arms significant after Holm's correction
+    (statsmodels), else ``None`` — better no winner than a false one."""
+    from statsmodels.stats.multitest import multipletests
+
+    r = results.dropna(subset=["p_value"])
+    if r.empty:
+        return None
+    holm = multipletests(r["p_value"].to_numpy(float), method="holm")[1]
+    ok = r[(holm < alpha) & (r["estimate"].to_numpy(float) > 0)]
+    if ok.empty:
+        return None
+    return str(ok.sort_values("estimate", ascending=False, kind="mergesort")["arm"].iloc[0])

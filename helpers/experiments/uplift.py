@@ -51,6 +51,13 @@ def _regressor(seed: int):
 
 def t_learner(X: pd.DataFrame, y, treat, seed: int = 0) -> np.ndarray:
     """Cross-fitted (2 folds) T-learner uplift scores: E[y | x, treated] − E[y | x, control]."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # small fits: OpenMP threads cost far more than they save on a shared machine
+        return _t_learner(X, y, treat, seed)
+
+
+def _t_learner(X, y, treat, seed: int) -> np.ndarray:
     X, y, t = np.asarray(X, float), np.asarray(y, float), np.asarray(treat, bool)
     fold = _folds(len(y), seed)
     out = np.zeros(len(y))
@@ -69,6 +76,13 @@ def t_learner(X: pd.DataFrame, y, treat, seed: int = 0) -> np.ndarray:
 def class_transformation(X: pd.DataFrame, y, treat, seed: int = 0) -> np.ndarray:
     """Cross-fitted class-transformation uplift scores for a yes / no outcome ``y``: 2 P(z = 1 | x) − 1 with
     z = y·t + (1 − y)(1 − t) and treated / control reweighted to equal total weight."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _class_transformation(X, y, treat, seed)
+
+
+def _class_transformation(X, y, treat, seed: int) -> np.ndarray:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     X, y, t = np.asarray(X, float), np.asarray(y, float) > 0, np.asarray(treat, bool)
