@@ -16,10 +16,11 @@ __all__ = ["BINARY_OUTCOMES", "CONTROL_LABELS", "OUTCOMES", "OUTCOME_ZH", "arm_s
            "experiment_metrics", "is_control", "lift_table", "member_outcomes", "paid_orders", "winner"]
 
 #: spellings of the control arm in exports (compared case-insensitively, spaces trimmed)
-CONTROL_LABELS = frozenset({"control", "ctrl", "holdout", "hold-out", "hold_out", "对照组", "对照", "控制组", "空白组"})
+CONTROL_LABELS = frozenset({"control", "ctrl", "holdout", "hold-out", "hold_out", "对照组", "对照", "控制组",  # glossary: allow
+                            "空白组"})
 OUTCOMES = ("conversion_rate", "orders_per_member", "spend_per_member", "visit_rate")
 BINARY_OUTCOMES = ("conversion_rate", "visit_rate")
-OUTCOME_ZH = {"conversion_rate": "转化率", "orders_per_member": "人均订单数", "spend_per_member": "人均消费（元）",
+OUTCOME_ZH = {"conversion_rate": "转化率", "orders_per_member": "人均订单数", "spend_per_member": "人均消费金额（元）",
               "visit_rate": "访问率"}
 
 
@@ -139,8 +140,9 @@ def _proportions(x1: np.ndarray, x0: np.ndarray, alpha: float):
     se = np.sqrt((k1 / n1) * (1 - k1 / n1) / n1 + (k0 / n0) * (1 - k0 / n0) / n0)
     if se == 0:
         return est, est, est, (1.0 if est == 0 else 0.0)
-    lo, hi = confint_proportions_2indep(k1, n1, k0, n0, method="wald", compare="diff", alpha=alpha)
-    p = test_proportions_2indep(k1, n1, k0, n0, method="wald", compare="diff").pvalue
+    with np.errstate(divide="ignore", invalid="ignore"):  # statsmodels also computes ratios we do not use
+        lo, hi = confint_proportions_2indep(k1, n1, k0, n0, method="wald", compare="diff", alpha=alpha)
+        p = test_proportions_2indep(k1, n1, k0, n0, method="wald", compare="diff").pvalue
     return est, float(lo), float(hi), float(p)
 
 
