@@ -51,6 +51,7 @@ def _regressor(seed: int):
 
 def t_learner(X: pd.DataFrame, y, treat, seed: int = 0) -> np.ndarray:
     """Cross-fitted (2 folds) T-learner uplift scores: E[y | x, treated] − E[y | x, control]."""
+    import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime, so that the limit below reaches it)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):  # small fits: OpenMP threads cost far more than they save on a shared machine
@@ -76,6 +77,7 @@ def _t_learner(X, y, treat, seed: int) -> np.ndarray:
 def class_transformation(X: pd.DataFrame, y, treat, seed: int = 0) -> np.ndarray:
     """Cross-fitted class-transformation uplift scores for a yes / no outcome ``y``: 2 P(z = 1 | x) − 1 with
     z = y·t + (1 − y)(1 − t) and treated / control reweighted to equal total weight."""
+    import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime, so that the limit below reaches it)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
