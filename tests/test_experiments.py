@@ -239,11 +239,19 @@ def test_before_after_overstates_what_the_control_shows():
     assert r["naive_increase"] > r["controlled_lift"] + 0.3
 
 
-def test_power_calculator_static_and_live():
+def test_power_calculator_static_and_live(monkeypatch, capsys):
+    from helpers import widgets
+
     text = X.power_calculator(0.2, 0.02, interactive=False)
-    assert f"{X.sample_size(0.2, 0.02):,}" in text
+    assert isinstance(text, str) and f"{X.sample_size(0.2, 0.02):,}" in text and text in capsys.readouterr().out
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
     box = X.power_calculator(0.2, 0.02, interactive=True)
-    assert box is not None
+    assert not isinstance(box, str)  # the widget box
+    sliders = {c.description: c for c in box.children if hasattr(c, "description")}
+    sliders["目标提升"].value = 0.01  # releasing a slider redraws the answer with the new lift
+    assert f"{X.sample_size(0.2, 0.01):,}" in X.power_text(0.2, 0.01)
+    monkeypatch.setenv(widgets.STATIC_ENV, "1")
+    assert isinstance(X.power_calculator(0.2, 0.02, interactive=True), str)  # a static run draws once
 
 
 # ---- the generated world: the truth written by the generator is recovered -------------------------------------
@@ -321,3 +329,19 @@ def test_winner_needs_holm_significance_and_a_positive_lift():
     assert X.winner(r) == "coupon"
     assert X.winner(r.assign(estimate=[-0.03, 0.045, 0.01])) is None  # significant, but it lowers orders
     assert X.winner(r.assign(p_value=[0.2, 0.3, 0.4])) is None
+
+
+def test_the_loader_accepts_any_arm_label(tmp_path):
+    from helpers import data
+
+    pd.DataFrame({"member_id": ["M1", "M2", "M3"], "order_ts": ["2025-03-02 10:00:00"] * 3,
+                  "net_amount": [10.0, 20.0, 30.0]}).to_csv(tmp_path / "orders.csv", index=False)
+    pd.DataFrame({"campaign_id": ["C1"], "start_date": ["2025-03-01"], "end_date": ["2025-03-10"]}).to_csv(
+        tmp_path / "campaigns.csv", index=False)
+    pd.DataFrame({"campaign_id": ["C1"] * 3, "member_id": ["M1", "M2", "M3"],
+                  "arm": ["对照组", "coupon_20", "Double Points"]}).to_csv(tmp_path / "campaign_contacts.csv", index=False)
+    ds = data.load(tmp_path)
+    assert ds.quarantine.empty
+    assert sorted(ds.campaign_contacts["arm"].astype(str)) == ["Double Points", "coupon_20", "对照组"]
+    oc = X.member_outcomes(ds.campaign_contacts, ds.orders, ds.campaigns)
+    assert oc.set_index("member_id")["is_control"].to_dict() == {"M1": True, "M2": False, "M3": False}
