@@ -26,6 +26,7 @@ FULL = {
     "bench_tiers.py": [],
     "bench_modules.py": [],
     "bench_feedback.py": [],
+    "bench_experiments.py": [],
 }
 QUICK = {
     "bench_generate.py": ["--sizes", "10000"],
@@ -37,6 +38,7 @@ QUICK = {
     "bench_tiers.py": ["--sizes", "100000"],
     "bench_modules.py": [],
     "bench_feedback.py": ["--sizes", "5000", "--world-seeds", "1", "--world-members", "2000"],
+    "bench_experiments.py": ["--members", "5000", "--seeds", "1"],
 }
 
 

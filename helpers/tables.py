@@ -121,7 +121,7 @@ EVENT_TYPES = ("view", "search", "cart", "favourite", "share")
 FEEDBACK_CATEGORIES = ("产品质量", "服务态度", "营销活动", "物流配送", "会员权益", "其他")
 FEEDBACK_CHANNELS = ("小程序", "客服热线", "门店意见簿", "APP评价", "微信公众号", "电商平台评价")
 STORE_TYPES = ("门店", "线上商城", "小程序")
-CAMPAIGN_ARMS = ("treatment", "control")
+CAMPAIGN_ARMS = ("treatment", "control")  # the usual labels; campaign_contacts.arm accepts any arm label
 
 #: the category → department routing the service desk uses (the truth for module 08)
 CATEGORY_DEPARTMENT = {
@@ -365,7 +365,9 @@ CAMPAIGN_CONTACTS = Table(
     columns=(
         Column("campaign_id", "id", "活动ID", "campaign", required=True, nullable=False, aliases=CAMPAIGN_ID_ALIASES),
         Column("member_id", "id", "会员ID", "member", required=True, nullable=False, aliases=MEMBER_ID_ALIASES),
-        Column("arm", "category", "分组", "treatment (contacted) or control (held out)", allowed=CAMPAIGN_ARMS,
+        Column("arm", "category", "分组",
+                "control (held out) or the treatment arm's own label (single-arm campaigns: treatment); any label is "
+                "accepted",
                 required=True, aliases=("分组", "实验组别", "组别", "group", "variant", "test_group", "ab_group")),
         Column("sent_ts", "datetime", "发送时间", "send time (empty for control)",
                 aliases=("发送时间", "触达时间", "sent_at", "send_time", "sent_time", "contact_time")),

@@ -145,6 +145,17 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
         "complaint_precision": Param("float", low=0, high=1, low_open=True,
                                      rule="投诉队列精确率 0 < p ≤ 1 / complaint-queue precision in (0, 1]"),
     },
+    "08_experiments": {
+        "alpha": Param("float", low=0, high=0.5, low_open=True, high_open=True, rule="0 < α < 0.5"),
+        "power": Param("float", low=0.5, high=1, high_open=True, rule="0.5 ≤ 检验功效 < 1 / power in [0.5, 1)"),
+        "target_lift": Param("float", low=0, high=1, low_open=True, high_open=True,
+                             rule="0 < 目标提升 < 1（转化率的差）/ lift of a rate in (0, 1)"),
+        "uplift_campaign": Param("str", rule="活动 ID，或留空 / campaign id or empty"),
+        "margin": MARGIN,
+        "coupon_cost": Param("float", low=0, rule="券成本 ≥ 0 元 / yuan per used coupon, ≥ 0"),
+        "programme_cities": Param("str", rule="逗号分隔的城市，或留空 / comma-separated cities or empty"),
+        "programme_launch": Param("str", check=_date_or_empty, rule="YYYY-MM-DD，或留空 / or empty"),
+    },
 }
 
 

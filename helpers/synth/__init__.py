@@ -9,8 +9,8 @@ Layout (one job per file)
     ``config`` every number of the story · ``stable`` rounding that makes the data identical on every CPU ·
     ``calendar`` days, demand calendar, time warp · ``catalogue`` products and stores · ``members`` registration,
     demographics and latent draws · ``spells`` active spells (lifetime, dropout, win-back) · ``timeline`` orders:
-    when, channel, payment, store, refund · ``campaigns`` randomised campaigns and their true effect · ``baskets``
-    order lines, coupons, points · ``events`` browsing log · ``feedback`` feedback messages · ``text/`` the feedback
+    when, channel, payment, store, refund · ``campaigns`` randomised campaigns and their true effect ·
+    ``trials`` the multi-arm test and the city programme · ``baskets`` order lines, coupons, points · ``events`` browsing log · ``feedback`` feedback messages · ``text/`` the feedback
     wording (grammar as JSON data files) · ``arrow`` Parquet schemas and writer · ``assemble`` arrays → table
     columns, ``params.json`` · ``world`` :func:`generate_world`, :func:`simulate_orders` · ``dictionary`` the data
     dictionary · ``cli`` the command line. :mod:`helpers.generate` is the stable facade other code imports;
@@ -124,6 +124,16 @@ Campaigns (campaigns, campaign_contacts) – randomised 80 / 20 treatment / cont
       message also use the coupon on orders they would have placed anyway (60 %), so redemptions overstate the
       effect — the treatment−control difference is the honest estimate.
     * Open rates: SMS 18 %, push 10 % (always opened when the incremental order happens).
+    * C2503 "春季回购短信多臂测试" – a three-arm SMS test (``trials``): eligible members (sms_consent, first purchase
+      ≥ 60 days before, a purchase in the last year) are split equally into ``control``, ``coupon_20`` (满99减20) and
+      ``double_points``; each member's effect under *every* arm is in ``truth/campaign_effects`` (column ``arm``) —
+      the coupon moves light, brand-switching members, double points heavy loyal ones.
+    * Every order a campaign caused is listed in ``truth/incremental_orders`` (``source`` = campaign id).
+
+City programme (not randomised) – P2504 会员日双倍积分 launched 2025-04-01 in eight cities of Guangdong
+(``trials.PROGRAMME``): members living there buy at 1.25 × λ while in an active spell after the launch (extra
+orders uniform in operational time, listed in ``truth/incremental_orders`` with ``source`` P2504); the material of
+module 08's difference-in-differences.
 
 Events (events) – the web / mini-program tracking log, kept for the last 365 days only (the retention period of
 the tracking system; this also caps the volume).  Every online order has a session before it (views of the bought

@@ -120,7 +120,11 @@ MEMBER_TRUTH_SCHEMA = with_pandas_metadata(pa.schema([
     ("heavy", pa.bool_()), ("loyal", pa.bool_()),
 ]))
 CAMPAIGN_EFFECTS_SCHEMA = with_pandas_metadata(pa.schema([("campaign_id", pa.string()), ("member_id", pa.string()),
+                                                           ("arm", pa.dictionary(pa.int32(), pa.string())),
                                                            ("true_uplift", pa.float64())]))
+#: orders a campaign or the city programme caused; source = campaign_id or programme_id
+INCREMENTAL_ORDERS_SCHEMA = with_pandas_metadata(pa.schema([("member_id", pa.string()), ("order_ts", pa.timestamp("ns")),
+                                                             ("source", pa.string())]))
 FEEDBACK_TRUTH_SCHEMA = with_pandas_metadata(pa.schema([
     ("feedback_id", pa.string()), ("true_category", pa.dictionary(pa.int32(), pa.string())),
     ("polarity", pa.dictionary(pa.int32(), pa.string()))]))

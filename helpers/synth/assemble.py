@@ -49,6 +49,7 @@ from helpers.synth.config import (
 )
 from helpers.synth.members import make_members
 from helpers.synth.stable import STABLE_BITS
+from helpers.synth.trials import multi_arm_truth, programme_truth
 
 ALL_TABLES = tuple(T.TABLES)
 
@@ -192,11 +193,11 @@ def static_tables(w: World, sink: Sink) -> None:
         "city_tier": pa.array(np.array([CITIES[c][1] if c >= 0 else 0 for c in st.city]), pa.int64(), mask=online),
         "open_date": pa.array(st.open_date.astype("datetime64[D]").astype(np.int32), pa.date32())})
     camps = [c for c in CAMPAIGNS if 0 <= w.cal.day_of(c.send) < w.cal.end]  # only those inside the period
+    chans = tuple(dict.fromkeys(c.channel for c in CAMPAIGNS))  # each channel once in the dictionary
     sink.write("campaigns", {
         "campaign_id": pa.array([c.campaign_id for c in camps], pa.string()),
         "campaign_name": pa.array([c.name for c in camps], pa.string()),
-        "channel": dict_array(np.array([CAMPAIGNS.index(c) for c in camps], dtype=np.int64),
-                         tuple(c.channel for c in CAMPAIGNS)),
+        "channel": dict_array(np.array([chans.index(c.channel) for c in camps], dtype=np.int64), chans),
         "start_date": pa.array([np.datetime64(c.send[:10], "D").astype(np.int32).item() for c in camps], pa.date32()),
         "end_date": pa.array([np.datetime64(c.end, "D").astype(np.int32).item() for c in camps], pa.date32()),
         "offer": pa.array([c.offer for c in camps], pa.string()),
@@ -236,6 +237,8 @@ def params_json(w: World, start: str, as_of: str, stats: dict) -> dict:
         "campaigns": [{"campaign_id": c.campaign_id, "channel": c.channel, "send": c.send, "end": c.end,
                        "treatment_share": TREATMENT_SHARE, "base_uplift": c.base_uplift, "open_rate": c.open_rate}
                       for c in CAMPAIGNS],
+        "multi_arm_campaign": multi_arm_truth(),
+        "city_programme": programme_truth(),
         "lunar_new_year": {str(k): v for k, v in LUNAR_NEW_YEAR.items()},
         "chunk_members": CHUNK_MEMBERS,
         "rows": stats,

@@ -16,7 +16,7 @@ import numpy as np
 
 from helpers.truth import ARCHETYPE_ZH
 
-GENERATOR_VERSION = "2.0.0"
+GENERATOR_VERSION = "2.1.0"
 DEFAULT_MEMBERS = 10_000
 DEFAULT_SEED = 20251231
 DEFAULT_START = "2023-01-01"
@@ -153,7 +153,10 @@ CAMPAIGNS = (
     Campaign("C2409", "沉睡会员短信唤醒", "短信", "2024-09-10 10:00:00", "2024-09-30", "无门槛15元券",
              "C2409-SMS15", 1500, 0, 0.05, 0.18, 0.12),
     Campaign("C2511", "双11 APP 推送", "APP推送", "2025-11-01 20:00:00", "2025-11-11", "满199减30券",
-             "C2511-APP30", 3000, 19900, 0.01, 0.10, 0.07),
+             "C2511-APP30", 3000, 19900, 0.01, 0.10, 0.08),
+    # multi-arm test (control + two offers, equal allocation): arms and effects in helpers/synth/trials.py
+    Campaign("C2503", "春季回购短信多臂测试", "短信", "2025-03-12 10:00:00", "2025-03-25", "满99减20券 / 双倍积分",
+             "C2503-SMS20", 2000, 9900, 0.05, 0.20, 0.0),
 )
 TREATMENT_SHARE = 0.8
 
@@ -164,7 +167,7 @@ ARCHETYPES = tuple(ARCHETYPE_ZH)
 LAPSE_CAUSES = ("after_purchase", "lifetime")
 
 COMPONENT = {"members": 1, "catalogue": 2, "stores": 3, "timeline": 10, "basket": 11, "events": 12, "feedback": 13,
-             "campaigns": 14}
+             "campaigns": 14, "programme": 15}
 
 
 def component_rng(seed: int, component: str, chunk: int = 0) -> np.random.Generator:

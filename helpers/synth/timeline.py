@@ -23,6 +23,7 @@ from helpers.synth.config import (
     component_rng,
 )
 from helpers.synth.spells import spell
+from helpers.synth.trials import programme_orders
 
 
 def timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, stores: Stores) -> dict:
@@ -99,6 +100,14 @@ def timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, s
     # campaigns: contacts, coupon use on organic orders, incremental orders (appended)
     spells = dict(first_t=first_t, end1=end1, back_t=back_t,
                 comeback_t=comeback_t, end2=end2)
+    # the city programme's extra orders (trials.py), appended before the campaigns see the history
+    p_mem, p_t = programme_orders(component_rng(seed, "programme", chunk), cal, mb, m0, m1, spells)
+    n_p = len(p_mem)
+    mem, t = np.concatenate([mem, p_mem]), np.concatenate([t, p_t])
+    z = np.concatenate([z, rng.gamma(P["p"], 1.0, n_p) / nu[p_mem]])
+    channel = np.concatenate([channel, np.zeros(n_p, channel.dtype)])
+    coupon = np.concatenate([coupon, np.full(n_p, -1, np.int64)])
+    is_first = np.concatenate([is_first, np.zeros(n_p, bool)])
     mem, t, z, channel, coupon, is_first, contacts = run_campaigns(seed, chunk, m0, m1, mb, cal, spells, mem, t, z,
                                                                    channel, coupon, is_first)
     n_o = len(mem)
@@ -127,4 +136,4 @@ def timeline(seed: int, chunk: int, m0: int, m1: int, mb: dict, cal: Calendar, s
                 alive=alive_m, dropout_s=dropout_s, dropout_t=dropout_t, first_s=ft_s, end1=end1, back_t=back_t,
                 comeback_t=comeback_t,
                 end2=end2, cause=cause_m, reps=reps_m,
-                contacts=contacts)
+                contacts=contacts, programme=dict(mem=p_mem, t_s=cal.start_s + np.floor(p_t * 86400).astype(np.int64)))

@@ -19,6 +19,7 @@ from helpers.synth.arrow import (
     CAMPAIGN_EFFECTS_SCHEMA,
     CATEGORY_CYCLES_SCHEMA,
     FEEDBACK_TRUTH_SCHEMA,
+    INCREMENTAL_ORDERS_SCHEMA,
     MEMBER_TRUTH_SCHEMA,
     PARQUET_OPTIONS,
     Sink,
@@ -52,6 +53,7 @@ from helpers.synth.events import events
 from helpers.synth.feedback import FB_CATS, feedback
 from helpers.synth.text import POLARITIES
 from helpers.synth.timeline import timeline
+from helpers.synth.trials import ARM_LABELS, PROGRAMME
 
 
 def generate_world(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, out_dir: str | os.PathLike = "",
@@ -106,7 +108,8 @@ def generate_world(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, o
                 "channel": dict_array(ev["channel"], T.CHANNELS)})
             w.counters["event"] += ne
         # campaign contacts
-        cids, mids, arm, sent, opened, red, upl = [], [], [], [], [], [], []
+        cids, mids, arm, sent, opened, red = [], [], [], [], [], []
+        fx_c, fx_m, fx_a, fx_u = [], [], [], []   # truth: every member's effect under every treatment arm
         for ci, c in enumerate(CAMPAIGNS):
             ct = tl["contacts"][ci]
             if ct is None or len(ct["member"]) == 0:
@@ -114,25 +117,43 @@ def generate_world(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, o
             k = len(ct["member"])
             cids.append(np.full(k, c.campaign_id, dtype=object))
             mids.append(member_ids(m0, m1)[ct["member"]])
-            arm.append(np.where(ct["treat"], 0, 1))
+            arm.append(ct["arm"])
             sent.append(w.cal.start_s + np.floor(ct["sent_t"] * 86400).astype(np.int64))
             opened.append(ct["opened"])  # False for control, written as null
             red.append(ct["redeemed"])
-            upl.append(ct["uplift"])
+            ua = ct["uplift"][:, None] if ct["uplift_all"] is None else ct["uplift_all"]
+            codes = [0] if ct["uplift_all"] is None else list(range(2, 2 + ua.shape[1]))
+            for j, code in enumerate(codes):
+                fx_c.append(cids[-1])
+                fx_m.append(mids[-1])
+                fx_a.append(np.full(k, code))
+                fx_u.append(ua[:, j])
         if cids:
-            treat = np.concatenate(arm) == 0
+            treat = np.concatenate(arm) != 1
             sink.write("campaign_contacts", {
                 "campaign_id": pa.array(np.concatenate(cids), pa.string()),
                 "member_id": pa.array(np.concatenate(mids), pa.string()),
-                "arm": dict_array(np.concatenate(arm), T.CAMPAIGN_ARMS),
+                "arm": dict_array(np.concatenate(arm), ARM_LABELS),
                 "sent_ts": ts_array(np.concatenate(sent), mask=~treat),
                 "opened": pa.array(np.concatenate(opened), pa.bool_(), mask=~treat),
                 "redeemed": pa.array(np.concatenate(red), pa.bool_())})
             if truth:
-                sink.write("campaign_effects", {"campaign_id": pa.array(np.concatenate(cids), pa.string()),
-                                                "member_id": pa.array(np.concatenate(mids), pa.string()),
-                                                "true_uplift": pa.array(np.concatenate(upl))},
+                sink.write("campaign_effects", {"campaign_id": pa.array(np.concatenate(fx_c), pa.string()),
+                                                "member_id": pa.array(np.concatenate(fx_m), pa.string()),
+                                                "arm": dict_array(np.concatenate(fx_a), ARM_LABELS),
+                                                "true_uplift": pa.array(np.concatenate(fx_u))},
                            CAMPAIGN_EFFECTS_SCHEMA, sub="truth")
+        if truth:  # every order a campaign or the city programme caused (the rest are the members' own)
+            src = [(PROGRAMME.programme_id, tl["programme"]["mem"], tl["programme"]["t_s"])]
+            src += [(c.campaign_id, ct["inc_member"], w.cal.start_s + np.floor(ct["inc_t"] * 86400).astype(np.int64))
+                    for c, ct in zip(CAMPAIGNS, tl["contacts"], strict=True) if ct is not None]
+            src = [x for x in src if len(x[1])]
+            if src:
+                sink.write("incremental_orders", {
+                    "member_id": pa.array(np.concatenate([member_ids(m0, m1)[m] for _, m, _ in src]), pa.string()),
+                    "order_ts": ts_array(np.concatenate([t for _, _, t in src])),
+                    "source": pa.array(np.concatenate([np.full(len(m), k, dtype=object) for k, m, _ in src]),
+                                       pa.string())}, INCREMENTAL_ORDERS_SCHEMA, sub="truth")
         if "feedback" in wanted:
             fb = feedback(seed, chunk, m0, m1, tl, w.cal, w.stores)
             nf = len(fb["mem"])
@@ -169,9 +190,9 @@ def generate_world(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, o
                                     pa.array(list(CATEGORY_CYCLES.values()), pa.float64())],
                                    schema=CATEGORY_CYCLES_SCHEMA)
         pq.write_table(cyc, tdir / "category_cycles.parquet", **PARQUET_OPTIONS)
-        for name in ("campaign_effects", "feedback_truth"):
+        for name, schema in (("campaign_effects", CAMPAIGN_EFFECTS_SCHEMA), ("feedback_truth", FEEDBACK_TRUTH_SCHEMA),
+                             ("incremental_orders", INCREMENTAL_ORDERS_SCHEMA)):
             if not (tdir / f"{name}.parquet").exists():
-                schema = CAMPAIGN_EFFECTS_SCHEMA if name == "campaign_effects" else FEEDBACK_TRUTH_SCHEMA
                 pq.write_table(schema.empty_table(), tdir / f"{name}.parquet", **PARQUET_OPTIONS)
         with open(tdir / "params.json", "w", encoding="utf-8") as fh:
             json.dump(params_json(w, start, as_of, stats), fh, ensure_ascii=False, indent=2, sort_keys=False)
