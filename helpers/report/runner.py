@@ -140,10 +140,12 @@ DETERMINISTIC_ENV = {
     "PYTHONHASHSEED": "0",
 }
 
-#: on Windows (TCP) the kernels listen on 127.0.0.1 for this run only; ipykernel's warning that the link is unencrypted
-#: would otherwise print once per module. Errors from the kernel still show. Nobody moves a slider in a report:
-#: explorers draw their view once (helpers.widgets says why live widgets are a hazard here).
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", STATIC_KERNEL_ARGUMENT]
+#: the kernels' own log stays out of the analyst's terminal: on Windows (TCP) ipykernel warns once per module that the
+#: local link is unencrypted, and jupyter_client interrupts every kernel before shutting it down, which ipykernel
+#: logs as an ERROR ("KeyboardInterrupt caught in kernel") when the interrupt lands in a message handler. A cell's
+#: error is not a log line: it is in the executed notebook and in the run's failure message. Nobody moves a slider in
+#: a report: explorers draw their view once (helpers.widgets says why live widgets are a hazard here).
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", STATIC_KERNEL_ARGUMENT]
 
 
 def _kernel_config(socket_dir: str):
