@@ -19,7 +19,7 @@ import pandas as pd
 from helpers import widgets
 from helpers.behavior.purchases import paid_orders
 
-__all__ = ["RULE_COLUMNS", "RULE_LABELS_ZH", "baskets", "basket_matrix", "mine_rules", "rule_explorer",
+__all__ = ["RULE_COLUMNS", "RULE_LABELS_ZH", "basket_matrix", "baskets", "mine_rules", "paid_lines", "rule_explorer",
            "slow_mover_bundles", "slow_movers"]
 
 RULE_COLUMNS = ["antecedent", "consequent", "support", "confidence", "lift", "leverage", "conviction",
@@ -30,17 +30,30 @@ RULE_LABELS_ZH = {"antecedent": "前项", "consequent": "后项", "support": "�
                   "consequent_count": "含后项的订单数"}
 
 
-def baskets(orders: pd.DataFrame, order_items: pd.DataFrame, as_of=None, *, since_days: int | None = None) -> pd.DataFrame:
-    """Distinct (order_id, product_id) of paid orders on or before ``as_of`` (and, with ``since_days``, in the
-    last ``since_days`` days before it): one row per product per order, sorted."""
+def paid_lines(orders: pd.DataFrame, order_items: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """Order lines of paid orders on or before ``as_of``, joined once for every section of module 07:
+    ``order_id``, ``member_id``, ``product_id`` (plain Python strings), ``ts`` (order time) and ``day`` (integer
+    days since 1970-01-01), one row per order line, sorted by order and product."""
+    from helpers.behavior.purchases import _days
+
     o = paid_orders(orders, as_of)
-    if since_days is not None and as_of is not None and len(o):
-        start = pd.Timestamp(as_of).normalize() - pd.Timedelta(days=int(since_days) - 1)
-        o = o[o["order_ts"] >= start]
-    keep = pd.DataFrame({"order_id": o["order_id"].astype(str).to_numpy()}).drop_duplicates()
-    li = pd.DataFrame({"order_id": order_items["order_id"].astype(str).to_numpy(),
-                       "product_id": order_items["product_id"].astype(str).to_numpy()})
-    li = li.merge(keep, on="order_id", how="inner").drop_duplicates()
+    o = pd.DataFrame({"order_id": o["order_id"].astype(str).to_numpy(object),
+                      "member_id": o["member_id"].astype(str).to_numpy(object),
+                      "ts": o["order_ts"].to_numpy(), "day": _days(o["order_ts"])})
+    li = pd.DataFrame({"order_id": order_items["order_id"].astype(str).to_numpy(object),
+                       "product_id": order_items["product_id"].astype(str).to_numpy(object)})
+    li = li.merge(o, on="order_id", how="inner")
+    return li.sort_values(["order_id", "product_id"], kind="mergesort").reset_index(drop=True)
+
+
+def baskets(lines: pd.DataFrame, as_of=None, *, since_days: int | None = None) -> pd.DataFrame:
+    """Distinct (order_id, product_id) of :func:`paid_lines` (with ``since_days`` and ``as_of``: only orders of
+    the last ``since_days`` days up to ``as_of``): one row per product per order, sorted."""
+    li = lines
+    if since_days is not None and as_of is not None and len(li):
+        end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+        li = li[(li["ts"] >= end - pd.Timedelta(days=int(since_days))) & (li["ts"] < end)]
+    li = li[["order_id", "product_id"]].drop_duplicates()
     return li.sort_values(["order_id", "product_id"], kind="mergesort").reset_index(drop=True)
 
 
@@ -85,20 +98,22 @@ def mine_rules(lines: pd.DataFrame, *, min_support: float = 0.002, min_confidenc
         return empty
     rules = association_rules(freq, num_itemsets=n, metric="confidence", min_threshold=min_confidence)
     # counts are recomputed from integers: supports are count / n exactly, metrics follow from the counts
-    item_count = {frozenset(s): int(round(v * n)) for s, v in zip(freq["itemsets"], freq["support"])}
+    item_count = {frozenset(s): int(round(v * n)) for s, v in zip(freq["itemsets"], freq["support"], strict=True)}
     out = pd.DataFrame({
         "antecedent": rules["antecedents"].map(_join), "consequent": rules["consequents"].map(_join),
-        "count": [item_count[frozenset(a) | frozenset(c)] for a, c in zip(rules["antecedents"], rules["consequents"])],
+        "count": [item_count[frozenset(a) | frozenset(c)] for a, c in zip(rules["antecedents"], rules["consequents"], strict=True)],
         "antecedent_count": [item_count[frozenset(a)] for a in rules["antecedents"]],
         "consequent_count": [item_count[frozenset(c)] for c in rules["consequents"]],
     })
-    sup, sa, sc = out["count"] / n, out["antecedent_count"] / n, out["consequent_count"] / n
-    conf = out["count"] / out["antecedent_count"]
-    out["support"], out["antecedent_support"], out["consequent_support"] = sup, sa, sc
+    # every metric is one division of exact integers: A → B and B → A get bit-identical lift and leverage
+    c, ca, cb = (out[k].to_numpy(np.int64) for k in ("count", "antecedent_count", "consequent_count"))
+    out["support"], out["antecedent_support"], out["consequent_support"] = c / n, ca / n, cb / n
+    conf = c / ca
     out["confidence"] = conf
-    out["lift"] = conf / sc
-    out["leverage"] = sup - sa * sc
-    out["conviction"] = np.where(conf < 1, (1 - sc) / (1 - conf).where(conf < 1, 1.0), np.nan)
+    out["lift"] = (c * n) / (ca * cb)
+    out["leverage"] = (c * n - ca * cb) / (n * n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["conviction"] = np.where(c < ca, ((n - cb) * ca) / (n * np.maximum(ca - c, 1)), np.nan)
     out = out[(out["lift"] >= min_lift) & (out["confidence"] >= min_confidence)]
     out = out.sort_values(["lift", "confidence", "support", "antecedent", "consequent"],
                           ascending=[False, False, False, True, True], kind="mergesort")

@@ -13,18 +13,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.behavior.purchases import paid_orders
-
 __all__ = ["abandoned_carts", "funnel", "koc_candidates", "referral_comparison", "referral_edges"]
 
 
-def _purchases(orders: pd.DataFrame, order_items: pd.DataFrame, as_of) -> pd.DataFrame:
-    o = paid_orders(orders, as_of)
-    o = pd.DataFrame({"order_id": o["order_id"].astype(str).to_numpy(), "member_id": o["member_id"].astype(str).to_numpy(),
-                      "ts": o["order_ts"].to_numpy()})
-    li = pd.DataFrame({"order_id": order_items["order_id"].astype(str).to_numpy(),
-                       "product_id": order_items["product_id"].astype(str).to_numpy()})
-    return li.merge(o, on="order_id")[["member_id", "product_id", "ts"]]
+def _purchases(lines: pd.DataFrame | None, since=None) -> pd.DataFrame:
+    if lines is None:
+        return pd.DataFrame({"member_id": pd.Series(dtype=object), "product_id": pd.Series(dtype=object),
+                             "ts": pd.Series(dtype="datetime64[ns]")})
+    li = lines if since is None else lines[lines["ts"] >= since]
+    return li[["member_id", "product_id", "ts"]]
 
 
 def _first_after(left: pd.DataFrame, right: pd.DataFrame, window_days: int) -> np.ndarray:
@@ -40,9 +37,10 @@ def _first_after(left: pd.DataFrame, right: pd.DataFrame, window_days: int) -> n
     return out
 
 
-def funnel(events: pd.DataFrame, orders: pd.DataFrame, order_items: pd.DataFrame | None,
-           products: pd.DataFrame | None, as_of, *, window_days: int = 7, by=("category", "channel")) -> pd.DataFrame:
-    """Viewed, carted and bought member × product pairs (first view up to ``as_of − window_days``, so every pair
+def funnel(events: pd.DataFrame, lines: pd.DataFrame | None, products: pd.DataFrame | None, as_of, *,
+           window_days: int = 7, by=("category", "channel")) -> pd.DataFrame:
+    """Viewed, carted and bought member × product pairs (purchases from the paid order lines ``lines`` of
+    :func:`helpers.bundles.paid_lines`) (first view up to ``as_of − window_days``, so every pair
     had its full window) grouped by ``by`` (product ``category`` and the view's ``channel``), with the rates
     ``cart_rate`` (carted ÷ viewed), ``buy_after_cart`` (bought among carted) and ``view_to_buy``."""
     a = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
@@ -56,8 +54,7 @@ def funnel(events: pd.DataFrame, orders: pd.DataFrame, order_items: pd.DataFrame
     carts = ev.loc[ev["type"] == "cart", ["member_id", "product_id", "ts"]]
     v = views[["member_id", "product_id", "ts", "channel"]].copy()
     v["carted"] = _first_after(v, carts, window_days)
-    buys = _purchases(orders, order_items, as_of) if order_items is not None else pd.DataFrame(
-        columns=["member_id", "product_id", "ts"])
+    buys = _purchases(lines, v["ts"].min() if len(v) else None)
     v["bought"] = _first_after(v, buys, window_days)
     if products is not None and "category" in products.columns:
         cat = products.assign(product_id=products["product_id"].astype(str)).set_index("product_id")["category"]
@@ -74,8 +71,8 @@ def funnel(events: pd.DataFrame, orders: pd.DataFrame, order_items: pd.DataFrame
     return g.sort_index()
 
 
-def abandoned_carts(events: pd.DataFrame, orders: pd.DataFrame, order_items: pd.DataFrame | None, as_of, *,
-                    window_days: int = 7, recent_days: int = 14) -> pd.DataFrame:
+def abandoned_carts(events: pd.DataFrame, lines: pd.DataFrame | None, as_of, *, window_days: int = 7,
+                    recent_days: int = 14) -> pd.DataFrame:
     """Cart events of the last ``recent_days`` days up to ``as_of`` not followed by a paid purchase of the product
     by the member within ``window_days`` (or until ``as_of``): one row per member × product (latest cart),
     newest first, ties by member and product id."""
@@ -85,8 +82,7 @@ def abandoned_carts(events: pd.DataFrame, orders: pd.DataFrame, order_items: pd.
     c = pd.DataFrame({"member_id": e["member_id"].astype(str).to_numpy(), "product_id": e["product_id"].astype(str).to_numpy(),
                       "ts": e["event_ts"].to_numpy()})
     c = c.sort_values("ts", kind="mergesort").drop_duplicates(["member_id", "product_id"], keep="last")
-    buys = _purchases(orders, order_items, as_of) if order_items is not None else pd.DataFrame(
-        columns=["member_id", "product_id", "ts"])
+    buys = _purchases(lines, c["ts"].min() if len(c) else None)
     c = c[~_first_after(c, buys, window_days)]
     c = c.sort_values(["member_id", "product_id"], kind="mergesort").sort_values("ts", ascending=False, kind="mergesort")
     return c.rename(columns={"ts": "cart_ts"}).reset_index(drop=True)

@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from helpers.behavior.purchases import _days, paid_orders
 from helpers.synth.stable import stable
 
 __all__ = ["METHODS_ZH", "Interactions", "Recommender", "evaluate", "held_out", "interactions", "rank_metrics",
@@ -44,16 +43,17 @@ class Interactions:
     as_of: pd.Timestamp
 
 
-def interactions(orders: pd.DataFrame, order_items: pd.DataFrame, as_of, *, items: pd.Index | None = None,
-                 recent_days: int = 90) -> Interactions:
-    """The count matrix of paid orders on or before ``as_of``; ``items`` fixes the product columns (default: the
-    products bought). Members and products in sorted id order."""
-    o = paid_orders(orders, as_of)
-    o = pd.DataFrame({"order_id": o["order_id"].astype(str).to_numpy(), "member_id": o["member_id"].astype(str).to_numpy(),
-                      "day": _days(o["order_ts"])})
-    li = pd.DataFrame({"order_id": order_items["order_id"].astype(str).to_numpy(),
-                       "product_id": order_items["product_id"].astype(str).to_numpy()})
-    li = li.merge(o, on="order_id", how="inner").drop_duplicates(["order_id", "product_id"])
+def _day(value) -> int:
+    return int((np.datetime64(pd.Timestamp(value).normalize().date(), "D") - np.datetime64("1970-01-01", "D"))
+               .astype(np.int64))
+
+
+def interactions(lines: pd.DataFrame, as_of, *, items: pd.Index | None = None, recent_days: int = 90) -> Interactions:
+    """The count matrix of paid order lines (:func:`helpers.bundles.paid_lines`) on or before ``as_of``;
+    ``items`` fixes the product columns (default: the products bought). Members and products in sorted order."""
+    a = _day(as_of)
+    li = lines.loc[lines["day"].to_numpy() <= a, ["order_id", "member_id", "product_id", "day"]]
+    li = li.drop_duplicates(["order_id", "product_id"])
     members = pd.Index(np.sort(li["member_id"].unique()), name="member_id")
     items = pd.Index(np.sort(li["product_id"].unique()), name="product_id") if items is None else items
     r = members.get_indexer(li["member_id"])
@@ -61,21 +61,16 @@ def interactions(orders: pd.DataFrame, order_items: pd.DataFrame, as_of, *, item
     ok = c >= 0
     counts = sparse.csr_matrix((np.ones(ok.sum()), (r[ok], c[ok])), shape=(len(members), len(items)))
     counts.sum_duplicates()
-    a = int((np.datetime64(pd.Timestamp(as_of).normalize().date(), "D") - np.datetime64("1970-01-01", "D"))
-            .astype(np.int64))
     rec = ok & (li["day"].to_numpy() > a - recent_days)
     recent = np.bincount(c[rec], minlength=len(items)).astype(float)
     return Interactions(members, items, counts, recent, pd.Timestamp(as_of).normalize())
 
 
-def held_out(orders: pd.DataFrame, order_items: pd.DataFrame, start, end) -> pd.Series:
-    """member_id → set of products the member bought in paid orders on days after ``start`` up to ``end``."""
-    o = paid_orders(orders, end)
-    o = o[_days(o["order_ts"]) > _days(pd.Series([pd.Timestamp(start)]))[0]]
-    o = pd.DataFrame({"order_id": o["order_id"].astype(str).to_numpy(), "member_id": o["member_id"].astype(str).to_numpy()})
-    li = pd.DataFrame({"order_id": order_items["order_id"].astype(str).to_numpy(),
-                       "product_id": order_items["product_id"].astype(str).to_numpy()}).merge(o, on="order_id")
-    return li.groupby("member_id")["product_id"].agg(lambda s: set(s)).sort_index()
+def held_out(lines: pd.DataFrame, start, end) -> pd.Series:
+    """member_id → set of products the member bought in paid order lines on days after ``start`` up to ``end``."""
+    d = lines["day"].to_numpy()
+    li = lines[(d > _day(start)) & (d <= _day(end))]
+    return li.groupby("member_id")["product_id"].agg(set).sort_index()
 
 
 def _scale_rows(m: np.ndarray) -> np.ndarray:
@@ -219,17 +214,18 @@ def evaluate(model: Recommender, test: pd.Series, methods=tuple(METHODS_ZH), k: 
     """recall@k, precision@k, NDCG@k (means over the test members who bought before the cut-off) and coverage
     (share of the products that appear in at least one list) per method, one row per method."""
     members = pd.Index(test.index).astype(str).intersection(model.data_.members)
+    relevant = [test[m] for m in members]
+    item_ids = model.data_.items.to_numpy()
     rows = {}
     for method in methods:
         try:
-            recs = model.recommend(method, members, k)
+            tops = [top_n(model.scores(method, members[i:i + 20000]), k) for i in range(0, len(members), 20000)]
         except ValueError:
             continue
-        lists = recs.groupby("member_id", sort=False)["product_id"].agg(list)
-        m = np.array([rank_metrics(lists.get(mid, []), test[mid], k) for mid in members]) if len(members) else \
-            np.empty((0, 3))
-        rows[method] = {"members": len(members), f"recall_at_{k}": float(np.nanmean(m[:, 0])) if len(m) else np.nan,
-                        f"precision_at_{k}": float(np.nanmean(m[:, 1])) if len(m) else np.nan,
-                        f"ndcg_at_{k}": float(np.nanmean(m[:, 2])) if len(m) else np.nan,
-                        "coverage": recs["product_id"].nunique() / max(len(model.data_.items), 1)}
+        top = np.vstack(tops) if tops else np.empty((0, k), dtype=int)
+        m = np.array([rank_metrics(item_ids[t], rel, k) for t, rel in zip(top, relevant, strict=True)]) if len(members) else \
+            np.full((1, 3), np.nan)
+        rows[method] = {"members": len(members), f"recall_at_{k}": float(np.nanmean(m[:, 0])),
+                        f"precision_at_{k}": float(np.nanmean(m[:, 1])), f"ndcg_at_{k}": float(np.nanmean(m[:, 2])),
+                        "coverage": len(np.unique(top)) / max(len(item_ids), 1)}
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -19,7 +19,7 @@ from helpers.behavior.purchases import _days, paid_orders
 from helpers.synth.stable import stable
 
 __all__ = ["BuyModel", "FEATURE_LABELS_ZH", "buy_features", "buy_labels", "buy_metrics", "category_visits",
-           "favourite_category", "interval_table", "km_cycles", "next_purchase_dates", "push_list"]
+           "favourite_category", "interval_table", "km_cycles", "next_purchase_dates", "push_list", "truth_cycles"]
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -32,18 +32,13 @@ def _to_ts(days) -> pd.Series:
     return pd.to_datetime(np.asarray(days, dtype="int64").astype("datetime64[D]"))
 
 
-def category_visits(orders: pd.DataFrame, order_items: pd.DataFrame, products: pd.DataFrame, as_of, *,
-                    level: str = "category") -> pd.DataFrame:
-    """Distinct (member, category, day) of paid orders on or before ``as_of``: ``member_id``, ``category``, ``day``
-    (integer days since 1970-01-01), sorted. Lines whose product has no category count as 未知品类."""
-    o = paid_orders(orders, as_of)
-    o = pd.DataFrame({"order_id": o["order_id"].astype(str).to_numpy(), "member_id": o["member_id"].astype(str).to_numpy(),
-                      "day": _days(o["order_ts"])})
-    li = pd.DataFrame({"order_id": order_items["order_id"].astype(str).to_numpy(),
-                       "product_id": order_items["product_id"].astype(str).to_numpy()})
-    prod = pd.DataFrame({"product_id": products["product_id"].astype(str).to_numpy(),
+def category_visits(lines: pd.DataFrame, products: pd.DataFrame, *, level: str = "category") -> pd.DataFrame:
+    """Distinct (member, category, day) of paid order lines (:func:`helpers.bundles.paid_lines`, already cut at
+    the as-of date): ``member_id``, ``category``, ``day`` (integer days since 1970-01-01), sorted. Lines whose
+    product has no category count as 未知品类."""
+    prod = pd.DataFrame({"product_id": products["product_id"].astype(str).to_numpy(object),
                          "category": products[level].astype(object).to_numpy()})
-    li = li.merge(o, on="order_id", how="inner").merge(prod, on="product_id", how="left")
+    li = lines[["member_id", "product_id", "day"]].merge(prod, on="product_id", how="left")
     v = pd.DataFrame({"member_id": li["member_id"].to_numpy(), "category": li["category"].fillna("未知品类").astype(str),
                       "day": li["day"].to_numpy(np.int64)}).drop_duplicates()
     return v.sort_values(["member_id", "category", "day"], kind="mergesort").reset_index(drop=True)
@@ -210,14 +205,16 @@ class BuyModel:
 
 
 def buy_metrics(y: pd.Series, p: pd.Series) -> dict:
-    """AUC, Brier score, mean predicted probability and observed rate of a validation cut (AUC NaN with one class)."""
+    """AUC, Brier score, mean predicted probability and observed rate of a validation cut (AUC NaN with one class;
+    Brier score and mean NaN when ``p`` is a ranking score rather than a probability in [0, 1])."""
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
     yy, pp = y.to_numpy(bool), p.reindex(y.index).to_numpy(float)
     two = 0 < yy.sum() < len(yy)
+    prob = len(pp) > 0 and bool(np.all((pp >= 0) & (pp <= 1)))
     return {"members": int(len(yy)), "auc": float(roc_auc_score(yy, pp)) if two else float("nan"),
-            "brier": float(brier_score_loss(yy, pp)) if len(yy) else float("nan"),
-            "mean_p": float(pp.mean()) if len(pp) else float("nan"),
+            "brier": float(brier_score_loss(yy, pp)) if prob else float("nan"),
+            "mean_p": float(pp.mean()) if prob else float("nan"),
             "observed_rate": float(yy.mean()) if len(yy) else float("nan")}
 
 
@@ -274,3 +271,12 @@ def push_list(next_dates: pd.DataFrame, p_buy: pd.Series, members: pd.DataFrame 
             due["phone_masked"] = members.set_index(members["member_id"].astype(str))["phone_masked"].reindex(due.index)
     due = due.sort_index(kind="mergesort").sort_values("p_buy_30d", ascending=False, kind="mergesort")
     return due
+
+
+def truth_cycles(truth) -> pd.DataFrame | None:
+    """The generator's true cycle per category (``truth/category_cycles.parquet``: ``category``,
+    ``true_cycle_days``) when the data came with a truth folder, else ``None``."""
+    if truth is None:
+        return None
+    path = truth.folder / "category_cycles.parquet"
+    return pd.read_parquet(path) if path.exists() else None

@@ -16,8 +16,8 @@ import pandas as pd
 
 from helpers import widgets
 
-__all__ = ["EXCLUSION_ZH", "MASKED_PHONE", "build_list", "candidates", "campaign_list_builder", "contact_counts",
-           "sms_export", "suppression"]
+__all__ = ["EXCLUSION_ZH", "MASKED_PHONE", "build_list", "campaign_list_builder", "candidates", "contact_counts",
+           "mask_phone", "member_score_descriptions", "member_scores", "sms_export", "suppression"]
 
 #: a masked mainland mobile number: 3 digits, 4 asterisks, 4 digits
 MASKED_PHONE = re.compile(r"^\d{3}\*{4}\d{4}$")
@@ -111,18 +111,22 @@ def build_list(cands: pd.DataFrame, budget: float, contact_cost: float) -> pd.Da
 
 
 def sms_export(selected: pd.DataFrame, members: pd.DataFrame, *, offer: str = "") -> pd.DataFrame:
-    """The file an SMS tool imports: ``member_id``, ``phone_masked``, ``offer``. Only masked numbers leave the
-    workbook: a value that is not ``123****4567`` raises ValueError naming the member (never written out)."""
+    """The file an SMS tool imports: ``member_id``, ``phone_masked``, ``offer``, in list order. Only masked
+    numbers leave the workbook: a value that is present but not like ``123****4567`` raises ValueError naming the
+    member (never written out); members without a number are left out (``attrs["no_phone"]`` counts them)."""
     m = members.set_index(_ids(members["member_id"]).to_numpy())
-    phone = m["phone_masked"].reindex(selected.index.astype(str)) if "phone_masked" in m.columns else \
-        pd.Series(pd.NA, index=selected.index.astype(str))
-    bad = ~phone.astype("string").fillna("").str.fullmatch(MASKED_PHONE.pattern)
+    ids = pd.Index(selected.index.astype(str))
+    phone = m["phone_masked"].reindex(ids).astype("string") if "phone_masked" in m.columns else \
+        pd.Series(pd.NA, index=ids, dtype="string")
+    bad = phone.notna() & ~phone.fillna("").str.fullmatch(MASKED_PHONE.pattern)
     if bad.any():
         first = phone.index[bad.to_numpy()][0]
         raise ValueError(f"members: column phone_masked of member {first} is not a masked number like 138****1234 / "
                          f"会员 {first} 的 phone_masked 不是脱敏号码，拒绝导出")
-    return pd.DataFrame({"member_id": selected.index.astype(str), "phone_masked": phone.astype(str).to_numpy(),
-                         "offer": offer})
+    keep = phone.notna().to_numpy()
+    out = pd.DataFrame({"member_id": ids[keep], "phone_masked": phone[keep].astype(str).to_numpy(), "offer": offer})
+    out.attrs["no_phone"] = int((~keep).sum())
+    return out
 
 
 def _summary(cands: pd.DataFrame, budget: float, contact_cost: float, max_contacts: int) -> pd.DataFrame:
@@ -164,3 +168,45 @@ def campaign_list_builder(cands: pd.DataFrame, *, budget: float = 500.0, contact
 
     display(box)
     return box
+
+
+def mask_phone(phones: pd.Series) -> pd.Series:
+    """``138****1234`` for an 11-digit mainland mobile number (spaces, hyphens and a ``+86`` / ``86`` prefix are
+    ignored); missing for anything else, so an unrecognised value is never exported half-masked."""
+    digits = phones.astype("string").str.replace(r"[\s\-]", "", regex=True).str.replace(r"^\+?86(?=\d{11}$)", "",
+                                                                                          regex=True)
+    ok = digits.str.fullmatch(r"1\d{10}").fillna(False).to_numpy(bool)
+    out = pd.Series(pd.NA, index=phones.index, dtype="string")
+    out[ok] = digits[ok].str.slice(0, 3) + "****" + digits[ok].str.slice(7, 11)
+    return out
+
+
+def member_scores(index: pd.Index, *, p_buy: pd.Series | None = None, next_dates: pd.DataFrame | None = None,
+                  favourite: pd.Series | None = None, recommendations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Module 07's member_scores columns for ``index``: ``p_buy_30d``, ``next_purchase_date``,
+    ``favourite_category`` and ``recommendations`` (the top product ids joined by "|" in rank order, from a
+    ``member_id`` / ``rank`` / ``product_id`` frame). Parts not computed are left out (the report keeps them empty)."""
+    idx = pd.Index(index.astype(str), name="member_id")
+    out = pd.DataFrame(index=idx)
+    if p_buy is not None:
+        out["p_buy_30d"] = p_buy.reindex(idx).astype(float)
+    if next_dates is not None:
+        out["next_purchase_date"] = next_dates["next_purchase_date"].reindex(idx)
+    if favourite is not None:
+        out["favourite_category"] = favourite.reindex(idx).astype("string")
+    if recommendations is not None:
+        r = recommendations.sort_values(["member_id", "rank"], kind="mergesort")
+        out["recommendations"] = r.groupby("member_id")["product_id"].agg("|".join).reindex(idx).astype("string")
+    return out
+
+
+def member_score_descriptions(as_of, *, top: int = 3, method: str = "hybrid") -> dict[str, str]:
+    """Chinese descriptions of the member_scores columns, written from the rules that made them."""
+    a = pd.Timestamp(as_of).date()
+    return {
+        "p_buy_30d": f"截止日 {a} 之后 30 天内有已支付订单的校准概率（0 到 1；逻辑回归 + 保序校准，按时间外推训练）",
+        "next_purchase_date": f"预计下次购买日：最近一次购买日加会员自己的购买间隔中位数；截至 {a} 已过期但沉默不到 3 个间隔的记为 "
+                              f"{(pd.Timestamp(as_of) + pd.Timedelta(days=1)).date()}，更久的留空（已流失）",
+        "favourite_category": f"截至 {a} 购买天数最多的品类（并列时取名称排序在前的品类）",
+        "recommendations": f"推荐的前 {top} 个商品编号（用 | 分隔，按推荐顺序；方法：{method}，含会员买过的商品）",
+    }

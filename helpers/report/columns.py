@@ -74,6 +74,12 @@ MEMBER_SCORE_COLUMNS: dict[str, tuple[ScoreColumn, ...]] = {
         ("churn_risk", "float64", "probability", "calibrated probability of no paid purchase over the horizon"),
         ("churn_risk_band", "string", "", "churn-risk band (low / medium / high)"),
     ),
+    "07_marketing": _cols(
+        ("p_buy_30d", "float64", "probability", "calibrated probability of a paid purchase in the 30 days after the as-of date"),
+        ("next_purchase_date", "date", "", "expected next purchase day (own median gap); empty when lapsed"),
+        ("favourite_category", "string", "", "category with the most purchase days"),
+        ("recommendations", "string", "", "top 3 recommended product ids joined by |, in rank order"),
+    ),
 }
 
 

@@ -128,6 +128,21 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
         "contact_cost": Param("float", low=0, rule="联系成本 ≥ 0 元 / yuan per contact, ≥ 0"),
         "margin": MARGIN,
     },
+    "07_marketing": {
+        "push_days": Param("int", low=1, high=365, rule="1 到 365 天 / 1 to 365 days"),
+        "rules_days": Param("int", low=1, high=3650, rule="1 到 3650 天 / 1 to 3650 days"),
+        "min_support": Param("float", low=0, high=1, low_open=True, rule="0 < 最小支持度 ≤ 1 / support in (0, 1]"),
+        "min_confidence": Param("float", low=0, high=1, rule="0 ≤ 最小置信度 ≤ 1 / confidence in [0, 1]"),
+        "rules_max_len": Param("int", low=2, high=4),
+        "rec_test_days": Param("int", low=1, high=365, rule="1 到 365 天 / 1 to 365 days"),
+        "als_factors": Param("int", low=1, high=256),
+        "budget": Param("float", low=0, rule="预算 ≥ 0 元 / yuan, ≥ 0"),
+        "contact_cost": Param("float", low=0, rule="联系成本 ≥ 0 元 / yuan per contact, ≥ 0"),
+        "max_contacts": Param("int", low=0, high=100, rule="0 到 100 次 / 0 to 100 contacts"),
+        "cap_days": Param("int", low=1, high=3650, rule="1 到 3650 天 / 1 to 3650 days"),
+        "uplift": Param("float", low=0, high=1, rule="0 ≤ 增量购买率 ≤ 1 / uplift in [0, 1]"),
+        "margin": MARGIN,
+    },
 }
 
 
