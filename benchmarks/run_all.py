@@ -23,6 +23,7 @@ FULL = {
     "bench_clv.py": [],
     "bench_recovery.py": [],
     "bench_segments.py": [],
+    "bench_marketing.py": [],
     "bench_modules.py": [],
 }
 QUICK = {
@@ -32,6 +33,7 @@ QUICK = {
     "bench_clv.py": ["--sizes", "100000"],
     "bench_recovery.py": ["--members", "100000"],
     "bench_segments.py": ["--sizes", "100000"],
+    "bench_marketing.py": ["--sizes", "50000"],
     "bench_modules.py": [],
 }
 

@@ -57,17 +57,28 @@ def baskets(lines: pd.DataFrame, as_of=None, *, since_days: int | None = None) -
     return li.sort_values(["order_id", "product_id"], kind="mergesort").reset_index(drop=True)
 
 
-def basket_matrix(lines: pd.DataFrame, *, min_orders: int = 1) -> pd.DataFrame:
-    """One-hot order × product matrix (boolean, what mlxtend's ``fpgrowth`` takes; dense, which mlxtend handles
-    much faster than a sparse frame — a million orders × 500 products is 500 MB, see benchmarks/bench_marketing.py);
-    products bought in fewer than ``min_orders`` orders are left out (they cannot be frequent), columns sorted by
-    product id."""
+#: above this many order × product cells the basket matrix is sparse (a dense boolean matrix is one byte a cell)
+DENSE_LIMIT = 200_000_000
+
+
+def basket_matrix(lines: pd.DataFrame, *, min_orders: int = 1, sparse: bool | None = None) -> pd.DataFrame:
+    """One-hot order × product matrix (boolean, what mlxtend's ``fpgrowth`` takes); products bought in fewer than
+    ``min_orders`` orders are left out (they cannot be frequent), columns sorted by product id. Dense up to
+    :data:`DENSE_LIMIT` cells (mlxtend is several times faster on a dense frame), sparse beyond it so a year of a
+    large chain's orders fits in memory (``sparse`` forces either; see benchmarks/bench_marketing.py)."""
     counts = lines["product_id"].value_counts()
     keep = np.sort(counts.index[counts >= min_orders].to_numpy().astype(str))
     r, orders = pd.factorize(lines["order_id"].to_numpy(), sort=True)
     c = pd.Index(keep).get_indexer(lines["product_id"].to_numpy())
     r, orders = r[c >= 0], orders.astype(str)
     c = c[c >= 0]
+    if sparse is None:
+        sparse = len(orders) * len(keep) > DENSE_LIMIT
+    if sparse:
+        from scipy import sparse as sp
+
+        mat = sp.csr_matrix((np.ones(len(r), dtype=bool), (r, c)), shape=(len(orders), len(keep)))
+        return pd.DataFrame.sparse.from_spmatrix(mat, index=orders, columns=keep)
     mat = np.zeros((len(orders), len(keep)), dtype=bool)
     mat[r, c] = True
     return pd.DataFrame(mat, index=orders, columns=keep)

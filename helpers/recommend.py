@@ -24,8 +24,8 @@ from scipy import sparse
 
 from helpers.synth.stable import stable
 
-__all__ = ["METHODS_ZH", "Interactions", "Recommender", "evaluate", "held_out", "interactions", "rank_metrics",
-           "top_n"]
+__all__ = ["METHODS_ZH", "WEIGHT_GRID", "Interactions", "Recommender", "evaluate", "held_out", "interactions",
+           "rank_metrics", "top_n", "tune_weights"]
 
 METHODS_ZH = {"popularity": "热门商品（基线）", "personal_frequency": "常买商品（基线：再次购买）",
               "content": "内容推荐（品类 / 品牌偏好）", "item_item": "物品协同（共同购买）", "als": "隐式 ALS 矩阵分解",
@@ -85,7 +85,7 @@ class Recommender:
     within its category (needs ``products``). ``item_item``: cosine similarity of products over members,
     summed over the products the member bought. ``als``: ``implicit`` ALS on ``1 + alpha × log(1 + count)``
     confidence. ``hybrid``: buy-again counts plus item-item, ALS and content scores, each scaled to 0–1 per member, with
-    ``weights`` (buy again, item-item, ALS, content).
+    ``weights`` (buy again, item-item, ALS, content; :func:`tune_weights` picks them on a validation period).
     """
 
     def __init__(self, *, factors: int = 32, iterations: int = 15, regularization: float = 0.05, alpha: float = 10.0,
@@ -229,3 +229,28 @@ def evaluate(model: Recommender, test: pd.Series, methods=tuple(METHODS_ZH), k: 
                         f"precision_at_{k}": float(np.nanmean(m[:, 1])), f"ndcg_at_{k}": float(np.nanmean(m[:, 2])),
                         "coverage": len(np.unique(top)) / max(len(item_ids), 1)}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+#: hybrid weight sets tried by :func:`tune_weights` (buy again, item-item, ALS, content); the first is buy-again alone
+WEIGHT_GRID = ((1.0, 0.0, 0.0, 0.0), (1.0, 0.5, 0.5, 0.5), (1.0, 1.0, 1.0, 1.0), (1.0, 0.25, 0.25, 0.25),
+               (1.0, 0.5, 0.0, 0.5), (1.0, 0.0, 0.5, 0.5))
+
+
+def tune_weights(lines: pd.DataFrame, products: pd.DataFrame | None, start, end, *, grid=WEIGHT_GRID,
+                 seed: int = 0, factors: int = 32, k: int = 10) -> tuple[tuple, pd.DataFrame]:
+    """The hybrid weights with the best recall@k on a validation period *before* the test period: trained on
+    purchases up to ``start``, scored on the purchases after ``start`` up to ``end`` (ties: the earlier set in
+    ``grid``). Returns the weights and the validation table (one row per weight set). The test period is never
+    looked at, so the test comparison with the baselines stays honest."""
+    data = interactions(lines, start)
+    test = held_out(lines, start, end)
+    model = Recommender(seed=seed, factors=factors).fit(data, products)
+    rows = []
+    for w in grid:
+        model.weights = w
+        ev = evaluate(model, test, methods=("hybrid",), k=k)
+        rows.append({"weights": w, f"recall_at_{k}": float(ev[f"recall_at_{k}"].iloc[0]) if len(ev) else np.nan})
+    table = pd.DataFrame(rows)
+    scores = table[f"recall_at_{k}"].fillna(-1).to_numpy()
+    best = grid[int(np.argmax(stable(scores)))] if len(scores) else grid[0]
+    return best, table

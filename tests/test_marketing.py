@@ -361,3 +361,21 @@ def test_referral_comparison_and_koc_ranking():
     koc = funnel.koc_candidates(members, summary, pd.DataFrame({"member_id": ["R2"] * 3, "event_type": ["share"] * 3}))
     assert list(koc.index[:2]) == ["R1", "R2"] and koc.loc["R1", "referred_buyers"] == 1
     assert koc.loc["R2", "shares"] == 3 and not koc.loc["R2", "active"]
+
+
+def test_sparse_basket_matrix_gives_the_same_rules(monkeypatch):
+    rng = np.random.default_rng(3)
+    rows = [(f"O{i:03d}", "m", f"P{j}") for i in range(300) for j in set(rng.integers(0, 8, 3))]
+    li = bundles.baskets(_lines(rows))
+    dense = bundles.mine_rules(li, min_support=0.05, min_confidence=0.0)
+    monkeypatch.setattr(bundles, "DENSE_LIMIT", 0)
+    assert isinstance(bundles.basket_matrix(li).dtypes.iloc[0], pd.SparseDtype)
+    pd.testing.assert_frame_equal(bundles.mine_rules(li, min_support=0.05, min_confidence=0.0), dense)
+
+
+def test_tune_weights_uses_only_the_validation_period_and_prefers_the_first_of_ties():
+    li = _toy_world()  # purchases on 2025-05-01 (train) and 2025-06-01 (validation); members re-buy
+    later = pd.concat([li, _lines([("O99", "M1", "D")], day="2025-07-15")], ignore_index=True)
+    w, table = recommend.tune_weights(later, None, "2025-05-31", "2025-06-30", factors=2)
+    assert len(table) == len(recommend.WEIGHT_GRID) and set(table["recall_at_10"]) == {1.0}  # every set finds them
+    assert w == recommend.WEIGHT_GRID[0]  # a tie goes to the first set; the July purchase is never looked at
