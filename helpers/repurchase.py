@@ -19,7 +19,8 @@ from helpers.behavior.purchases import _days, paid_orders
 from helpers.synth.stable import stable
 
 __all__ = ["BuyModel", "FEATURE_LABELS_ZH", "buy_features", "buy_labels", "buy_metrics", "category_visits",
-           "favourite_category", "interval_table", "km_cycles", "next_purchase_dates", "push_list", "truth_cycles"]
+           "buy_training_frame", "favourite_category", "interval_table", "km_cycles", "next_purchase_dates", "push_list",
+           "training_cuts", "truth_cycles"]
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -280,3 +281,33 @@ def truth_cycles(truth) -> pd.DataFrame | None:
         return None
     path = truth.folder / "category_cycles.parquet"
     return pd.read_parquet(path) if path.exists() else None
+
+
+def training_cuts(score_day, first_day, *, window_days: int = 30) -> list[pd.Timestamp]:
+    """Cut-offs whose label windows train a model that scores on ``score_day``: the most recent full window
+    (``score_day − window_days``) and, when the data reach back far enough, the same window a year earlier
+    (``score_day − 365``), so the model sees this season's buying rate (a sale month, a holiday) as well as
+    the latest behaviour."""
+    s, f = pd.Timestamp(score_day).normalize(), pd.Timestamp(first_day).normalize()
+    cuts = [s - pd.Timedelta(days=window_days)]
+    if s - pd.Timedelta(days=365) > f + pd.Timedelta(days=window_days):
+        cuts.append(s - pd.Timedelta(days=365))
+    return [c for c in cuts if c > f]
+
+
+def buy_training_frame(orders: pd.DataFrame, cuts, window_days: int = 30, end=None) -> tuple[pd.DataFrame, pd.Series]:
+    """Features and labels of several cut-offs stacked (a member appears once per cut-off; the index is
+    ``member_id@cut-off``), each cut-off's features computed only from orders up to it and its labels only from
+    the ``window_days`` after it, never after ``end``."""
+    Xs, ys = [], []
+    for c in cuts:
+        X = buy_features(orders, c, window_days)
+        y = buy_labels(orders, c, window_days, end=end).reindex(X.index)
+        key = f"@{pd.Timestamp(c).date()}"
+        X.index = X.index.astype(str) + key
+        y.index = X.index
+        Xs.append(X)
+        ys.append(y.astype(bool))
+    if not Xs:
+        return pd.DataFrame(columns=list(FEATURE_LABELS_ZH), dtype=float), pd.Series(dtype=bool)
+    return pd.concat(Xs), pd.concat(ys)

@@ -379,3 +379,15 @@ def test_tune_weights_uses_only_the_validation_period_and_prefers_the_first_of_t
     w, table = recommend.tune_weights(later, None, "2025-05-31", "2025-06-30", factors=2)
     assert len(table) == len(recommend.WEIGHT_GRID) and set(table["recall_at_10"]) == {1.0}  # every set finds them
     assert w == recommend.WEIGHT_GRID[0]  # a tie goes to the first set; the July purchase is never looked at
+
+
+def test_training_cuts_add_last_years_season_only_when_the_data_reach_it():
+    assert repurchase.training_cuts("2025-12-31", "2025-06-01") == [pd.Timestamp("2025-12-01")]
+    assert repurchase.training_cuts("2025-12-31", "2023-01-01") == [pd.Timestamp("2025-12-01"),
+                                                                     pd.Timestamp("2024-12-31")]
+    o = _orders([("A", "2025-01-10 09:00", 10, "paid"), ("A", "2025-01-20 10:00", 10, "paid"),
+                 ("A", "2025-02-25 10:00", 10, "paid"), ("B", "2025-01-31 10:00", 10, "paid")])
+    X, y = repurchase.buy_training_frame(o, ["2025-01-15", "2025-01-31"], 30, end="2025-03-02")
+    # A at Jan 15 comes back on Jan 20; at Jan 31 A comes back Feb 25 and B never does
+    assert y.to_dict() == {"A@2025-01-15": True, "A@2025-01-31": True, "B@2025-01-31": False}
+    assert X.loc["A@2025-01-15", "purchase_days"] == 1 and X.loc["A@2025-01-31", "purchase_days"] == 2
