@@ -391,3 +391,4 @@ def test_training_cuts_add_last_years_season_only_when_the_data_reach_it():
     # A at Jan 15 comes back on Jan 20; at Jan 31 A comes back Feb 25 and B never does
     assert y.to_dict() == {"A@2025-01-15": True, "A@2025-01-31": True, "B@2025-01-31": False}
     assert X.loc["A@2025-01-15", "purchase_days"] == 1 and X.loc["A@2025-01-31", "purchase_days"] == 2
+
