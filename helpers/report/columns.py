@@ -82,6 +82,12 @@ MEMBER_SCORE_COLUMNS: dict[str, tuple[ScoreColumn, ...]] = {
         ("points_balance", "Int64", "points", "earned − redeemed − expired, refunds reversed, on the as-of day"),
         ("points_expiring_90d", "Int64", "points", "points that expire in the 90 days after the as-of day"),
     ),
+    "07_marketing": _cols(
+        ("p_buy_30d", "float64", "probability", "calibrated probability of a paid purchase in the 30 days after the as-of date"),
+        ("next_purchase_date", "date", "", "expected next purchase day (own median gap); empty when lapsed"),
+        ("favourite_category", "string", "", "category with the most purchase days"),
+        ("recommendations", "string", "", "top 3 recommended product ids joined by |, in rank order"),
+    ),
     "09_feedback": _cols(
         ("feedback_count", "Int64", "messages", "feedback messages written up to the as-of date"),
         ("feedback_negative", "Int64", "messages", "messages scored negative by the sentiment model"),

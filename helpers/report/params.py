@@ -139,11 +139,20 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
         "warn_share": Param("float", low=0, high=1, low_open=True, rule="0 < 提醒线 ≤ 1 / share in (0, 1]"),
         "margin": MARGIN,
     },
-    "09_feedback": {
-        "keywords_top": Param("int", low=1, high=10, rule="每条反馈的关键词数 1 到 10 / keywords per message, 1 to 10"),
-        "min_margin": Param("float", low=0, rule="分类把握度下限 ≥ 0 / category margin below which rules route, ≥ 0"),
-        "complaint_precision": Param("float", low=0, high=1, low_open=True,
-                                     rule="投诉队列精确率 0 < p ≤ 1 / complaint-queue precision in (0, 1]"),
+    "07_marketing": {
+        "push_days": Param("int", low=1, high=365, rule="1 到 365 天 / 1 to 365 days"),
+        "rules_days": Param("int", low=1, high=3650, rule="1 到 3650 天 / 1 to 3650 days"),
+        "min_support": Param("float", low=0, high=1, low_open=True, rule="0 < 最小支持度 ≤ 1 / support in (0, 1]"),
+        "min_confidence": Param("float", low=0, high=1, rule="0 ≤ 最小置信度 ≤ 1 / confidence in [0, 1]"),
+        "rules_max_len": Param("int", low=2, high=4),
+        "rec_test_days": Param("int", low=1, high=365, rule="1 到 365 天 / 1 to 365 days"),
+        "als_factors": Param("int", low=1, high=256),
+        "budget": Param("float", low=0, rule="预算 ≥ 0 元 / yuan, ≥ 0"),
+        "contact_cost": Param("float", low=0, rule="联系成本 ≥ 0 元 / yuan per contact, ≥ 0"),
+        "max_contacts": Param("int", low=0, high=100, rule="0 到 100 次 / 0 to 100 contacts"),
+        "cap_days": Param("int", low=1, high=3650, rule="1 到 3650 天 / 1 to 3650 days"),
+        "uplift": Param("float", low=0, high=1, rule="0 ≤ 增量购买率 ≤ 1 / uplift in [0, 1]"),
+        "margin": MARGIN,
     },
     "08_experiments": {
         "alpha": Param("float", low=0, high=0.5, low_open=True, high_open=True, rule="0 < α < 0.5"),
@@ -155,6 +164,12 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
         "coupon_cost": Param("float", low=0, rule="券成本 ≥ 0 元 / yuan per used coupon, ≥ 0"),
         "programme_cities": Param("str", rule="逗号分隔的城市，或留空 / comma-separated cities or empty"),
         "programme_launch": Param("str", check=_date_or_empty, rule="YYYY-MM-DD，或留空 / or empty"),
+    },
+    "09_feedback": {
+        "keywords_top": Param("int", low=1, high=10, rule="每条反馈的关键词数 1 到 10 / keywords per message, 1 to 10"),
+        "min_margin": Param("float", low=0, rule="分类把握度下限 ≥ 0 / category margin below which rules route, ≥ 0"),
+        "complaint_precision": Param("float", low=0, high=1, low_open=True,
+                                     rule="投诉队列精确率 0 < p ≤ 1 / complaint-queue precision in (0, 1]"),
     },
 }
 
