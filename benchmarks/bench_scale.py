@@ -25,7 +25,6 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 from _common import run_worker
 from bench_summary import AS_OF, DUCKDB_SQL, OUT, ROOT, _hwm_bytes, _rss_bytes, build_orders
