@@ -20,20 +20,20 @@ One expression, two engines: ibis 12 compiles the same table expression to DuckD
 sqlglot), runs on an in-process DuckDB or on a SparkSession, reads Parquet on both without pandas, and hands back
 pandas. What decided it against the alternatives tried:
 
-* narwhals (tried on DuckDB): a dataframe API over many engines, but no "value at the minimum of another column"
-  aggregate (the first purchase day's spend then needs a self-join), whole-day date differences need per-backend
-  care, and Spark goes through its own, younger lazy layer.
-* sqlframe: the PySpark API on DuckDB — it would make Spark code the source and DuckDB the emulation; ibis keeps
-  neither engine's dialect in our code.
+* narwhals (tried: the summary ran on its DuckDB lazy frames): a thin dataframe API over many engines, but it has
+  no "value at the minimum of another column" aggregate, so the first purchase day's spend needs a self-join, and
+  its PySpark support is a translation of its own rather than SQL compiled by one tested compiler.
+* sqlframe (read about, not installed or tried): the PySpark API on DuckDB and other engines — it would make
+  Spark's API the source and the other engines its emulation; ibis keeps neither engine's dialect in our code.
 * hand-written SQL per engine: two texts to keep equal (benchmarks/bench_scale.py keeps a plain DuckDB SQL only
   as the speed reference).
 
-ibis's ``arg_min`` (``min_by`` on Spark, ``arg_min`` on DuckDB), ``nunique`` and ``DateValue.delta(unit="day")``
+ibis's ``arg_min`` (an ordered ``FIRST`` on DuckDB, an arg-min aggregate on Spark), ``nunique`` and ``DateValue.delta(unit="day")``
 map to both engines; its PySpark backend sets the session to UTC, so naive local timestamps keep their day.
 
 Layout: ``expressions`` the ibis expressions (the definitions) · ``run`` backends, input, pandas output ·
-``choose`` the engine by size. The module imports ibis lazily only through these files: ``import helpers`` never
-needs the ``[scale]`` extra.
+``choose`` the engine by size. ibis and pyspark are imported on first use, so ``import helpers.engine`` and
+:func:`choose_engine` work without the ``[scale]`` extra.
 """
 
 from __future__ import annotations

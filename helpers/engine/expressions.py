@@ -8,9 +8,8 @@ reference day (the calibration end when there is one, else the as-of); ``t_x`` /
 ``monetary_repeat_mean`` is the spend of the repeat purchase days over ``x`` (null when ``x = 0``).
 
 How: one pass groups the purchases by (member, day) — spend and orders per purchase day — and a second groups
-those daily rows by member. The first-day spend is ``spend.argmin(day)`` (``arg_min`` / ``min_by``), so no
-self-join is needed. Refunded orders, channels and the holdout are small separate aggregations left-joined onto
-the members. Every expression keeps ``member_id`` and leaves sorting and the pandas index to
+those daily rows by member. The first-day spend is ``spend.argmin(day)``, so no self-join is needed. Refunded
+orders, channels and the holdout are small separate aggregations left-joined onto the members. Every expression keeps ``member_id`` and leaves sorting and the pandas index to
 :mod:`helpers.engine.run`.
 """
 

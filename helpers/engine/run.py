@@ -118,7 +118,7 @@ def _check_spark_parquet(path: str) -> None:
             raise ValueError(
                 f"{f}: column(s) {ns} hold nanosecond timestamps, which Spark cannot read; write the file with "
                 "microseconds (pyarrow: pq.write_table(table, path, coerce_timestamps='us'); pandas: "
-                "df.to_parquet(path, coerce_timestamps='us')) / Spark 无法读取纳秒精度的时间戳列 {ns}，"
+                f"df.to_parquet(path, coerce_timestamps='us')) / Spark 无法读取纳秒精度的时间戳列 {ns}，"
                 "请以微秒精度重写该 Parquet 文件")
 
 
