@@ -132,6 +132,8 @@ def test_edge_cases_hand_checked_and_equal_pandas(kind, spark_or_none):
     assert (b.frequency, b.recency, b.x, b.n_channels) == (1, 0, 0, 1) and np.isnan(b.monetary_repeat_mean)
     assert (d.frequency, d.n_channels, d.t_x) == (2, 1, 2.0)
     assert_same(got, member_summary(EDGES, AS_OF))
+    rfm = _run(kind, spark_or_none, engine.rfm_inputs, EDGES, AS_OF)
+    assert_same(rfm, got[["recency", "frequency", "monetary_total", "monetary_mean"]])
 
 
 def test_one_member_one_order_with_holdout(kind, spark_or_none):

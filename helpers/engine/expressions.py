@@ -9,8 +9,8 @@ reference day (the calibration end when there is one, else the as-of); ``t_x`` /
 
 How: one pass groups the purchases by (member, day) — spend and orders per purchase day — and a second groups
 those daily rows by member. The first-day spend is ``spend.argmin(day)``, so no self-join is needed. Refunded
-orders, channels and the holdout are small separate aggregations left-joined onto the members. Every expression keeps ``member_id`` and leaves sorting and the pandas index to
-:mod:`helpers.engine.run`.
+orders, channels and the holdout are small separate aggregations left-joined onto the members. Every expression
+keeps ``member_id`` and leaves sorting and the pandas index to :mod:`helpers.engine.run`.
 """
 
 from __future__ import annotations
