@@ -93,7 +93,10 @@ def _table(con, orders) -> ibis.Table:
         for c in cols:
             s = orders[c]
             if c == "order_ts":
-                arr = pa.array(pd.to_datetime(s).to_numpy().astype("datetime64[us]"), pa.timestamp("us"))
+                ts = pd.to_datetime(s)
+                if ts.dt.tz is not None:  # local (Asia/Shanghai) wall time, as helpers.behavior takes it
+                    ts = ts.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+                arr = pa.array(ts.to_numpy().astype("datetime64[us]"), pa.timestamp("us"))
             elif c == "net_amount":
                 arr = pa.array(s.to_numpy(dtype=float, na_value=np.nan), pa.float64(), from_pandas=True)
             else:
