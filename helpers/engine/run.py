@@ -99,8 +99,13 @@ def _table(con, orders) -> ibis.Table:
                 arr = pa.array(ts.to_numpy().astype("datetime64[us]"), pa.timestamp("us"))
             elif c == "net_amount":
                 arr = pa.array(s.to_numpy(dtype=float, na_value=np.nan), pa.float64(), from_pandas=True)
-            else:
-                arr = pa.array(s.astype("string").to_numpy(dtype=object, na_value=None), pa.string())
+            else:  # ids and codes as Arrow strings without a Python object per row (categoricals decoded)
+                try:
+                    arr = pa.array(s, from_pandas=True)
+                    if not pa.types.is_string(arr.type):
+                        arr = arr.cast(pa.string())
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+                    arr = pa.array(s.astype("string").to_numpy(dtype=object, na_value=None), pa.string())
             arrays[c] = arr
         return ibis.memtable(pa.table(arrays))
     raise TypeError("orders must be a pandas DataFrame, a Parquet path or an ibis table")
