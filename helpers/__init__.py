@@ -20,6 +20,7 @@ module                      topic
 ``segments``                clustering, tags, loyalty quadrants, lifecycle stages, churn warning
 ``release`` / ``bundle``    the nbgrader student release and the trainee bundle
 ``report``                  the papermill report run (parameters, snapshot, member scores, HTML)
+``engine``                  the scale path: member summary and RFM inputs on DuckDB or Spark (ibis)
 ``paths`` / ``typography``  where the workbook's files are; the Chinese typesetting lint and fixer
 ==========================  ============================================================================
 

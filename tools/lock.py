@@ -27,7 +27,8 @@ PYTHON = "3.11.7"
 PLATFORM = "x86_64-manylinux_2_28"
 
 #: PyPI name -> conda-forge name, where they differ
-CONDA_NAMES = {"duckdb": "python-duckdb", "brotli": "brotli-python"}
+CONDA_NAMES = {"duckdb": "python-duckdb", "brotli": "brotli-python",
+               "ibis-framework": "ibis-duckdb"}  # ibis core + its DuckDB backend (the Spark one needs only pyspark)
 #: not on conda-forge: installed by pip inside the conda environment
 PIP_ONLY = ("mplfonts", "autocorrect-py")
 
