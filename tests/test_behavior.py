@@ -89,6 +89,14 @@ def test_member_summary_calibration_holdout(tiny):
         member_summary(tiny, "2025-03-31", calibration_end="2025-04-30")
 
 
+def test_member_summary_empty_holdout_spend_is_float(tiny):
+    """No order after calibration_end: spend_holdout is 0.0 yuan (float), not the int64 zeros np.bincount gives."""
+    early = tiny[tiny["order_ts"] < pd.Timestamp("2025-01-06")]
+    s = member_summary(early, "2025-03-31", calibration_end="2025-01-05")
+    assert s["spend_holdout"].dtype == np.float64 and (s["spend_holdout"] == 0.0).all()
+    assert (s["orders_holdout"] == 0).all()
+
+
 def test_member_summary_errors(tiny):
     with pytest.raises(KeyError, match="net_amount"):
         member_summary(tiny.drop(columns="net_amount"), "2025-03-31")

@@ -215,7 +215,8 @@ def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibra
         hmask = keep & (day > cal_day)
         hc, hd = codes_all[hmask], day[hmask]
         cols["orders_holdout"] = np.bincount(hc, minlength=n).astype(np.int64)
-        cols["spend_holdout"] = np.bincount(hc, weights=net[hmask], minlength=n)
+        # float even when the holdout is empty: np.bincount returns int64 zeros for an empty input, weights or not
+        cols["spend_holdout"] = np.bincount(hc, weights=net[hmask], minlength=n).astype(np.float64)
         if len(hd):
             span = int(hd.max() - hd.min() + 1)
             key = np.sort(hc.astype(np.int64) * span + (hd - hd.min()))
