@@ -18,6 +18,8 @@ import functools
 import re
 from pathlib import Path
 
+from helpers.bundle import LEAK_MARKERS
+
 from .fonts import embed_font
 
 __all__ = ["OFFLINE_TEMPLATE", "REPORT_SKIP", "export_html", "external_resources", "html_exporter",
@@ -40,7 +42,9 @@ REPORT_SKIP = "report-skip"
 #: papermill's tags: the parameters cell and the cell it injects (their values are listed in index.html)
 PARAMETER_TAGS = ("parameters", "injected-parameters")
 #: text that never reaches a report page, whatever the metadata says (a cell that lost its nbgrader metadata)
-COURSE_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+#: nbgrader's solution and hidden-test markers, defined once in helpers.bundle (spelled there so that no helpers file,
+#: this one included, carries the markers themselves: the bundle refuses any file that does)
+COURSE_MARKERS = LEAK_MARKERS
 
 
 def report_cell(cell) -> bool:
