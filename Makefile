@@ -25,7 +25,7 @@ report: $(STAMP)
 	$(PY) -m helpers report --data-dir datasets/default --out reports/$(RUN)
 
 test: $(STAMP)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15
 
 lint: $(STAMP)
 	$(PY) -m ruff check helpers tests benchmarks solutions

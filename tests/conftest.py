@@ -41,3 +41,15 @@ def write_file(tmp_path: Path) -> Callable[..., Path]:
 # import (a module that still imports it from _worlds gets the same world definition).
 from _worlds import small_world  # noqa: E402, F401
 
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start the session's one default report run in the background as soon as the first worker knows a selected
+    test needs it (tests/_report_runs.py says why and how)."""
+    import os
+
+    from _report_runs import start_default_run
+
+    first = os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0"
+    if first and os.name == "posix" and any(item.get_closest_marker("default_run") for item in items):
+        start_default_run(config._tmp_path_factory.getbasetemp())
+

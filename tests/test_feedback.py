@@ -282,3 +282,10 @@ def test_disk_cached_model_predicts_like_a_fresh_fit(tmp_path, monkeypatch):
     assert (a["category"] == c["category"]).all()
     (next(tmp_path.glob("feedback_model_*.pkl"))).write_bytes(b"damaged")
     assert (fit(800, 11).predict(texts)["category"] == a["category"]).all()  # a damaged file: fitted again
+
+
+def test_sla_met_rate_counts_only_known_outcomes():
+    # 2 met of 4 known (met, breached, overdue, met); open and unknown are neither met nor missed
+    assert F.sla_met_rate(pd.Series(["met", "breached", "open", "overdue", "unknown", "met"])) == 0.5
+    assert F.sla_met_rate(pd.Series(["open", "unknown"])) is None
+    assert F.sla_met_rate(pd.Series([], dtype="object")) is None

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from _report_runs import DEFAULT_DATA, DEFAULT_RUN_GROUP, default_run, run_report
+from _report_runs import DEFAULT_DATA, USES_DEFAULT_RUN, default_run, run_report
 from test_report_pages import page_text
 
 from helpers import report
@@ -135,10 +135,10 @@ def test_notebook_defaults_are_shown_without_python_quotes():
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
-    return default_run(tmp_path_factory)
+    return default_run(tmp_path_factory)[0]
 
 
-@DEFAULT_RUN_GROUP
+@USES_DEFAULT_RUN
 @pytest.mark.slow
 def test_run_writes_kpis_and_alerts_and_the_index_shows_them(run_dir):
     metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
@@ -156,7 +156,7 @@ def test_run_writes_kpis_and_alerts_and_the_index_shows_them(run_dir):
     assert not re.search(r"'[^']*'", text), "index.html shows Python quoting"
 
 
-@DEFAULT_RUN_GROUP
+@USES_DEFAULT_RUN
 @pytest.mark.slow
 def test_baseline_run_shows_changes_and_fires_alerts(run_dir, tmp_path):
     rules = tmp_path / "rules.yaml"

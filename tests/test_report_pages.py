@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from _report_runs import DEFAULT_RUN_GROUP, default_run
+from _report_runs import USES_DEFAULT_RUN, default_run
 
 from helpers import report
 from helpers.report import html as rhtml
@@ -93,10 +93,10 @@ def _course_cells(nb) -> list:
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
-    return default_run(tmp_path_factory)
+    return default_run(tmp_path_factory)[0]
 
 
-@DEFAULT_RUN_GROUP
+@USES_DEFAULT_RUN
 @pytest.mark.slow
 @pytest.mark.parametrize("module", MODULES, ids=[m.slug for m in MODULES])
 def test_module_page_shows_results_not_the_course(module, run_dir):
@@ -131,7 +131,7 @@ def test_module_page_shows_results_not_the_course(module, run_dir):
     assert "data:image/png;base64" in page or "<table" in page
 
 
-@DEFAULT_RUN_GROUP
+@USES_DEFAULT_RUN
 @pytest.mark.slow
 def test_executed_notebook_keeps_everything(run_dir):
     for module in MODULES:
@@ -192,7 +192,7 @@ def test_index_embeds_the_font_of_its_characters(tmp_path):
     assert report.external_resources(page) == []
 
 
-@DEFAULT_RUN_GROUP
+@USES_DEFAULT_RUN
 @pytest.mark.slow
 def test_every_page_embeds_the_chinese_font_it_needs(run_dir):
     sizes = {}

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _report_runs import DEFAULT_RUN_GROUP, shared_run
+from _report_runs import USES_DEFAULT_RUN, default_run
 
 from helpers import report
 from helpers.report import columns
@@ -77,12 +77,12 @@ def _portable(metrics: dict) -> dict:
     return metrics
 
 
-@DEFAULT_RUN_GROUP
+@USES_DEFAULT_RUN
 def test_report_default_data_matches_golden_metrics(tmp_path_factory):
     """The one full run on the default data: every module ran, pages read offline, and metrics.json equals the
     committed golden file (counts exactly, floats to 1e-6). After an intended change (new data, a new metric):
     ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest -q -p no:xdist tests/test_report_runs.py -k golden``."""
-    a, stderr = shared_run(DEFAULT_DATA, tmp_path_factory)  # the run the page and KPI tests read too
+    a, stderr = default_run(tmp_path_factory)  # the run the page and KPI tests read too
     for noise in ("without encryption", "KeyboardInterrupt", "IPKernelApp"):
         assert noise not in stderr, f"kernel log noise reaches the analyst's terminal: {noise}"
     index = (a / "index.html").read_text(encoding="utf-8")

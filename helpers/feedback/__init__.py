@@ -44,6 +44,7 @@ from helpers.feedback.sla import (
     after_feedback,
     backlog,
     overdue_list,
+    sla_met_rate,
     sla_summary,
     sla_table,
 )
@@ -53,7 +54,7 @@ __all__ = ["agreement", "complaint_threshold", "load_lexicon", "member_feedback_
            "STATUS_ZH", "FeedbackModel", "after_feedback", "backlog", "clean_text", "clean_texts", "corpus_keywords",
            "default_model", "emoji_of", "keyword_counts", "lexicon_features", "lexicon_score", "message_keywords",
            "normalize", "overdue_list", "plot_keywords", "prepare", "rating_consistency", "rating_polarity", "route",
-           "score_feedback", "segment", "sentiment_from_score", "sla_summary", "sla_table", "stopwords", "text_status",
+           "score_feedback", "segment", "sentiment_from_score", "sla_met_rate", "sla_summary", "sla_table", "stopwords", "text_status",
            "tokens", "training_corpus", "user_words"]
 
 

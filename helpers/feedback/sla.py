@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["FIRST_RESPONSE_TARGET_H", "RESOLUTION_TARGET_H", "after_feedback", "backlog", "overdue_list",
-           "sla_summary", "sla_table"]
+           "sla_met_rate", "sla_summary", "sla_table"]
 
 #: first-response target per channel, hours
 FIRST_RESPONSE_TARGET_H = {"客服热线": 1.0, "小程序": 4.0, "微信公众号": 4.0, "APP评价": 24.0, "电商平台评价": 24.0,  # typography: ignore
@@ -90,6 +90,16 @@ def sla_table(feedback: pd.DataFrame, as_of=None, category=None, first_targets: 
     overall = np.where((overall == "met") & (fr == "breached"), "breached", overall)
     out["sla_status"] = overall
     return out
+
+
+def sla_met_rate(status: pd.Series) -> float | None:
+    """Share of cases handled within both targets among the cases whose outcome is known (``met`` / ``breached`` /
+    ``overdue``); cases still open within target and ``unknown`` ones are left out, never counted as met or missed.
+    None when no outcome is known (e.g. an export without response times). The report's complaint-SLA KPI is this
+    rate over the negative messages."""
+    s = pd.Series(status, dtype="object")
+    known = s.isin(["met", "breached", "overdue"])
+    return round(float((s[known] == "met").mean()), 4) if known.any() else None
 
 
 def sla_summary(sla: pd.DataFrame, by: str = "channel") -> pd.DataFrame:
