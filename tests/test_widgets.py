@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import widgets
+from helpers import plots, widgets
 from helpers.behavior import spend_band_explorer
 from helpers.report.runner import KERNEL_ARGUMENTS
 
@@ -30,6 +30,7 @@ def test_live_only_when_asked_and_not_a_static_run(monkeypatch):
 
 
 def test_explorer_draws_statically_in_a_static_run(monkeypatch):
+    plots.use_theme()  # the Chinese font, as every notebook sets it: no missing-glyph warnings
     monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
     assert not isinstance(spend_band_explorer(_summary(), [1000, 5000]), pd.DataFrame)  # the widget box
     monkeypatch.setenv(widgets.STATIC_ENV, "1")
