@@ -43,6 +43,18 @@ def test_module_output_classroom_mode_writes_nothing(tmp_path, monkeypatch):
     assert "classroom" in repr(out)
 
 
+def test_module_output_summary_shows_scalar_metrics_and_where_they_went(tmp_path, capsys):
+    for output_dir, says in (("", "课堂模式"), (str(tmp_path), "已写入本次报告")):
+        out = ModuleOutput(output_dir, "03_rfm")
+        out.metrics({"members": 120, "top_share": 0.5, "segments": {"A": 3}})
+        out.metrics({"top_share": 0.6, "rule": "quantiles"})  # a later call updates the earlier key
+        out.table("rfm_segments", pd.DataFrame({"x": range(7)}))
+        table = out.summary()
+        line = capsys.readouterr().out
+        assert says in line and "rfm_segments（7 行）" in line
+        assert table.to_dict()["值 · value"] == {"members": 120, "top_share": 0.6, "rule": "quantiles"}
+
+
 def test_module_output_writes_parts(tmp_path):
     out = ModuleOutput(str(tmp_path), "03_rfm")
     out.metrics({"members": np.int64(10), "share": np.float64(1 / 3), "nan": float("nan")})

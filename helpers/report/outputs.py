@@ -50,6 +50,8 @@ class ModuleOutput:
         self.key = key
         self.enabled = self.output_dir != ""
         self.dir = Path(self.output_dir) / PARTS / key if self.enabled else None
+        self._metrics: dict[str, Any] = {}  # what this module reports, kept in classroom mode too (summary())
+        self._tables: dict[str, int] = {}
 
     def __repr__(self) -> str:
         where = self.dir if self.enabled else "classroom mode, writes nothing"
@@ -69,6 +71,7 @@ class ModuleOutput:
     def metrics(self, values: dict[str, Any]) -> None:
         if not isinstance(values, dict):
             raise TypeError("metrics() takes a dict of name -> value")
+        self._metrics.update(values)
         if self.enabled:
             self._update_json("metrics.json", values)
 
@@ -77,6 +80,7 @@ class ModuleOutput:
             raise ValueError(f"table name {name!r}: use letters, digits, '_' or '-'")
         if not isinstance(df, pd.DataFrame):
             raise TypeError("table() takes a DataFrame")
+        self._tables[name] = len(df)
         if self.enabled:
             write_csv(df, self._ensure() / "tables" / f"{name}.csv", index=index)
 
@@ -123,6 +127,17 @@ class ModuleOutput:
         if self.enabled:
             fname = f"{self.key}_{name}.csv" if name else f"{self.key}.csv"
             write_csv(df, self._ensure() / "quarantine" / fname)
+
+    def summary(self) -> pd.DataFrame:
+        """The module's headline numbers as the report reader sees them: one line saying where the parts went (or
+        that classroom mode writes nothing), then a two-column table (指标 · metric, 值 · value) of the scalar
+        metrics reported so far; nested ones (per segment, per arm …) are in metrics.json. Prints the line and
+        returns the table, so a notebook's appendix ends with ``out.summary()`` rather than a raw dict."""
+        tables = "、".join(f"{n}（{rows:,} 行）" for n, rows in self._tables.items()) or "无"
+        where = "已写入本次报告（合并到 metrics.json 与 tables/）" if self.enabled else "课堂模式，不写文件"
+        print(f"报告输出 {self.key}：{where}；表格：{tables}")
+        rows = [(k, v) for k, v in self._metrics.items() if not isinstance(v, dict | list | tuple)]
+        return pd.DataFrame(rows, columns=["指标 · metric", "值 · value"]).set_index("指标 · metric")
 
     def skip(self, table: str, message: str) -> str:
         if self.enabled:
