@@ -66,6 +66,13 @@ class Truth:
 
         return pd.Timestamp(self.params["as_of"]).normalize() if self.params.get("as_of") else None
 
+    @property
+    def programme(self) -> dict | None:
+        """The loyalty programme the generator ran (``truth/loyalty_programme.json``: points and tier rules, the
+        true outstanding points), or ``None`` for a truth folder without one."""
+        path = self.folder / "loyalty_programme.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
     def alive_at(self, as_of):
         """Each member's true ``alive_at_as_of`` (a boolean Series) when the truth was drawn for the same day as
         ``as_of``; ``None`` otherwise — the truth cannot say who was alive on another day."""

@@ -3,14 +3,13 @@ independently of the vectorised ledger) on random ledgers."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from helpers import data, tiers
 from helpers.paths import DEFAULT_DATA_DIR
+from helpers.truth import read_truth
 
 
 def _orders(rows):
@@ -160,7 +159,7 @@ def test_burn_earn_by_tier_uses_the_tier_held_when_ordering():
 
 
 def test_default_world_outstanding_matches_the_generator_truth():
-    truth = json.loads((DEFAULT_DATA_DIR / "truth" / "loyalty_programme.json").read_text(encoding="utf-8"))
+    truth = read_truth(DEFAULT_DATA_DIR).programme
     ds = data.load(DEFAULT_DATA_DIR, as_of=truth["as_of"])
     led = tiers.points_ledger(ds.orders, truth["as_of"], truth["points"]["points_expiry_months"])
     assert led.outstanding == truth["points_outstanding"] and (led.balances["balance"] >= 0).all()
@@ -169,3 +168,11 @@ def test_default_world_outstanding_matches_the_generator_truth():
 def test_missing_points_columns_are_named():
     with pytest.raises(ValueError, match="points_redeemed"):
         tiers.points_ledger(HAND.drop(columns=["points_redeemed"]), "2024-12-31", 0)
+
+
+def test_truth_without_a_programme_file_has_none(tmp_path):
+    (tmp_path / "truth").mkdir()
+    pd.DataFrame({"member_id": ["M1"]}).to_parquet(tmp_path / "truth" / "member_truth.parquet")
+    (tmp_path / "truth" / "params.json").write_text("{}", encoding="utf-8")
+    assert read_truth(tmp_path).programme is None
+

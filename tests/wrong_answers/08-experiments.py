@@ -1,10 +1,5 @@
-"""Module 08's answers that must score 0 (tests/test_nbgrader_roundtrip.py): grade_id -> source of the solution cell.
-
-``WRONG_ANSWERS``: a mistake trainees really make, per exercise. ``HELPER_ANSWERS``: for every code exercise, the
-answer that only calls the course helper implementing it — the test cell blocks that helper while it runs.
-``SABOTAGE_ANSWERS``: for every code exercise, an answer that switches the freshly reloaded ``helpers.checks`` off
-from its own function body and returns a value of the right type and shape but wrong content; only the plain
-``assert`` statements that end each hidden test can catch it, so each must score 0.
+"""Module 08's answers that must score 0: grade_id -> source of the solution cell. What ``WRONG_ANSWERS``,
+``HELPER_ANSWERS`` and ``SABOTAGE_ANSWERS`` hold, and why each must score 0: tests/test_nbgrader_roundtrip.py.
 """
 
 WRONG_ANSWERS = {
