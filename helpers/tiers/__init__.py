@@ -51,12 +51,21 @@ from helpers.tiers.rules import (
     parse_thresholds,
 )
 from helpers.tiers.scores import SCORE_COLUMNS, member_score_descriptions, member_scores
-from helpers.tiers.simulate import Panel, TierPath, monthly_panel, paid_orders, simulate_tiers
+from helpers.tiers.simulate import (
+    Panel,
+    TierPath,
+    monthly_panel,
+    paid_orders,
+    qualified_level,
+    simulate_tiers,
+    tier_step,
+)
 
 __all__ = [
     "DEFAULT_BENEFITS", "DEFAULT_RULES", "SCORE_COLUMNS", "TIER_NAMES", "DesignComparison", "Ledger", "Panel",
     "TierPath", "TierRules", "benefit_cost", "benefits_table", "breakage_rate", "burn_earn_by_tier",
     "compare_designs", "expiry_time", "flow_matrix", "liability", "member_score_descriptions", "member_scores",
-    "monthly_flows", "monthly_panel", "paid_orders", "parse_thresholds", "points_ledger", "programme_roi",
+    "monthly_flows", "monthly_panel", "paid_orders", "parse_thresholds", "points_ledger", "programme_roi", "qualified_level",
     "simulate_tiers", "spend_around_upgrade", "threshold_for_share", "tier_counts", "tier_designer", "tier_distribution",
+    "tier_step",
 ]
