@@ -7,7 +7,9 @@ One job per file; this package re-exports every public name (``from helpers impo
                grace), :data:`DEFAULT_RULES`, :data:`DEFAULT_BENEFITS`, :func:`benefits_table`,
                :func:`parse_thresholds` — the programme as data
 ``simulate``   :func:`monthly_panel` (member × month arrays), :func:`simulate_tiers` (vectorised month-by-month
-               tiers: immediate upgrade, downgrade one level at a review with grace), :class:`TierPath`
+               tiers: immediate upgrade, downgrade one level at a review with grace), :class:`TierPath`;
+               :func:`qualified_level` and :func:`tier_step` (one month end), which the synthetic world's
+               programme also uses
 ``flows``      :func:`tier_distribution`, :func:`tier_counts`, :func:`monthly_flows`, :func:`flow_matrix`,
                :func:`spend_around_upgrade` (upgraders against near misses),
                :func:`threshold_for_share` (the threshold that puts the top X % in a tier)
