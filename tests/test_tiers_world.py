@@ -33,10 +33,6 @@ def other_seed(tmp_path_factory):
     return d
 
 
-def _worlds(request):
-    return request.getfixturevalue("small_world"), request.getfixturevalue("other_seed")
-
-
 def _load(d):
     tr = read_truth(d)
     prog = tr.programme
