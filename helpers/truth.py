@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ARCHETYPE_ZH", "MEMBER_TRUTH_COLUMNS", "Truth", "read_truth"]
+__all__ = ["ARCHETYPE_ZH", "MEMBER_POINTS_COLUMNS", "MEMBER_TRUTH_COLUMNS", "Truth", "read_truth"]
 
 ARCHETYPE_ZH = {"heavy_loyal": "重度忠诚", "heavy_switching": "重度摇摆", "light_loyal": "轻度忠诚",
                 "light_switching": "轻度摇摆"}
@@ -49,6 +49,18 @@ MEMBER_TRUTH_COLUMNS = {
     "loyal": "see archetype",
 }
 
+#: what each column of ``truth/member_points.parquet`` means (module 06's loyalty programme as the generator ran it,
+#: up to the end of the as-of day; datasets/README.md shows the same list, a test checks the file's columns)
+MEMBER_POINTS_COLUMNS = {
+    "member_id": "member identifier (as in members.parquet); every member, also those without points",
+    "tier": "tier held at the end of the as-of month under the programme's rules (truth/loyalty_programme.json)",
+    "points_earned": "points earned on paid orders (refunded orders earn none); equals the member's points_earned in "
+                     "orders.parquet",
+    "points_redeemed": "points redeemed on paid orders",
+    "points_expired": "points that expired unused by the end of the as-of day (FIFO, points_expiry_months)",
+    "points_balance": "points_earned − points_redeemed − points_expired: the true outstanding balance",
+}
+
 
 @dataclass
 class Truth:
@@ -72,6 +84,15 @@ class Truth:
         true outstanding points), or ``None`` for a truth folder without one."""
         path = self.folder / "loyalty_programme.json"
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    @property
+    def member_points(self):
+        """Each member's true points and tier (``truth/member_points.parquet``, indexed by member_id; columns
+        :data:`MEMBER_POINTS_COLUMNS`), or ``None`` for a truth folder without one."""
+        import pandas as pd
+
+        path = self.folder / "member_points.parquet"
+        return pd.read_parquet(path).set_index("member_id") if path.is_file() else None
 
     def alive_at(self, as_of):
         """Each member's true ``alive_at_as_of`` (a boolean Series) when the truth was drawn for the same day as

@@ -134,7 +134,9 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
         "tier_window_months": Param("int", low=1, high=36, rule="1 到 36 个月 / 1 to 36 months"),
         "tier_grace_months": Param("int", low=0, high=12, rule="0 到 12 个月 / 0 to 12 months"),
         "tier_basis": Param("str", choices=("spend", "points")),
-        "points_expiry_months": Param("int", low=0, high=120, rule="0（不过期）到 120 个月 / 0 = never, up to 120"),
+        "points_expiry_months": Param("int", low=-1, high=120,
+                                      rule="-1（沿用数据自带的积分规则）、0（不过期）到 120 个月 / -1 = the data's own "
+                                           "programme rule, 0 = never, up to 120"),
         "value_per_point": Param("float", low=0, high=100, rule="每分价值 0 到 100 元 / yuan per point in [0, 100]"),
         "warn_share": Param("float", low=0, high=1, low_open=True, rule="0 < 提醒线 ≤ 1 / share in (0, 1]"),
         "margin": MARGIN,

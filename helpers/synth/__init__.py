@@ -10,7 +10,9 @@ Layout (one job per file)
     ``calendar`` days, demand calendar, time warp · ``catalogue`` products and stores · ``members`` registration,
     demographics and latent draws · ``spells`` active spells (lifetime, dropout, win-back) · ``timeline`` orders:
     when, channel, payment, store, refund · ``campaigns`` randomised campaigns and their true effect ·
-    ``trials`` the multi-arm test and the city programme · ``baskets`` order lines, coupons, points · ``events`` browsing log · ``feedback`` feedback messages · ``text/`` the feedback
+    ``trials`` the multi-arm test and the city programme · ``baskets`` order lines, coupons, points ·
+    ``programme`` the loyalty programme's rules and truth · ``loyalty`` tiers, earning, redemption and expiry at work ·
+    ``events`` browsing log · ``feedback`` feedback messages · ``text/`` the feedback
     wording (grammar as JSON data files) · ``arrow`` Parquet schemas and writer · ``assemble`` arrays → table
     columns, ``params.json`` · ``world`` :func:`generate_world`, :func:`simulate_orders` · ``dictionary`` the data
     dictionary · ``cli`` the command line. :mod:`helpers.generate` is the stable facade other code imports;
@@ -109,9 +111,22 @@ Orders (orders)
     * payment: preferred method (微信支付, 支付宝, 银行卡, 现金 older members, 储值卡) with probability 0.8; cash
       is never used online.
     * discounts: a new-member coupon (新人券 满59减15) on half the first orders, generic 满减 coupons on 8 % of
-      orders, campaign coupons, points (1 point per 元 paid, 100 points = 1 元; 20 % chance to redeem when the
-      balance reaches 1,000, up to 20 % of the order), plus the 凑单 promotion above.
+      orders, campaign coupons, points redeemed (100 points = 1 元, see below), plus the 凑单 promotion above.
     * status: 3 % ``refunded`` (kept in the table; they earn no points).
+
+Loyalty programme (points_earned, points_redeemed; ``programme``, ``loyalty``)
+    * Tiers follow the retailer's programme (the course's default :class:`helpers.tiers.TierRules`: rolling 12-month
+      paid net spend, 银卡 1,000 / 金卡 3,000 / 钻石卡 10,000 元, immediate upgrade, review after 12 months plus one
+      month of grace, one level down at a time), month by month with :func:`helpers.tiers.tier_step`.
+    * A paid order earns ⌊net × rate⌋ points, the rate of the tier held when ordering (end of the previous month):
+      1 / 1.2 / 1.5 / 2 points per 元. Refunded orders earn and redeem nothing.
+    * Redemption (own random stream ``loyalty``): once the valid balance reaches 1,000 points, at each paid order
+      with probability 15–30 % by tier × √(balance / 1,000) (at most 80 %), at least 60 % when ≥ 100 points expire by
+      the end of the next month; as much as allowed (whole 元, ≤ 20 % of the order). The redeemed value enlarges
+      the basket like a coupon, so ``net_amount`` stays the member's own spend.
+    * Expiry: each order's points expire at the end of the 12th month after the month earned, oldest first (FIFO).
+    * Truth: ``loyalty_programme.json`` (rules, totals, outstanding points, breakage over settled points) and
+      ``member_points.parquet`` (each member's earned / redeemed / expired / balance and tier at the as-of month).
 
 Campaigns (campaigns, campaign_contacts) – randomised 80 / 20 treatment / control among eligible members
     * C2409 "沉睡会员短信唤醒" – SMS, no-threshold 15 元 coupon, sent 2024-09-10 10:00, valid to 2024-09-30.

@@ -154,7 +154,7 @@ def orders_arrays(w: World, m0: int, tl: dict, bk: dict | None, first_id: int) -
     if bk is None:  # fast path: no basket, gross = net = z
         gross = net = tl["z_c"]
         disc = np.zeros(n_o, np.int64)
-        pe = np.where(tl["refunded"], 0, net // 100)
+        pe = np.where(tl["refunded"], 0, net // 100)  # 1 point per 元, no tiers or redemptions (they need baskets)
         pr = np.zeros(n_o, np.int64)
         code = np.where(tl["coupon"] >= 0, CAMPAIGN_CODE0 + tl["coupon"], -1)
     else:

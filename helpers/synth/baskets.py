@@ -22,6 +22,7 @@ from helpers.synth.config import (
     NEW_MEMBER_COUPON,
     component_rng,
 )
+from helpers.synth.loyalty import Loyalty
 
 
 def _hazard(x: np.ndarray) -> np.ndarray:
@@ -32,8 +33,9 @@ def _hazard(x: np.ndarray) -> np.ndarray:
     return HAZARD_FLOOR + (1 - HAZARD_FLOOR) * np.nan_to_num(g, nan=0.0)
 
 
-def baskets(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, cat: Catalogue) -> dict:
-    """Order lines, gross / discount / net amounts, coupons and points for one chunk's orders."""
+def baskets(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, cat: Catalogue, programme: Loyalty) -> dict:
+    """Order lines, gross / discount / net amounts, coupons and points for one chunk's orders; ``programme`` (the
+    chunk's :class:`helpers.synth.loyalty.Loyalty`) decides the points redeemed and earned."""
     rng = component_rng(seed, "basket", chunk)
     M = m1 - m0
     C = len(cat.cat_names)
@@ -52,10 +54,10 @@ def baskets(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, cat: Ca
     by_rank = np.argsort(rank, kind="stable")
     bounds = np.r_[0, np.cumsum(np.bincount(rank))] if n_o else np.zeros(1, np.int64)
     last_cat = np.full((M, C), -np.inf)
-    bal = np.zeros(M, np.int64)
     gross = np.zeros(n_o, np.int64)
     disc = np.zeros(n_o, np.int64)
     pts_red = np.zeros(n_o, np.int64)
+    pts_earned = np.zeros(n_o, np.int64)
     coupon_code = np.full(n_o, -1, dtype=np.int64)   # 0..2 generic, 3 new member, CAMPAIGN_CODE0+ campaign
     L_order, L_pid, L_q, L_price, L_step = [], [], [], [], []
     gen_face = np.array([c[1] for c in GENERIC_COUPONS])
@@ -82,10 +84,11 @@ def baskets(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, cat: Ca
         gen &= ok.any(1)
         face = np.where(gen, gen_face[best], face)
         code = np.where(gen, best, code)
-        # points: 100 points = 1 元
-        red_yuan = np.where((bal[m] >= 1000) & (rng.random(n) < 0.2) & ~refunded[S],
-                            np.minimum(bal[m] // 100, (zz * 0.2 // 100).astype(np.int64)), 0)
-        vcents = red_yuan * 100
+        # points (helpers.synth.loyalty, its own random stream): 100 points = 1 元, so points redeemed = cents off.
+        # The basket stream still draws one number per order here, as when it decided redemptions itself: the first
+        # orders' baskets and the new-member coupons do not depend on the programme's rules.
+        rng.random(n)
+        vcents = programme.redeem(S, zz, refunded[S])
         G = zz + face + vcents
         # basket fill
         k = 1 + np.minimum(rng.poisson(G / 11000.0), 5)
@@ -167,11 +170,9 @@ def baskets(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, cat: Ca
         d = np.minimum(face + vcents + promo, gr)
         gross[S] = gr
         disc[S] = d
-        pts_red[S] = red_yuan * 100
+        pts_red[S] = vcents
         coupon_code[S] = code
-        net = gr - d
-        earned = np.where(refunded[S], 0, net // 100)
-        bal[m] += earned - red_yuan * 100
+        pts_earned[S] = programme.earn(S, gr - d, refunded[S])
     if L_order:
         lo, lp, lq, lpr, ls = (np.concatenate(a) for a in (L_order, L_pid, L_q, L_price, L_step))
     else:
@@ -191,5 +192,5 @@ def baskets(seed: int, chunk: int, m0: int, m1: int, mb: dict, tl: dict, cat: Ca
         st = np.maximum.accumulate(st)
     line_no = np.arange(len(lo)) - st + 1
     net = gross - disc
-    return dict(gross=gross, disc=disc, net=net, pts_earned=np.where(refunded, 0, net // 100), pts_red=pts_red,
+    return dict(gross=gross, disc=disc, net=net, pts_earned=pts_earned, pts_red=pts_red,
                 coupon_code=coupon_code, l_order=lo, l_line=line_no, l_pid=lp, l_q=lq, l_price=lpr)

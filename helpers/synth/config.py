@@ -167,7 +167,7 @@ ARCHETYPES = tuple(ARCHETYPE_ZH)
 LAPSE_CAUSES = ("after_purchase", "lifetime")
 
 COMPONENT = {"members": 1, "catalogue": 2, "stores": 3, "timeline": 10, "basket": 11, "events": 12, "feedback": 13,
-             "campaigns": 14, "programme": 15}
+             "campaigns": 14, "programme": 15, "loyalty": 16}
 
 
 def component_rng(seed: int, component: str, chunk: int = 0) -> np.random.Generator:

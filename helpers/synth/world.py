@@ -51,6 +51,8 @@ from helpers.synth.config import (
 )
 from helpers.synth.events import events
 from helpers.synth.feedback import FB_CATS, feedback
+from helpers.synth.loyalty import Loyalty
+from helpers.synth.programme import MEMBER_POINTS_SCHEMA, member_points_arrays
 from helpers.synth.text import POLARITIES
 from helpers.synth.timeline import timeline
 from helpers.synth.trials import ARM_LABELS, PROGRAMME
@@ -82,7 +84,13 @@ def generate_world(n_members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED, o
         sink.write("members", members_arrays(w, m0, m1))
         if truth:
             sink.write("member_truth", truth_arrays(w, m0, m1, tl), MEMBER_TRUTH_SCHEMA, sub="truth")
-        bk = baskets(seed, chunk, m0, m1, w.mb, tl, w.cat) if need_basket else None
+        bk = None
+        if need_basket:  # the loyalty programme runs inside the basket loop (helpers.synth.loyalty)
+            lp = Loyalty(seed, chunk, m1 - m0, tl, w.cal)
+            bk = baskets(seed, chunk, m0, m1, w.mb, tl, w.cat, lp)
+            if truth:
+                sink.write("member_points", member_points_arrays(m0, m1, lp.finish()), MEMBER_POINTS_SCHEMA,
+                           sub="truth")
         n_o = len(tl["mem"])
         first_order = w.counters["order"]
         if "orders" in wanted:

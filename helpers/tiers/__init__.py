@@ -7,7 +7,9 @@ One job per file; this package re-exports every public name (``from helpers impo
                grace), :data:`DEFAULT_RULES`, :data:`DEFAULT_BENEFITS`, :func:`benefits_table`,
                :func:`parse_thresholds` — the programme as data
 ``simulate``   :func:`monthly_panel` (member × month arrays), :func:`simulate_tiers` (vectorised month-by-month
-               tiers: immediate upgrade, downgrade one level at a review with grace), :class:`TierPath`
+               tiers: immediate upgrade, downgrade one level at a review with grace), :class:`TierPath`;
+               :func:`qualified_level` and :func:`tier_step` (one month end), which the synthetic world's
+               programme also uses
 ``flows``      :func:`tier_distribution`, :func:`tier_counts`, :func:`monthly_flows`, :func:`flow_matrix`,
                :func:`spend_around_upgrade` (upgraders against near misses),
                :func:`threshold_for_share` (the threshold that puts the top X % in a tier)
@@ -51,12 +53,21 @@ from helpers.tiers.rules import (
     parse_thresholds,
 )
 from helpers.tiers.scores import SCORE_COLUMNS, member_score_descriptions, member_scores
-from helpers.tiers.simulate import Panel, TierPath, monthly_panel, paid_orders, simulate_tiers
+from helpers.tiers.simulate import (
+    Panel,
+    TierPath,
+    monthly_panel,
+    paid_orders,
+    qualified_level,
+    simulate_tiers,
+    tier_step,
+)
 
 __all__ = [
     "DEFAULT_BENEFITS", "DEFAULT_RULES", "SCORE_COLUMNS", "TIER_NAMES", "DesignComparison", "Ledger", "Panel",
     "TierPath", "TierRules", "benefit_cost", "benefits_table", "breakage_rate", "burn_earn_by_tier",
     "compare_designs", "expiry_time", "flow_matrix", "liability", "member_score_descriptions", "member_scores",
-    "monthly_flows", "monthly_panel", "paid_orders", "parse_thresholds", "points_ledger", "programme_roi",
+    "monthly_flows", "monthly_panel", "paid_orders", "parse_thresholds", "points_ledger", "programme_roi", "qualified_level",
     "simulate_tiers", "spend_around_upgrade", "threshold_for_share", "tier_counts", "tier_designer", "tier_distribution",
+    "tier_step",
 ]

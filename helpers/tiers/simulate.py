@@ -17,7 +17,7 @@ import pandas as pd
 
 from helpers.tiers.rules import TierRules
 
-__all__ = ["Panel", "TierPath", "monthly_panel", "paid_orders", "simulate_tiers"]
+__all__ = ["Panel", "TierPath", "monthly_panel", "paid_orders", "qualified_level", "simulate_tiers", "tier_step"]
 
 
 def paid_orders(orders: pd.DataFrame) -> pd.DataFrame:
@@ -139,31 +139,51 @@ def _rolling(values: np.ndarray, window: int) -> np.ndarray:
     return np.round(out, 6)  # cents summed in another order must not flip a comparison with a threshold
 
 
+NEVER = np.iinfo(np.int64).max  # no review scheduled (the base tier is never reviewed)
+
+
+def qualified_level(thresholds, rolling) -> np.ndarray:
+    """The level each rolling value qualifies for: the highest ``k`` with ``rolling ≥ thresholds[k]`` (int8)."""
+    return (np.searchsorted(np.asarray(thresholds), rolling, side="right") - 1).astype(np.int8)
+
+
+def tier_step(cur: np.ndarray, since: np.ndarray, review: np.ndarray, q: np.ndarray, t, rules: TierRules) -> None:
+    """One month end of the programme, in place, for every member of the arrays: ``cur`` the level held (int8),
+    ``since`` the month it started, ``review`` the month of the next review (:data:`NEVER` for none), ``q`` the level
+    qualified for at month ``t`` (a month index, or one per member). A higher level is granted at once (review
+    ``period + grace`` months later); at a review a member below the tier's threshold drops one level, else keeps
+    it until the next review ``period`` months on.
+
+    :func:`simulate_tiers` calls it for all members month after month; the synthetic world's loyalty programme
+    (:mod:`helpers.synth.loyalty`) calls it for the members whose next order needs their tier — one implementation
+    of the rules for both."""
+    hold = int(rules.period_months) + int(rules.grace_months)
+    t = np.broadcast_to(np.asarray(t, dtype=np.int64), cur.shape)
+    up = q > cur
+    if up.any():
+        cur[up] = q[up]
+        since[up] = t[up]
+        review[up] = t[up] + hold
+    due = review == t
+    if due.any():
+        down = due & (q < cur)
+        cur[down] -= 1
+        since[down] = t[down]
+        review[down] = np.where(cur[down] > 0, t[down] + hold, NEVER)
+        kept = due & ~down
+        review[kept] += int(rules.period_months)
+
+
 def simulate_tiers(panel: Panel, rules: TierRules) -> TierPath:
     """Apply ``rules`` month by month to every member of ``panel`` (see the module docstring)."""
     n, T = panel.spend.shape
     rolling = _rolling(panel.values(rules.basis), int(rules.window_months))
-    th = np.asarray(rules.thresholds)
-    qual = (np.searchsorted(th, rolling, side="right") - 1).astype(np.int8)
+    qual = qualified_level(rules.thresholds, rolling)
     tier = np.zeros((n, T), np.int8)
     cur = np.zeros(n, np.int8)
     since = panel.joined.astype(np.int64).copy()
-    review = np.full(n, np.iinfo(np.int64).max, np.int64)
-    hold = int(rules.period_months) + int(rules.grace_months)
+    review = np.full(n, NEVER, np.int64)
     for t in range(T):
-        q = qual[:, t]
-        up = q > cur
-        if up.any():
-            cur[up] = q[up]
-            since[up] = t
-            review[up] = t + hold
-        due = review == t
-        if due.any():
-            down = due & (q < cur)
-            cur[down] -= 1
-            since[down] = t
-            review[down] = np.where(cur[down] > 0, t + hold, np.iinfo(np.int64).max)
-            kept = due & ~down
-            review[kept] += int(rules.period_months)
+        tier_step(cur, since, review, qual[:, t], t, rules)
         tier[:, t] = cur
     return TierPath(rules, panel.members, panel.months, tier, rolling, since, panel.joined.copy())
