@@ -472,6 +472,15 @@ def test_cli_subset_and_errors(tmp_path, capsys):
     assert len(pd.read_parquet(tmp_path / "c" / "members.parquet")) == 200
 
 
+def test_a_one_member_world_is_written(tmp_path):
+    """A world too small to draw any feedback still writes every table (empty ones included)."""
+    out = tmp_path / "one"
+    assert G.main(["--members", "1", "--seed", "1", "--out", str(out), "-q"]) == 0
+    assert len(pd.read_parquet(out / "members.parquet")) == 1
+    assert len(pd.read_parquet(out / "feedback.parquet")) == 0
+    assert list(pd.read_parquet(out / "feedback.parquet").columns) == T.FEEDBACK.column_names
+
+
 def test_readme_contains_data_dictionary():
     readme = (ROOT / "datasets" / "README.md").read_text(encoding="utf-8")
     assert G.data_dictionary_markdown() in readme

@@ -55,6 +55,8 @@ def contract_schema(table: str) -> pa.Schema:
 
 def id_strings(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
     """Identifiers ``prefix`` + number zero-padded to ``width`` digits (``M00000042``), as an object array."""
+    if len(numbers) == 0:  # numpy's zfill cannot size an empty array (a tiny world with no feedback)
+        return np.empty(0, dtype=object)
     return np.char.add(prefix, np.char.zfill(np.asarray(numbers).astype(str), width)).astype(object)
 
 
