@@ -118,7 +118,7 @@ def test_anomalies_flag_a_spike_and_mark_festival_days_as_expected():
     assert set(a.loc[a["anomaly"], "date"]) == {pd.Timestamp("2025-11-05")}
     assert set(a.loc[a["expected"], "date"]) == {pd.Timestamp("2025-11-11")}
     assert a.loc[a["date"] == pd.Timestamp("2025-11-05"), "direction"].item() == "high"
-    assert set(a["festival"]) == {"", "双11", "双12"}  # the 56 days run to 12-14
+    assert set(a["festival"]) == {"", "双 11", "双 12"}  # the 56 days run to 12-14
 
 
 def test_anomalies_zero_day_gap_is_low_short_series_is_refused_with_a_sentence():
@@ -175,7 +175,7 @@ def test_programme_effects_from_run_parts_and_never_crash_on_missing(tmp_path):
         "estimate": 0.1, "ci95": [0.02, 0.18], "p_value": 0.01}}}}, "holm": {"t": {"orders_per_member": 0.01}}}},
         "winners": {"C1": "t"}}
     table, notes = M.programme_effects(found, light={"08_experiments": m08})
-    assert table["effect"].tolist() == ["积分负债", "积分破损率", "等级权益 ROI：银卡", "活动 C1 · t：人均订单提升"]
+    assert table["effect"].tolist() == ["积分负债", "积分沉淀率", "等级权益 ROI：银卡", "活动 C1 · t：人均订单提升"]
     assert table["value"].tolist() == [1234.5, 0.2, 2.5, 0.1]
     assert "胜出" in table["detail"].iloc[-1]
     assert len(notes) == 2 and "07" in notes[0] and "简化版" in notes[1]
@@ -192,6 +192,6 @@ def test_management_summary_states_the_computed_numbers():
     lines = M.management_summary(monthly, "2025-12", dec, a, fired, None, notes=["说明。"])
     text = "\n".join(lines)
     assert "2025 年 12 月销售额 850 元" in text and "比上月 -15.0%" in text and "比去年同月 无可比数据" in text
-    assert "-150 元" in text and "客单价" in lines[1] and "11-05（偏高）" in text and "双11" in text
+    assert "-150 元" in text and "客单价" in lines[1] and "11-05（偏高）" in text and "双 11" in text
     assert "触发告警 1 条" in text and lines[-1] == "说明。"
     assert M.management_summary(monthly.iloc[:0], "2025-12", None, None, [], None) == ["没有已支付订单，无法生成经营摘要。"]

@@ -20,8 +20,21 @@ from helpers.monitoring.anomalies import (
     festival_days,
     robust_z,
 )
-from helpers.monitoring.effects import EFFECT_MODULES, campaign_metrics, programme_effects, read_module_metrics
-from helpers.monitoring.kpi_tree import FACTOR_ZH, FACTORS, decompose_change, join_dates, kpi_tree, monthly_kpis, paid
+from helpers.monitoring.effects import (
+    EFFECT_MODULES,
+    campaign_metrics,
+    programme_effects,
+    read_module_metrics,
+)
+from helpers.monitoring.kpi_tree import (
+    FACTOR_ZH,
+    FACTORS,
+    decompose_change,
+    join_dates,
+    kpi_tree,
+    monthly_kpis,
+    paid,
+)
 from helpers.monitoring.summary import management_summary
 
 __all__ = ["EFFECT_MODULES", "FACTORS", "FACTOR_ZH", "FESTIVALS", "MONTHLY_KPIS", "alert_kpis", "anomaly_note",

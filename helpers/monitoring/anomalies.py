@@ -15,7 +15,7 @@ whole history, because the noise of a young programme with a few hundred members
 (``window=None`` scores against the whole series). A day with zero sales inside a busy period is then strongly low:
 usually an export gap or a closed till, exactly what a monitor should show.
 
-Festival days (春节, 618, 双11, 双12) are known peaks or troughs: a day beyond the threshold on a festival is marked
+Festival days (春节, 618, 双 11, 双 12) are known peaks or troughs: a day beyond the threshold on a festival is marked
 ``expected`` (a peak the plan knew about), not an anomaly. The dates of 春节 come from the lunar-calendar table the
 synthetic world is drawn from (:data:`helpers.synth.config.LUNAR_NEW_YEAR`, astronomical dates, not guesses); for a
 year outside the table :func:`festival_days` names the year in ``missing_years`` rather than guessing the date.
@@ -37,8 +37,8 @@ __all__ = ["FESTIVALS", "MIN_PERIODS", "anomaly_note", "daily_sales", "detect_an
            "robust_z"]
 
 #: festival -> what is marked (days relative to the festival day); 春节 from 除夕 (the eve) to 初六
-FESTIVALS = {"春节": "除夕至初六 (Lunar New Year's Eve to day 6)", "618": "6 月 18 日", "双11": "11 月 11 日",
-             "双12": "12 月 12 日"}
+FESTIVALS = {"春节": "除夕至初六（Lunar New Year's Eve to day 6）", "618": "6 月 18 日", "双 11": "11 月 11 日",
+             "双 12": "12 月 12 日"}
 #: STL needs at least two full periods
 MIN_PERIODS = 2
 
@@ -49,7 +49,7 @@ def festival_days(start, end) -> tuple[pd.DataFrame, list[int]]:
     lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     rows, missing = [], []
     for year in range(lo.year, hi.year + 1):
-        for m, d, name in ((6, 18, "618"), (11, 11, "双11"), (12, 12, "双12")):
+        for m, d, name in ((6, 18, "618"), (11, 11, "双 11"), (12, 12, "双 12")):
             rows.append((pd.Timestamp(year, m, d), name))
         if year in LUNAR_NEW_YEAR:
             day1 = pd.Timestamp(LUNAR_NEW_YEAR[year])

@@ -71,10 +71,10 @@ def _tier_rows(m: dict) -> list[dict]:
     liab = _num(m.get("points_liability_yuan", m.get("points_liability")))
     if liab is not None:
         rows.append({"effect": "积分负债", "value": liab, "unit": "元",
-                     "detail": f"未兑换积分 {m.get('points_outstanding', '—')} 分，按破损率折算"})
+                     "detail": f"未兑换积分 {m.get('points_outstanding', '—')} 分，按沉淀率折算"})
     brk = _num(m.get("breakage_rate"))
     if brk is not None:
-        rows.append({"effect": "积分破损率", "value": brk, "unit": "比例", "detail": "预计永远不会兑换的积分占比"})
+        rows.append({"effect": "积分沉淀率", "value": brk, "unit": "比例", "detail": "预计永远不会兑换的积分占比"})
     roi = m.get("roi_by_tier")
     if isinstance(roi, dict):
         for tier, v in roi.items():
