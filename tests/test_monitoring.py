@@ -131,6 +131,11 @@ def test_anomalies_zero_day_gap_is_low_short_series_is_refused_with_a_sentence()
         M.detect_anomalies(d.head(10))
     one_day = M.daily_sales(_orders([("A", "2025-03-01 10:00", 10.0, "paid")]))
     assert len(one_day) == 1 and M.anomaly_note(len(one_day))
+    sparse = d.assign(sales=np.where(np.arange(len(d)) % 3 == 0, 80.0, 0.0))  # two days in three without a sale
+    assert "太稀疏" in M.anomaly_note(len(sparse), 7, int((sparse["sales"] == 0).sum()))
+    with pytest.raises(ValueError, match="太稀疏"):
+        M.detect_anomalies(sparse)
+    assert M.anomaly_note(56, 7, 11) is None and M.anomaly_note(56, 7, 12) is not None  # 20 % of 56 days is 11.2
     flat = d.assign(sales=50.0)  # equal amounts every day: nothing stands out
     assert not M.detect_anomalies(flat)["outlier"].any()
     with pytest.raises(ValueError, match="连续"):
@@ -188,10 +193,16 @@ def test_management_summary_states_the_computed_numbers():
     dec = M.decompose_change(monthly.iloc[0], monthly.iloc[1])
     d = _weekly(spike=["2025-11-05", "2025-11-11"])
     a = M.detect_anomalies(d, threshold=8)
-    fired = [{"rule": "sales change < -10%", "severity": "critical"}]
-    lines = M.management_summary(monthly, "2025-12", dec, a, fired, None, notes=["说明。"])
+    fired = [{"rule": "sales change < -10%", "severity": "critical", "basis": "环比 "}]
+    effects = pd.DataFrame({"module": ["06", "06", "08", "08"], "effect": ["积分负债", "沉淀率", "活动 A", "活动 B"],
+                            "value": [100.0, 0.2, 0.1, 0.05], "unit": ["元", "比例", "单/人", "单/人"],
+                            "detail": ["", "", "", "胜出"]})
+    lines = M.management_summary(monthly, "2025-12", dec, a, fired, effects, notes=["说明。"])
     text = "\n".join(lines)
     assert "2025 年 12 月销售额 850 元" in text and "比上月 -15.0%" in text and "比去年同月 无可比数据" in text
     assert "-150 元" in text and "客单价" in lines[1] and "11-05（偏高）" in text and "双 11" in text
-    assert "触发告警 1 条" in text and lines[-1] == "说明。"
+    assert "触发告警 1 条：环比 sales change < -10%（critical）" in text and lines[-1] == "说明。"
+    # one line per module's first effect, plus the winning arm; the second 06 line is left to the table
+    assert "积分负债：100.00 元（06）。" in lines and "活动 A：+0.100 单/人（08）。" in lines
+    assert "活动 B：+0.050 单/人（08）。" in lines and not any(ln.startswith("沉淀率") for ln in lines)
     assert M.management_summary(monthly.iloc[:0], "2025-12", None, None, [], None) == ["没有已支付订单，无法生成经营摘要。"]

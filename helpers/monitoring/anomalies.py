@@ -15,6 +15,12 @@ whole history, because the noise of a young programme with a few hundred members
 (``window=None`` scores against the whole series). A day with zero sales inside a busy period is then strongly low:
 usually an export gap or a closed till, exactly what a monitor should show.
 
+The STL windows are wider than statsmodels' defaults (``seasonal=35``: each weekday's level is smoothed over five
+weeks; ``trend=29``: about a month). With the defaults (7 and 15 days) trend and weekly pattern follow the noise so
+closely that the robust fit leaves most days with a tiny residual and a few with all of it: on simulated daily sales
+with no anomaly at all, 7 % of the days exceed |z| = 3.5; with these windows about 0.3 %
+(``benchmarks/bench_monitoring.py`` prints the count on such data).
+
 Festival days (春节, 618, 双 11, 双 12) are known peaks or troughs: a day beyond the threshold on a festival is marked
 ``expected`` (a peak the plan knew about), not an anomaly. The dates of 春节 come from the lunar-calendar table the
 synthetic world is drawn from (:data:`helpers.synth.config.LUNAR_NEW_YEAR`, astronomical dates, not guesses); for a
@@ -33,7 +39,7 @@ from helpers.synth.stable import stable
 
 from .kpi_tree import paid
 
-__all__ = ["FESTIVALS", "MIN_PERIODS", "anomaly_note", "daily_sales", "detect_anomalies", "festival_days",
+__all__ = ["FESTIVALS", "MAX_ZERO_SHARE", "MIN_PERIODS", "anomaly_note", "daily_sales", "detect_anomalies", "festival_days",
            "robust_z"]
 
 #: festival -> what is marked (days relative to the festival day); 春节 from 除夕 (the eve) to 初六
@@ -113,20 +119,30 @@ def robust_z(x, window: int | None = None) -> np.ndarray:
     return z
 
 
-def anomaly_note(n_days: int, period: int = 7) -> str | None:
-    """One Chinese sentence when a series of ``n_days`` days is too short for STL with this period, else None."""
+#: above this share of days without a paid order the daily series is too sparse for a daily anomaly monitor
+MAX_ZERO_SHARE = 0.2
+
+
+def anomaly_note(n_days: int, period: int = 7, zero_days: int = 0) -> str | None:
+    """One Chinese sentence when a series of ``n_days`` days is too short for STL with this period, or too sparse
+    (more than :data:`MAX_ZERO_SHARE` of its days without a paid order: one member's purchases, a tiny export —
+    every purchase day would stand out), else None."""
     need = MIN_PERIODS * period
     if n_days < need:
         return (f"日销售额只有 {n_days} 天，少于 STL 分解需要的 {need} 天（{MIN_PERIODS} 个 {period} 天周期），"
                 "跳过异常检测。")
+    if zero_days > MAX_ZERO_SHARE * n_days:
+        return (f"{n_days} 天里有 {zero_days} 天没有已支付订单（超过 {MAX_ZERO_SHARE:.0%}），日销售额太稀疏，"
+                "逐日的异常检测没有意义，跳过。")
     return None
 
 
 def detect_anomalies(daily: pd.DataFrame, threshold: float = 3.5, period: int = 7,
                      festivals: pd.DataFrame | None = None, log: bool = True,
-                     window: int | None = 57) -> pd.DataFrame:
+                     window: int | None = 57, seasonal: int = 35, trend: int = 29) -> pd.DataFrame:
     """STL (weekly ``period``, robust) of ``daily["sales"]`` (of log(1 + sales) when ``log``) and robust z-scores
-    of its residual (median and MAD over a centred ``window`` of days; None: the whole series).
+    of its residual (median and MAD over a centred ``window`` of days; None: the whole series); ``seasonal`` and
+    ``trend`` are STL's smoothing windows in days (odd; see the module docstring for the choice).
 
     ``daily``: :func:`daily_sales` (consecutive days). Returns it with ``trend``, ``seasonal``, ``resid``,
     ``z`` (robust z of the residual), ``festival`` (name or ""), ``outlier`` (|z| > threshold), ``anomaly``
@@ -136,7 +152,7 @@ def detect_anomalies(daily: pd.DataFrame, threshold: float = 3.5, period: int = 
 
     if not (threshold > 0 and math.isfinite(threshold)):
         raise ValueError(f"threshold 应为正数，得到 {threshold}")
-    note = anomaly_note(len(daily), period)
+    note = anomaly_note(len(daily), period, int((daily["sales"] == 0).sum()))
     if note:
         raise ValueError(note)
     d = daily.reset_index(drop=True).copy()
@@ -149,7 +165,7 @@ def detect_anomalies(daily: pd.DataFrame, threshold: float = 3.5, period: int = 
             raise ValueError("日销售额有负数，不能取对数；请先检查数据或用 log=False")
         values = stable(np.log1p(values))  # CPU-independent before the decisions below (docs/CONVENTIONS.md)
     y = pd.Series(values, index=pd.DatetimeIndex(dates, freq="D"))
-    fit = STL(y, period=period, robust=True).fit()
+    fit = STL(y, period=period, seasonal=seasonal, trend=trend, robust=True).fit()
     d["trend"] = fit.trend.to_numpy()
     d["seasonal"] = fit.seasonal.to_numpy()
     resid = fit.resid.to_numpy()

@@ -26,7 +26,8 @@ def management_summary(monthly: pd.DataFrame, month, decomposition: pd.DataFrame
                        anomaly_days: int = 90, notes: list[str] | None = None) -> list[str]:
     """Sentences of the summary, in order: the month's KPI tree against the previous month and the same month a
     year earlier; the decomposition of the sales change; anomalies of the last ``anomaly_days`` days; the alerts
-    that fired; up to four programme effects; then ``notes`` (what could not be computed)."""
+    that fired (an alert's optional ``basis``, e.g. "环比", prefixes its rule); the first programme effect of each
+    module and every winning campaign arm; then ``notes`` (what could not be computed)."""
     lines: list[str] = []
     if monthly is None or monthly.empty:
         return ["没有已支付订单，无法生成经营摘要。"]
@@ -62,12 +63,14 @@ def management_summary(monthly: pd.DataFrame, month, decomposition: pd.DataFrame
         if len(fest):
             lines.append(f"节日的预期高峰或低谷 {len(fest)} 天（{'、'.join(sorted(set(fest['festival'])))}），不算异常。")
     if alerts:
-        text = "；".join(f"{a['rule']}（{a['severity']}）" for a in alerts)
+        text = "；".join(f"{a.get('basis', '')}{a['rule']}（{a['severity']}）" for a in alerts)
         lines.append(f"触发告警 {len(alerts)} 条：{text}。")
     else:
         lines.append("没有触发告警。")
     if effects is not None and len(effects):
-        for r in effects.head(4).itertuples():
+        # one line per module (its first effect) plus every winning campaign arm
+        shown = effects[~effects["module"].duplicated() | effects["detail"].astype(str).str.contains("胜出")]
+        for r in shown.itertuples():
             value = f"{r.value:,.2f}" if r.unit == "元" else (f"{r.value:.1%}" if r.unit == "比例" else f"{r.value:+.3f}")
             lines.append(f"{r.effect}：{value}{'' if r.unit in ('比例', '') else ' ' + r.unit}（{r.module}）。")
     lines += list(notes or [])
