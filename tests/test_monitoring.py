@@ -206,3 +206,22 @@ def test_management_summary_states_the_computed_numbers():
     assert "积分负债：100.00 元（06）。" in lines and "活动 A：+0.100 单/人（08）。" in lines
     assert "活动 B：+0.050 单/人（08）。" in lines and not any(ln.startswith("沉淀率") for ln in lines)
     assert M.management_summary(monthly.iloc[:0], "2025-12", None, None, [], None) == ["没有已支付订单，无法生成经营摘要。"]
+
+
+def test_threshold_counts_and_the_explorer_static_and_live(monkeypatch, capsys):
+    from helpers import plots, widgets
+
+    plots.use_theme()
+    a = pd.DataFrame({"date": pd.date_range("2025-01-01", periods=5, freq="D"), "z": [0.5, -4.0, 6.0, 3.0, 9.0],
+                      "festival": ["", "", "双 11", "", ""]})
+    c = M.threshold_counts(a, 3.5)
+    # |z| > 3.5: days 2, 3 (festival), 5 -> two anomalies, one expected
+    assert (c["outliers"], c["anomalies"], c["expected"], c["share"]) == (3, 2, 1, 0.4)
+    assert M.threshold_counts(a, 3.5, recent_days=2)["anomalies"] == 1  # the last two days: 3.0 and 9.0
+    assert M.threshold_counts(a, 2.5)["anomalies"] == 3
+    monkeypatch.setenv(widgets.STATIC_ENV, "1")
+    static = M.threshold_explorer(a, threshold=3.5, recent_days=None)
+    assert isinstance(static, pd.Series) and static["anomalies"] == 2 and "异常 2 天" in capsys.readouterr().out
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    box = M.threshold_explorer(a, threshold=3.5, recent_days=None)
+    assert not isinstance(box, pd.Series) and box.children[0].value == 3.5

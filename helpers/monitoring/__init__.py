@@ -3,7 +3,7 @@
 What: the KPI tree of sales (members × active share × frequency × order value) per month and the LMDI split of its
 change (``kpi_tree``); daily paid sales with the festival calendar and STL + robust-z anomaly detection
 (``anomalies``); month-over-month and year-over-year checks with the report's own alert rules (``alerts``, no
-second rule engine); programme effects of modules 06–08 read from the report run or recomputed lightly in class
+second rule engine); the anomaly-threshold slider (``explorer``); programme effects of modules 06–08 read from the report run or recomputed lightly in class
 (``effects``); the management summary text (``summary``). Why one package: the capstone an analyst re-runs every
 month reads the same monthly table through every part.
 
@@ -26,6 +26,7 @@ from helpers.monitoring.effects import (
     programme_effects,
     read_module_metrics,
 )
+from helpers.monitoring.explorer import threshold_counts, threshold_explorer
 from helpers.monitoring.kpi_tree import (
     FACTOR_ZH,
     FACTORS,
@@ -40,4 +41,4 @@ from helpers.monitoring.summary import management_summary
 __all__ = ["EFFECT_MODULES", "FACTORS", "FACTOR_ZH", "FESTIVALS", "MONTHLY_KPIS", "alert_kpis", "anomaly_note",
            "campaign_metrics", "daily_sales", "decompose_change", "detect_anomalies", "festival_days", "join_dates",
            "kpi_tree", "management_summary", "month_alerts", "monthly_kpis", "paid", "programme_effects",
-           "read_module_metrics", "robust_z", "rules_from_text"]
+           "read_module_metrics", "robust_z", "rules_from_text", "threshold_counts", "threshold_explorer"]
