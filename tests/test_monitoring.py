@@ -225,3 +225,16 @@ def test_threshold_counts_and_the_explorer_static_and_live(monkeypatch, capsys):
     monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
     box = M.threshold_explorer(a, threshold=3.5, recent_days=None)
     assert not isinstance(box, pd.Series) and box.children[0].value == 3.5
+
+
+def test_alerts_file_parameter_is_checked_before_the_run(tmp_path):
+    from helpers.report import params
+
+    spec = params.MODULE_PARAMETERS["10_report"]["alerts_file"]
+    assert params.check_value("", spec) == ""
+    with pytest.raises(ValueError, match="无法读取告警规则"):
+        params.check_value(str(tmp_path / "missing.yaml"), spec)
+    good = tmp_path / "rules.yaml"
+    good.write_text("rules:\n  - kpi: sales\n    below: 1\n", encoding="utf-8")
+    assert params.check_value(str(good), spec) == str(good)
+    assert "10_report" in params.MODULE_DEPENDS and "08_experiments" in params.depends_on("10_report")

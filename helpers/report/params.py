@@ -176,7 +176,8 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
                                    rule="异常门槛 0 < |z| ≤ 100 / robust-z threshold in (0, 100]"),
         "anomaly_window": Param("int", low=7, high=3650, rule="7 到 3650 天 / 7 to 3650 days"),
         "recent_days": Param("int", low=1, high=3650, rule="1 到 3650 天 / 1 to 3650 days"),
-        "alerts_file": Param("str", rule="告警规则 YAML 文件，或留空 / alert-rules YAML file or empty"),
+        "alerts_file": Param("str", check=lambda v: _alerts_file(v),
+                             rule="告警规则 YAML 文件，或留空 / alert-rules YAML file or empty"),
     },
 }
 
@@ -190,6 +191,18 @@ def _tier_thresholds(value: str) -> str | None:
         return str(exc)
     if len(t) != len(tiers.TIER_NAMES):
         return f"需要 {len(tiers.TIER_NAMES)} 个门槛（{'、'.join(tiers.TIER_NAMES)}），得到 {len(t)} 个"
+    return None
+
+
+def _alerts_file(value: str) -> str | None:
+    from .kpis import load_rules
+
+    if value == "":
+        return None
+    try:
+        load_rules(Path(value))
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
