@@ -173,6 +173,14 @@ MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
         "complaint_precision": Param("float", low=0, high=1, low_open=True,
                                      rule="投诉队列精确率 0 < p ≤ 1 / complaint-queue precision in (0, 1]"),
     },
+    "10_report": {
+        "anomaly_threshold": Param("float", low=0, high=100, low_open=True,
+                                   rule="异常门槛 0 < |z| ≤ 100 / robust-z threshold in (0, 100]"),
+        "anomaly_window": Param("int", low=7, high=3650, rule="7 到 3650 天 / 7 to 3650 days"),
+        "recent_days": Param("int", low=1, high=3650, rule="1 到 3650 天 / 1 to 3650 days"),
+        "alerts_file": Param("str", check=lambda v: _alerts_file(v),
+                             rule="告警规则 YAML 文件，或留空 / alert-rules YAML file or empty"),
+    },
 }
 
 
@@ -188,6 +196,18 @@ def _tier_thresholds(value: str) -> str | None:
     return None
 
 
+def _alerts_file(value: str) -> str | None:
+    from .kpis import load_rules
+
+    if value == "":
+        return None
+    try:
+        load_rules(Path(value))
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def _k_range(values: dict[str, Any]) -> str | None:
     if values.get("k_min", 0) > values.get("k_max", 10**9):
         return f"k_min {values['k_min']} > k_max {values['k_max']}：聚类数下限不能大于上限 / k_min must not exceed k_max"
@@ -198,7 +218,9 @@ def _k_range(values: dict[str, Any]) -> str | None:
 #: starts only after they finished; a dependency outside the run (--modules) is ignored. Modules 00–05 each compute
 #: from the snapshot alone. A module that reads another's results adds one line here, e.g. a KPI module reading the
 #: CLV and churn scores: ``"10_report": ("04_clv", "05_segments")``.
-MODULE_DEPENDS: dict[str, tuple[str, ...]] = {}
+MODULE_DEPENDS: dict[str, tuple[str, ...]] = {
+    "10_report": ("06_tiers", "07_marketing", "08_experiments"),  # programme effects read from their parts
+}
 
 
 def depends_on(key: str) -> tuple[str, ...]:
