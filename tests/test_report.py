@@ -388,3 +388,25 @@ def test_offline_template_has_no_cdn():
 
     stock, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     assert report.external_resources(stock)
+
+
+def test_alerts_file_reaches_the_modules_that_check_alerts(tmp_path):
+    """--alerts is the run's rule file: the index uses it, and so does a module that declares ``alerts_file``
+    (module 10) without the analyst repeating it as --param."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - kpi: sales\n    change_below: -0.2\n    severity: warning\n",
+                     encoding="utf-8")
+    folder = tmp_path / "d"
+    folder.mkdir()
+    pd.DataFrame({"member_id": ["M1"], "order_ts": ["2026-03-01 10:00:00"], "net_amount": [9.9]}).to_csv(
+        folder / "orders.csv", index=False)
+    plan, errors = report.validate(report.build_parser().parse_args(
+        ["--data-dir", str(folder), "--out", str(tmp_path / "out"), "--alerts", str(rules)]))
+    assert errors == []
+    takers = [m for m in plan.modules if "alerts_file" in m.parameters]
+    assert takers, "no module declares alerts_file"
+    for m in takers:
+        assert plan.parameters_for(m)["alerts_file"] == str(rules), m.slug
+    for m in plan.modules:
+        if "alerts_file" not in m.parameters:
+            assert "alerts_file" not in plan.parameters_for(m), m.slug

@@ -64,6 +64,8 @@ class RunPlan:
             values["data_dir"] = str(self.snapshot)
         if self.as_of is not None:
             values["as_of"] = str(self.as_of.date())
+        if self.alerts_file is not None:  # --alerts also reaches a module that checks alert rules itself (10)
+            values["alerts_file"] = str(self.alerts_file)
         params: dict[str, Any] = {}
         for name, value in values.items():
             if name in module.parameters:
