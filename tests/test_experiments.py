@@ -345,3 +345,17 @@ def test_the_loader_accepts_any_arm_label(tmp_path):
     assert sorted(ds.campaign_contacts["arm"].astype(str)) == ["Double Points", "coupon_20", "对照组"]
     oc = X.member_outcomes(ds.campaign_contacts, ds.orders, ds.campaigns)
     assert oc.set_index("member_id")["is_control"].to_dict() == {"M1": True, "M2": False, "M3": False}
+
+
+def test_holm_matches_the_textbook_step_down():
+    """Holm by hand: sorted p times (m, m-1, …), running maximum, capped at 1, back in the input order."""
+    from helpers import experiments as X
+
+    p = np.array([0.04, 0.01, 0.03, 0.20])
+    # sorted 0.01 0.03 0.04 0.20 -> ×4 ×3 ×2 ×1 = 0.04 0.09 0.08 0.20 -> running max 0.04 0.09 0.09 0.20
+    assert np.allclose(X.holm(p), [0.09, 0.04, 0.09, 0.20])
+    import gc
+
+    before = gc.get_freeze_count()
+    X.holm(p)
+    assert gc.get_freeze_count() == before

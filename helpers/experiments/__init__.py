@@ -32,6 +32,7 @@ from helpers.experiments.outcomes import (
     campaign_notes,
     clean_contacts,
     experiment_metrics,
+    holm,
     is_control,
     lift_table,
     member_outcomes,
@@ -51,7 +52,7 @@ from helpers.experiments.uplift import (
 
 __all__ = ["BINARY_OUTCOMES", "CONTROL_LABELS", "OUTCOMES", "OUTCOME_ZH", "UPLIFT_FEATURES", "arm_summary", "auuc",
            "before_after_vs_control", "campaign_notes", "class_transformation", "clean_contacts", "cuped",
-           "detectable_lift", "did_estimate", "did_panel", "experiment_metrics", "is_control", "lift_table",
+           "detectable_lift", "did_estimate", "did_panel", "experiment_metrics", "holm", "is_control", "lift_table",
            "member_outcomes", "paid_orders", "parallel_trends", "peeking_simulation", "planned_shares", "power_calculator",
            "power_text", "pre_period", "qini_curve", "sample_size", "srm_check", "standardized_differences",
            "t_learner", "targeting_profit", "uplift_at_k", "uplift_features", "winner"]

@@ -154,8 +154,6 @@ def lift_table(outcomes: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     correction across the treatment arms of one campaign, per outcome. Campaigns without a control, empty arms and
     outcomes without data (visit rate without events) give no row.
     """
-    from statsmodels.stats.multitest import multipletests
-
     rows = []
     for cid, c in outcomes.groupby("campaign_id", sort=True):
         ctrl = c[c["is_control"]]
@@ -183,8 +181,26 @@ def lift_table(outcomes: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
         p = lt.loc[idx, "p_value"]
         ok = p.notna()
         if ok.any():
-            lt.loc[p[ok].index, "p_holm"] = multipletests(p[ok].to_numpy(), method="holm")[1]
+            lt.loc[p[ok].index, "p_holm"] = holm(p[ok].to_numpy())
     return lt[cols]
+
+
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values (statsmodels' ``multipletests(method="holm")``).
+
+    statsmodels runs ``gc.collect()`` inside every Holm call: a full collection of everything the kernel holds
+    (0.2 s a call in a notebook with the data loaded, seconds per module). Objects alive before the call are frozen
+    for its duration so the collector skips them; the result is the same.
+    """
+    import gc
+
+    from statsmodels.stats.multitest import multipletests
+
+    gc.freeze()
+    try:
+        return multipletests(np.asarray(p_values, dtype=float), method="holm")[1]
+    finally:
+        gc.unfreeze()
 
 
 def _num(x):
@@ -242,13 +258,10 @@ def winner(results: pd.DataFrame, alpha: float = 0.05):
     """The arm to roll out from one campaign's comparisons (``arm``, ``estimate``, ``p_value``; one row per
     treatment arm and one outcome): the largest positive lift among the arms significant after Holm's correction
     (statsmodels), else ``None`` — better no winner than a false one."""
-    from statsmodels.stats.multitest import multipletests
-
     r = results.dropna(subset=["p_value"])
     if r.empty:
         return None
-    holm = multipletests(r["p_value"].to_numpy(float), method="holm")[1]
-    ok = r[(holm < alpha) & (r["estimate"].to_numpy(float) > 0)]
+    ok = r[(holm(r["p_value"].to_numpy(float)) < alpha) & (r["estimate"].to_numpy(float) > 0)]
     if ok.empty:
         return None
     return str(ok.sort_values("estimate", ascending=False, kind="mergesort")["arm"].iloc[0])
