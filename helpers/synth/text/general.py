@@ -72,18 +72,63 @@ def _contrast(d: Dice, dom: dict, pol: str) -> str:
     return tpl
 
 
+def _others(d: Dice, dom: dict, pol: str) -> str:
+    """What others said or what was expected, then the writer's own opposite experience (pol)."""
+    tpl = d.pick(_R["others_pos" if pol == "positive" else "others_neg"])
+    g = d.pick(dom["groups"])
+    rep = {"{pos}": judge(d, dom, "positive", g), "{neg}": judge(d, dom, "negative", g),
+           "{p1}": _fill_pred(d, g["p"], False), "{n1}": _fill_pred(d, g["n"], False)}
+    for k, v in rep.items():
+        tpl = tpl.replace(k, v)
+    return tpl
+
+
+def _pros_cons(d: Dice, dom: dict, pol: str) -> str:
+    """``优点：… 缺点：… 总结：…`` — the side with more (and stronger) points and the verdict carry the polarity."""
+    pc = _R["pros_cons"]
+    n_main, n_minor = d.int(1, 3), d.int(0, 1)
+    main = "、".join(judge(d, dom, pol) for _ in range(n_main)) if pol != "neutral" else judge(d, dom, "positive")
+    opp = _OPP.get(pol, "negative")
+    if n_minor and pol != "neutral":
+        minor = judge(d, dom, opp)
+    elif pol == "neutral":
+        minor = judge(d, dom, "negative")
+    else:
+        minor = d.pick(pc["none"] if pol == "positive" else pc["cheap"])
+    pro, con = (main, minor) if pol != "negative" else (minor, main)
+    out = d.pick(pc["pro"]) + pro + d.pick(("。", "；", " ", "\n")) + d.pick(pc["con"]) + con
+    if d.chance(0.6):
+        vkey = {"positive": "verdict_pos", "negative": "verdict_neg", "neutral": "verdict_mid"}[pol]
+        out += d.pick(("。", "；", " ")) + d.pick(pc["sum"]) + d.pick(_R[vkey] + dom.get(vkey, []))
+    return out
+
+
 def _review(d: Dice, dom: dict, pol: str) -> str:
-    kind = d.weighted(("verdict", "short", "medium", "long", "implicit"), (0.08, 0.27, 0.35, 0.22, 0.08))
+    kind = d.weighted(("verdict", "short", "medium", "long", "implicit", "pros_cons", "others"),
+                      (0.07, 0.24, 0.30, 0.22, 0.07, 0.06, 0.04 if pol != "neutral" else 0.0))
     vkey = {"positive": "verdict_pos", "negative": "verdict_neg", "neutral": "verdict_mid"}[pol]
     if kind == "verdict":
         return d.pick(_R[vkey] + dom.get(vkey, []))
+    if kind == "pros_cons":
+        return _pros_cons(d, dom, pol)
     parts: list[str] = []
+    if kind == "others":
+        if d.chance(0.4):
+            parts.append(d.pick(dom["facts"]))
+        parts.append(_others(d, dom, pol))
+        if d.chance(0.5):
+            parts.append(d.pick(_R[vkey] + dom.get(vkey, [])))
+        return _join(d, parts)
     if kind == "long" or d.chance(0.15):
         lead = d.pick(_R["lead"])
         if lead:
             parts.append(lead)
     if kind in ("long", "implicit") or (kind == "medium" and d.chance(0.35)):
         parts.append(d.pick(dom["context"]))
+    if kind == "long" or (kind == "medium" and d.chance(0.3)):  # facts that carry no opinion
+        parts.append(d.pick(dom["facts"]))
+        if kind == "long" and d.chance(0.4):
+            parts.append(d.pick(dom["facts"]))
     if kind == "implicit":  # polarity only from what happened
         ev = dom["event_pos" if pol == "positive" else "event_neg"] if pol != "neutral" else dom["event_pos"]
         parts.append(d.pick(ev))
