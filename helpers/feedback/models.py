@@ -28,7 +28,7 @@ from helpers.feedback.lexicon import lexicon_features
 from helpers.feedback.segmentation import segment, stopwords
 from helpers.synth.stable import stable
 
-__all__ = ["POLARITIES", "FeedbackModel", "default_model", "prepare", "training_corpus"]
+__all__ = ["POLARITIES", "FeedbackModel", "default_model", "prepare", "review_corpus", "training_corpus"]
 
 POLARITIES = ("negative", "neutral", "positive")
 #: weight of the lexicon features beside the TF-IDF blocks (each TF-IDF row has unit length)
@@ -38,7 +38,7 @@ CALIBRATION_FOLDS = 3
 _PUNCT = re.compile(r"[\W_]+")
 
 
-def review_corpus(n: int = 6000, seed: int = 20260110) -> tuple[list[str], list[str]]:
+def review_corpus(n: int = 4000, seed: int = 20260110) -> tuple[list[str], list[str]]:
     """``n`` generated reviews of many domains (:func:`helpers.synth.text.general.review_texts`: hotels,
     restaurants, electronics, clothes, books, …) with their polarity, 45/10/45 %: sentiment training only."""
     from helpers.synth.text.general import review_texts
@@ -158,7 +158,7 @@ def _identity(words: list[str]) -> list[str]:
 def _bigrams(words: list[str]) -> list[str]:
     """Words and adjacent word pairs of one message (不 好, 很 满意), punctuation and spaces dropped."""
     ws = [w for w in words if w.strip() and not _PUNCT.fullmatch(w)]
-    return ws + [a + " " + b for a, b in zip(ws, ws[1:])]
+    return ws + [a + " " + b for a, b in zip(ws[:-1], ws[1:], strict=True)]
 
 
 def prepare(texts) -> tuple[list[str], list[list[str]]]:
@@ -196,7 +196,7 @@ def _cache_dir():
 
 
 @lru_cache(maxsize=4)
-def default_model(n: int = 6000, seed: int = 20260109, cache: bool = True, n_reviews: int = 6000) -> FeedbackModel:
+def default_model(n: int = 6000, seed: int = 20260109, cache: bool = True, n_reviews: int = 4000) -> FeedbackModel:
     """The course's model, trained on :func:`training_corpus`; cached per process and on disk.
 
     The disk cache (``$MEMBER_WORKBOOK_CACHE`` or ``~/.cache/member-analytics-workbook``) holds the fitted model under

@@ -139,7 +139,7 @@ def _review(d: Dice, dom: dict, pol: str) -> str:
         return _join(d, parts)
     n = 1 if kind == "short" else d.int(2, 3) if kind == "medium" else d.int(3, 5)
     if pol == "neutral":
-        for i in range(n):
+        for _ in range(n):
             parts.append(judge(d, dom, d.pick(("positive", "negative", "neutral", "neutral"))))
     else:
         used_contrast = False
