@@ -1,6 +1,6 @@
 """Sentiment of module 09 on reviews written by people: the project's own dev set, or an outside corpus.
 
-    .venv/bin/python benchmarks/eval_sentiment_outside.py --dev                # tests/data/sentiment_dev_*.txt
+    .venv/bin/python benchmarks/eval_sentiment_outside.py --dev                # tests/data/sentiment_*.txt
     .venv/bin/python benchmarks/eval_sentiment_outside.py --outside DIR        # DIR/pos.txt, DIR/neg.txt
 
 ``--dev`` reads the development set the project wrote by hand (``tests/data/README.md``): the set the sentiment
@@ -65,10 +65,21 @@ def outside(folder: str, per_class: int = 1500) -> dict:
     return evaluate(pos, neg, f"outside evaluation (evaluation only) from {base}")
 
 
+DEV_SETS = (("dev", "plain judgements"), ("dev_hard", "long, mixed, pros/cons, plot, what others said"),
+            ("holdout", "written after the model was built, inspected only as figures"))
+
+
 def dev() -> dict:
+    """The project's hand-written sets (tests/data/README.md), each on its own and all together."""
     d = ROOT / "tests" / "data"
-    return evaluate(_read(d / "sentiment_dev_pos.txt"), _read(d / "sentiment_dev_neg.txt"),
-                    "project dev set (hand-written by the project)")
+    out, pos_all, neg_all = {}, [], []
+    for name, what in DEV_SETS:
+        pos, neg = _read(d / f"sentiment_{name}_pos.txt"), _read(d / f"sentiment_{name}_neg.txt")
+        out[name] = evaluate(pos, neg, f"project set {name!r} ({what}; hand-written by the project)")
+        pos_all += pos
+        neg_all += neg
+    out["all"] = evaluate(pos_all, neg_all, "all project sets")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
