@@ -7,8 +7,11 @@ unknown words, word n-grams (jieba tokens, :mod:`.segmentation`) carry the chain
 
 Training data: only text the project generates. :func:`training_corpus` writes labelled messages with the
 generator's grammar (:func:`helpers.textgen.feedback_texts`: incidents, review-style judgements, noise) for a fixed
-seed; :class:`FeedbackModel` learns category and polarity from it. A data set's own desk labels can be added
-(``extra``), noisy as they are. Public review corpora are never used for training or tuning.
+seed; :class:`FeedbackModel` learns category and polarity from it. The sentiment model also reads
+:func:`review_corpus` — reviews of hotels, restaurants, electronics, clothes, books, … written by
+:mod:`helpers.synth.text.general` — because members judge the way everybody reviews, and the chain's own
+incidents alone teach incidents, not judgement. Public review corpora are never used for training or tuning;
+the project's hand-written reviews in ``tests/data`` are a development set, never training data.
 
 Sentiment score: ``P(positive) + 0.5 × P(neutral)`` from a sigmoid-calibrated LinearSVC (3-fold
 :class:`~sklearn.calibration.CalibratedClassifierCV`), between 0 and 1, higher = more positive, rounded to 4
