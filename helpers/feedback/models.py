@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from helpers.feedback.clean import clean_text
-from helpers.feedback.lexicon import lexicon_features
+from helpers.feedback.lexicon import lexicon_detail
 from helpers.feedback.segmentation import segment, stopwords
 from helpers.synth.stable import stable
 
@@ -41,14 +41,25 @@ CALIBRATION_FOLDS = 3
 _PUNCT = re.compile(r"[\W_]+")
 
 
-def review_corpus(n: int = 4000, seed: int = 20260110) -> tuple[list[str], list[str]]:
+def review_corpus(n: int = 4000, seed: int = 20260110, n_lexical: int | None = None) -> tuple[list[str], list[str]]:
     """``n`` generated reviews of many domains (:func:`helpers.synth.text.general.review_texts`: hotels,
-    restaurants, electronics, clothes, books, …) with their polarity, 45/10/45 %: sentiment training only."""
+    restaurants, electronics, clothes, books, …) with their polarity, 45/10/45 %, followed by ``n_lexical``
+    (default ``n // 2``) short reviews built around the lexicon's words (:func:`helpers.synth.text.lexical.
+    lexicon_reviews`), so the n-gram weights learn the words real reviewers use: sentiment training only."""
+    from helpers.feedback.lexicon import load_lexicon
     from helpers.synth.text.general import review_texts
+    from helpers.synth.text.lexical import lexicon_reviews
 
     rng = np.random.default_rng(seed)
     pols = rng.choice(POLARITIES, n, p=[0.45, 0.10, 0.45]).tolist()
-    return review_texts(rng, pols), pols
+    texts = review_texts(rng, pols)
+    m = n // 2 if n_lexical is None else n_lexical
+    if m:
+        lex_rng = np.random.default_rng([seed, 1])  # its own stream: the grammar's reviews do not change
+        lex_pols = lex_rng.choice(POLARITIES, m, p=[0.45, 0.10, 0.45]).tolist()
+        texts += lexicon_reviews(lex_rng, lex_pols, load_lexicon()[0])
+        pols += lex_pols
+    return texts, pols
 
 
 def training_corpus(n: int = 6000, seed: int = 20260109) -> tuple[list[str], list[str], list[str]]:
@@ -95,8 +106,7 @@ class FeedbackModel:
             xp = self.phrase_.fit_transform(words)
         else:
             xc, xw, xp = self.char_.transform(clean), self.word_.transform(topic_words), self.phrase_.transform(words)
-        lex = lexicon_features([str(t) if t is not None else "" for t in texts])
-        xl = sp.csr_matrix(np.column_stack([lex[:, 0] / 3, lex[:, 1] / 3, lex[:, 3]]) * LEXICON_WEIGHT)
+        xl = sp.csr_matrix(_lexicon_block([str(t) if t is not None else "" for t in texts]) * LEXICON_WEIGHT)
         return sp.hstack([xc, xw]).tocsr(), sp.hstack([xc, xp, xl]).tocsr()
 
     def fit(self, texts, categories, polarities, prepared=None, reviews=None) -> FeedbackModel:
@@ -152,6 +162,17 @@ class FeedbackModel:
         coef = self.category_.coef_[self.classes_.index(category)]
         order = np.lexsort((np.arange(len(coef)), -np.round(coef, 10)))[:n]
         return [str(names[i]) for i in order]
+
+
+def _lexicon_block(texts) -> np.ndarray:
+    """The lexicon's reading of each text, scaled near 0–1 (:func:`~helpers.feedback.lexicon.lexicon_detail`): weight
+    sums, net share, hit counts (all, strong, negated; log-scaled), the last clause's net, and exclamation marks
+    times the net share (an exclamation strengthens whatever the text says)."""
+    d = lexicon_detail(texts)
+    excl = np.minimum(d[:, 10], 3) / 3
+    return np.column_stack([d[:, 0] / 3, d[:, 1] / 3, d[:, 3], np.log1p(d[:, 4]) / 2, np.log1p(d[:, 5]) / 2,
+                            np.log1p(d[:, 6]), np.log1p(d[:, 7]), np.log1p(d[:, 8]), np.tanh(d[:, 9] / 2),
+                            excl * d[:, 3]])
 
 
 def _identity(words: list[str]) -> list[str]:
