@@ -87,6 +87,56 @@ def test_lexicon_negation_degree_and_contrast():
     assert s[0] < 0.5 and s[1] == 0.5 and s[2] > 0.5 and ((s >= 0) & (s <= 1)).all()
 
 
+def test_wide_lexicon_loads_without_contradictions():
+    from importlib import resources
+
+    files = {}
+    for name in lexicon.LEXICON_FILES:
+        text = resources.files("helpers.feedback").joinpath("data", name).read_text(encoding="utf-8")
+        assert text.startswith("#") and "Licence" in text  # every file says how it was made and its licence
+        rows = [ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+        assert all(len(r) == 2 and -2 <= float(r[1]) <= 2 for r in rows), name
+        files[name] = {w: float(v) for w, v in rows}
+        assert len(files[name]) == len(rows), f"a word twice in {name}"
+    wide, hand = files["sentiment_wide.tsv"], files["sentiment.tsv"]
+    assert len(wide) >= 2000 and not set(wide) & set(hand)  # no word in two files, so none labelled both ways
+    words = lexicon.load_lexicon()[0]
+    assert len(words) == len(wide) + len(hand) >= 3000
+    # polarities checked by a reader of Chinese
+    for w in ("物美价廉", "回味无穷", "一丝不苟", "宾至如归", "踏实", "精致"):
+        assert words[w] > 0, w
+    for w in ("踩雷", "翻车", "偷工减料", "爱答不理", "粗制滥造", "敷衍"):
+        assert words[w] < 0, w
+
+
+def test_wide_lexicon_words_are_read_with_negation_and_detail():
+    net = lambda t: float(lexicon.lexicon_features([t])[0, 2])  # noqa: E731
+    assert net("做工很踏实") > 0 and net("做工不踏实") < 0
+    assert net("这次又踩雷了") < 0 and net("这次没有踩雷") > 0
+    assert net("包装一点也不敷衍") > 0
+    d = lexicon.lexicon_detail(["物美价廉，一丝不苟，但是物流太慢了！！", "好几次", "谈不上一丝不苟"])
+    col = {c: i for i, c in enumerate(lexicon.DETAIL_COLUMNS)}
+    assert d[0, col["n_pos"]] == 2 and d[0, col["n_neg"]] == 1 and d[0, col["last_clause"]] < 0
+    assert d[0, col["exclamations"]] == 2 and d[0, col["n_pos_strong"]] == 0
+    assert (d[1] == 0).all()  # no opinion word: every column 0
+    assert d[2, col["n_negated"]] == 1 and d[2, col["n_neg"]] == 1
+
+
+def test_lexicon_reviews_carry_their_polarity():
+    from helpers.synth.text.lexical import lexicon_reviews
+
+    words = lexicon.load_lexicon()[0]
+    pols = ["positive", "negative", "neutral"] * 200
+    a = lexicon_reviews(np.random.default_rng(3), pols, words)
+    assert a == lexicon_reviews(np.random.default_rng(3), pols, words)
+    assert len(set(a)) > 0.9 * len(a)
+    net = lexicon.lexicon_features(a)[:, 3]
+    by = {p: net[[i for i, q in enumerate(pols) if q == p]].mean() for p in ("positive", "negative", "neutral")}
+    assert by["positive"] > 0.2 > by["neutral"] > -0.2 > by["negative"]
+    with pytest.raises(ValueError, match="polarit"):
+        lexicon_reviews(np.random.default_rng(3), ["good"], words)
+
+
 # --- models -----------------------------------------------------------------------------------------------------
 
 def test_models_learn_generated_holdout(model):
