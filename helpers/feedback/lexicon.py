@@ -4,7 +4,7 @@ Why a lexicon beside the learned model: the model learns from the generated feed
 real reviews (products, restaurants, hotels) use many evaluative words the generator never wrote. A lexicon of
 evaluative words, read the way a person reads Chinese, carries the judgement to unseen texts. Two files, both
 authored by this project (no public sentiment lexicon copied): ``data/sentiment.tsv`` (~1,200 words and review
-phrases written by hand) and ``data/sentiment_wide.tsv`` (~2,200 more: candidates from jieba's MIT-licensed
+phrases written by hand) and ``data/sentiment_wide.tsv`` (~2,600 more: candidates from jieba's MIT-licensed
 dictionary — frequent adjectives, idioms, verbs — and review vocabulary, each polarity decided by hand). A text is
 scanned left to right for the longest lexicon word at each position:
 

@@ -80,7 +80,7 @@ class FeedbackModel:
     sentiment model from ``texts`` plus the optional sentiment-only ``reviews`` (a pair: texts, polarities), e.g.
     :func:`review_corpus`. Features: character 1–3-grams, jieba word 1–2-grams (category: stop words dropped;
     sentiment: kept, since 不 / 没 / 很 carry the judgement) and, for sentiment, the lexicon's features
-    (:func:`~helpers.feedback.lexicon.lexicon_features`: negation, degree, contrast).
+    (:func:`~helpers.feedback.lexicon.lexicon_detail`: negation, degree, contrast, hits by strength, last clause).
     ``predict(texts)`` → dict of arrays ``category``, ``category_margin`` (best minus second decision value: low =
     unsure), ``sentiment``, ``sentiment_score``, ``proba`` (n × 3, negative / neutral / positive).
     """
