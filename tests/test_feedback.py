@@ -6,6 +6,7 @@ implementation has (negation flips polarity, a held-out generated sample is clas
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -80,8 +81,60 @@ def test_lexicon_negation_degree_and_contrast():
     assert net("非常满意") > net("满意") > net("有点满意") > 0
     assert net("虽然贵了点，但是很好吃") > 0 and net("虽然好吃，但是太贵了") < 0
     assert net("好几次都去了") == 0  # 好几次 is a count, not praise
+    assert net("这次依然没让我失望") > 0 and net("从来没有失望过") > 0  # a negator a few characters before
+    assert net("水果一点也不新鲜") < 0 and net("并不好用") < 0
     s = lexicon.lexicon_score(["太失望了", "没有评价", "强烈推荐"])
     assert s[0] < 0.5 and s[1] == 0.5 and s[2] > 0.5 and ((s >= 0) & (s <= 1)).all()
+
+
+def test_wide_lexicon_loads_without_contradictions():
+    from importlib import resources
+
+    files = {}
+    for name in lexicon.LEXICON_FILES:
+        text = resources.files("helpers.feedback").joinpath("data", name).read_text(encoding="utf-8")
+        assert text.startswith("#") and "Licence" in text  # every file says how it was made and its licence
+        rows = [ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+        assert all(len(r) == 2 and -2 <= float(r[1]) <= 2 for r in rows), name
+        files[name] = {w: float(v) for w, v in rows}
+        assert len(files[name]) == len(rows), f"a word twice in {name}"
+    wide, hand = files["sentiment_wide.tsv"], files["sentiment.tsv"]
+    assert len(wide) >= 2000 and not set(wide) & set(hand)  # no word in two files, so none labelled both ways
+    words = lexicon.load_lexicon()[0]
+    assert len(words) == len(wide) + len(hand) >= 3000
+    # polarities checked by a reader of Chinese
+    for w in ("物美价廉", "回味无穷", "一丝不苟", "宾至如归", "踏实", "精致"):
+        assert words[w] > 0, w
+    for w in ("踩雷", "翻车", "偷工减料", "爱答不理", "粗制滥造", "敷衍"):
+        assert words[w] < 0, w
+
+
+def test_wide_lexicon_words_are_read_with_negation_and_detail():
+    net = lambda t: float(lexicon.lexicon_features([t])[0, 2])  # noqa: E731
+    assert net("做工很踏实") > 0 and net("做工不踏实") < 0
+    assert net("这次又踩雷了") < 0 and net("这次没有踩雷") > 0
+    assert net("包装一点也不敷衍") > 0
+    d = lexicon.lexicon_detail(["物美价廉，一丝不苟，但是物流太慢了！！", "好几次", "谈不上一丝不苟"])
+    col = {c: i for i, c in enumerate(lexicon.DETAIL_COLUMNS)}
+    assert d[0, col["n_pos"]] == 2 and d[0, col["n_neg"]] == 1 and d[0, col["last_clause"]] < 0
+    assert d[0, col["exclamations"]] == 2 and d[0, col["n_pos_strong"]] == 0
+    assert (d[1] == 0).all()  # no opinion word: every column 0
+    assert d[2, col["n_negated"]] == 1 and d[2, col["n_neg"]] == 1
+
+
+def test_lexicon_reviews_carry_their_polarity():
+    from helpers.synth.text.lexical import lexicon_reviews
+
+    words = lexicon.load_lexicon()[0]
+    pols = ["positive", "negative", "neutral"] * 200
+    a = lexicon_reviews(np.random.default_rng(3), pols, words)
+    assert a == lexicon_reviews(np.random.default_rng(3), pols, words)
+    assert len(set(a)) > 0.9 * len(a)
+    net = lexicon.lexicon_features(a)[:, 3]
+    by = {p: net[[i for i, q in enumerate(pols) if q == p]].mean() for p in ("positive", "negative", "neutral")}
+    assert by["positive"] > 0.2 > by["neutral"] > -0.2 > by["negative"]
+    with pytest.raises(ValueError, match="polarit"):
+        lexicon_reviews(np.random.default_rng(3), ["good"], words)
 
 
 # --- models -----------------------------------------------------------------------------------------------------
@@ -116,10 +169,53 @@ def test_sentiment_transfers_to_review_style_texts(model):
     assert roc_auc_score(y, s) >= 0.9
 
 
+def _dev(name: str) -> list[str]:
+    path = Path(__file__).parent / "data" / name
+    return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+
+
+def test_sentiment_on_the_projects_hand_written_reviews(model):
+    """tests/data: reviews written by the project (never trained on). The easy set is plain judgements; the hard
+    sets are long, mixed, pros/cons, plot descriptions, what others said — where a lexicon alone stumbles."""
+    from sklearn.metrics import roc_auc_score
+
+    for names, min_acc, min_auc in ((("sentiment_dev_pos.txt", "sentiment_dev_neg.txt"), 0.92, 0.97),
+                                    (("sentiment_dev_hard_pos.txt", "sentiment_dev_hard_neg.txt"), 0.80, 0.88),
+                                    (("sentiment_holdout_pos.txt", "sentiment_holdout_neg.txt"), 0.80, 0.88)):
+        pos, neg = _dev(names[0]), _dev(names[1])
+        assert len(pos) >= 20 and len(neg) >= 20
+        y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
+        s = model.predict(pos + neg)["sentiment_score"]
+        assert ((s > 0.5) == y).mean() >= min_acc, names
+        assert roc_auc_score(y, s) >= min_auc, names
+    assert sum(len(_dev(f"sentiment_{k}_{p}.txt")) for k in ("dev", "dev_hard", "holdout") for p in ("pos", "neg")) >= 300
+
+
+def test_review_texts_carry_their_polarity_in_many_domains():
+    from helpers.synth.text.general import DOMAINS, review_texts
+
+    pols = ["positive", "negative", "neutral"] * 300
+    a = review_texts(np.random.default_rng(4), pols)
+    assert a == review_texts(np.random.default_rng(4), pols)  # same generator state, same texts
+    assert a != review_texts(np.random.default_rng(5), pols)
+    assert len(set(a)) > 0.9 * len(a) and len(DOMAINS) >= 10
+    lengths = np.array([len(t) for t in a])
+    assert lengths.min() <= 8 and lengths.max() >= 60  # from a bare verdict to a story
+    net = lexicon.lexicon_features(a)[:, 3]
+    by = {p: net[[i for i, q in enumerate(pols) if q == p]].mean() for p in ("positive", "negative", "neutral")}
+    assert by["positive"] > by["neutral"] > by["negative"]
+    hotel = review_texts(np.random.default_rng(6), ["positive"] * 50, domains=["hotel"] * 50)
+    words = ("房", "前台", "酒店", "床", "早餐", "住", "隔音", "热水", "卫生间", "浴室", "位置", "地段", "设施", "枕头")
+    assert sum(any(w in t for w in words) for t in hotel) >= 35
+    with pytest.raises(ValueError, match="polarit"):
+        review_texts(np.random.default_rng(0), ["good"])
+
+
 def test_fit_is_deterministic():
     texts, cats, pols = F.training_corpus(600, seed=5)
-    a = F.FeedbackModel().fit(texts, cats, pols).predict(texts[:50])
-    b = F.FeedbackModel().fit(texts, cats, pols).predict(texts[:50])
+    reviews = F.review_corpus(300, seed=6)
+    a = F.FeedbackModel().fit(texts, cats, pols, reviews=reviews).predict(texts[:50])
+    b = F.FeedbackModel().fit(texts, cats, pols, reviews=reviews).predict(texts[:50])
     assert (a["category"] == b["category"]).all() and np.array_equal(a["sentiment_score"], b["sentiment_score"])
 
 
@@ -271,17 +367,17 @@ def test_disk_cached_model_predicts_like_a_fresh_fit(tmp_path, monkeypatch):
 
     monkeypatch.setenv("MEMBER_WORKBOOK_CACHE", str(tmp_path))
     fit = models.default_model.__wrapped__  # bypass the per-process cache
-    first = fit(800, 11)  # fits and writes the cache file
+    first = fit(800, 11, n_reviews=300)  # fits and writes the cache file
     assert len(list(tmp_path.glob("feedback_model_*.pkl"))) == 1
-    again = fit(800, 11)  # read back from disk
-    fresh = fit(800, 11, cache=False)
+    again = fit(800, 11, n_reviews=300)  # read back from disk
+    fresh = fit(800, 11, cache=False, n_reviews=300)
     texts = F.training_corpus(60, seed=12)[0]
     a, b, c = first.predict(texts), again.predict(texts), fresh.predict(texts)
     assert again is not first
     assert np.array_equal(a["sentiment_score"], b["sentiment_score"]) and np.array_equal(a["proba"], c["proba"])
     assert (a["category"] == c["category"]).all()
     (next(tmp_path.glob("feedback_model_*.pkl"))).write_bytes(b"damaged")
-    assert (fit(800, 11).predict(texts)["category"] == a["category"]).all()  # a damaged file: fitted again
+    assert (fit(800, 11, n_reviews=300).predict(texts)["category"] == a["category"]).all()  # a damaged file: fitted again
 
 
 def test_sla_met_rate_counts_only_known_outcomes():

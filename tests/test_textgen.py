@@ -111,8 +111,8 @@ def test_grammar_files_cover_every_category_and_polarity():
 
     files = resources.files("helpers.synth.text").joinpath("grammar")
     names = sorted(p.name for p in files.iterdir() if p.name.endswith(".json"))
-    assert names == ["lexicon.json", "noise.json", "reviews.json", "statements.json"]
-    for name in ("lexicon", "statements", "noise"):
+    assert names == ["domains.json", "lexicon.json", "noise.json", "reviews.json", "statements.json"]
+    for name in ("lexicon", "statements", "noise", "domains"):
         assert grammar.load(name) and "_about" not in grammar.load(name)
     for cat in CATEGORIES:
         for pol in POLARITIES:
@@ -131,6 +131,12 @@ def test_grammar_files_cover_every_category_and_polarity():
     used = {node[1] for pool in _template_pools() for tpl in pool for node in _slots_of(compiled(tpl))}
     assert used and used <= set(SLOTS), used - set(SLOTS)
     assert set(grammar.BRANDS) == set(grammar.RETAIL_CATEGORIES)
+    # the multi-domain review grammar (helpers.synth.text.general): every domain has aspects with praise and
+    # fault words, background, opinion-free facts, events and verdicts of both polarities
+    for dom, spec in grammar.load("domains")["domains"].items():
+        assert spec["groups"] and all(g["a"] and g["p"] and g["n"] for g in spec["groups"]), dom
+        assert {"context", "facts", "event_pos", "event_neg", "verdict_pos", "verdict_neg"} <= set(spec), dom
+        assert all(any(w[0] != "!" for w in g["p"]) and any(w[0] != "!" for w in g["n"]) for g in spec["groups"]), dom
 
 
 def _slots_of(tree):

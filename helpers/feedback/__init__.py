@@ -7,7 +7,7 @@ Why a sub-package: each step is its own job, one file each —
 * :mod:`.segmentation` — jieba (accurate mode) with the shipped retail user dictionary and stop words; keywords
   (per message TF-IDF, corpus TF-IDF / TextRank via jieba.analyse);
 * :mod:`.lexicon` — the course's own sentiment lexicon with negation, degree adverbs and contrast;
-* :mod:`.models` — :class:`FeedbackModel` (TF-IDF word + character n-grams; LinearSVC category classifier,
+* :mod:`.models` — :class:`FeedbackModel` (TF-IDF word + character n-grams, lexicon features; LinearSVC category classifier,
   calibrated sentiment), trained only on text the project generates;
 * :mod:`.routing` — department by rules, then model; rating-vs-text consistency;
 * :mod:`.sla` — first response and resolution against targets, backlog, overdue list, behaviour after feedback;
@@ -27,7 +27,14 @@ from helpers.feedback.evaluation import (
     read_feedback_truth,
 )
 from helpers.feedback.lexicon import lexicon_features, lexicon_score, load_lexicon, token_score
-from helpers.feedback.models import POLARITIES, FeedbackModel, default_model, prepare, training_corpus
+from helpers.feedback.models import (
+    POLARITIES,
+    FeedbackModel,
+    default_model,
+    prepare,
+    review_corpus,
+    training_corpus,
+)
 from helpers.feedback.routing import DEPARTMENT_RULES, rating_consistency, rating_polarity, route
 from helpers.feedback.score import SCORED_COLUMNS, score_feedback, sentiment_from_score
 from helpers.feedback.segmentation import (
@@ -53,7 +60,7 @@ __all__ = ["agreement", "complaint_threshold", "load_lexicon", "member_feedback_
            "token_score", "DEPARTMENT_RULES", "FIRST_RESPONSE_TARGET_H", "POLARITIES", "RESOLUTION_TARGET_H", "SCORED_COLUMNS",
            "STATUS_ZH", "FeedbackModel", "after_feedback", "backlog", "clean_text", "clean_texts", "corpus_keywords",
            "default_model", "emoji_of", "keyword_counts", "lexicon_features", "lexicon_score", "message_keywords",
-           "normalize", "overdue_list", "plot_keywords", "prepare", "rating_consistency", "rating_polarity", "route",
+           "normalize", "overdue_list", "plot_keywords", "prepare", "rating_consistency", "rating_polarity", "review_corpus", "route",
            "score_feedback", "segment", "sentiment_from_score", "sla_met_rate", "sla_summary", "sla_table", "stopwords", "text_status",
            "tokens", "training_corpus", "user_words"]
 

@@ -7,8 +7,11 @@ unknown words, word n-grams (jieba tokens, :mod:`.segmentation`) carry the chain
 
 Training data: only text the project generates. :func:`training_corpus` writes labelled messages with the
 generator's grammar (:func:`helpers.textgen.feedback_texts`: incidents, review-style judgements, noise) for a fixed
-seed; :class:`FeedbackModel` learns category and polarity from it. A data set's own desk labels can be added
-(``extra``), noisy as they are. Public review corpora are never used for training or tuning.
+seed; :class:`FeedbackModel` learns category and polarity from it. The sentiment model also reads
+:func:`review_corpus` — reviews of hotels, restaurants, electronics, clothes, books, … written by
+:mod:`helpers.synth.text.general` — because members judge the way everybody reviews, and the chain's own
+incidents alone teach incidents, not judgement. Public review corpora are never used for training or tuning;
+the project's hand-written reviews in ``tests/data`` are a development set, never training data.
 
 Sentiment score: ``P(positive) + 0.5 × P(neutral)`` from a sigmoid-calibrated LinearSVC (3-fold
 :class:`~sklearn.calibration.CalibratedClassifierCV`), between 0 and 1, higher = more positive, rounded to 4
@@ -17,21 +20,46 @@ decimals. Fits run single-threaded with fixed ``random_state``: the same inputs 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 
 from helpers.feedback.clean import clean_text
-from helpers.feedback.lexicon import lexicon_features
+from helpers.feedback.lexicon import lexicon_detail
 from helpers.feedback.segmentation import segment, stopwords
 from helpers.synth.stable import stable
 
-__all__ = ["POLARITIES", "FeedbackModel", "default_model", "prepare", "training_corpus"]
+__all__ = ["POLARITIES", "FeedbackModel", "default_model", "prepare", "review_corpus", "training_corpus"]
 
 POLARITIES = ("negative", "neutral", "positive")
 #: weight of the lexicon features beside the TF-IDF blocks (each TF-IDF row has unit length)
 LEXICON_WEIGHT = 0.5
+#: folds of the sigmoid calibration of the sentiment model (each fold fits one LinearSVC)
+CALIBRATION_FOLDS = 3
+_PUNCT = re.compile(r"[\W_]+")
+
+
+def review_corpus(n: int = 4000, seed: int = 20260110, n_lexical: int | None = None) -> tuple[list[str], list[str]]:
+    """``n`` generated reviews of many domains (:func:`helpers.synth.text.general.review_texts`: hotels,
+    restaurants, electronics, clothes, books, …) with their polarity, 45/10/45 %, followed by ``n_lexical``
+    (default ``n // 2``) short reviews built around the lexicon's words (:func:`helpers.synth.text.lexical.
+    lexicon_reviews`), so the n-gram weights learn the words real reviewers use: sentiment training only."""
+    from helpers.feedback.lexicon import load_lexicon
+    from helpers.synth.text.general import review_texts
+    from helpers.synth.text.lexical import lexicon_reviews
+
+    rng = np.random.default_rng(seed)
+    pols = rng.choice(POLARITIES, n, p=[0.45, 0.10, 0.45]).tolist()
+    texts = review_texts(rng, pols)
+    m = n // 2 if n_lexical is None else n_lexical
+    if m:
+        lex_rng = np.random.default_rng([seed, 1])  # its own stream: the grammar's reviews do not change
+        lex_pols = lex_rng.choice(POLARITIES, m, p=[0.45, 0.10, 0.45]).tolist()
+        texts += lexicon_reviews(lex_rng, lex_pols, load_lexicon()[0])
+        pols += lex_pols
+    return texts, pols
 
 
 def training_corpus(n: int = 6000, seed: int = 20260109) -> tuple[list[str], list[str], list[str]]:
@@ -48,7 +76,11 @@ def training_corpus(n: int = 6000, seed: int = 20260109) -> tuple[list[str], lis
 class FeedbackModel:
     """Category classifier (LinearSVC) and calibrated sentiment model on shared TF-IDF features.
 
-    ``fit(texts, categories, polarities)`` → self; ``transform(texts)`` → the feature matrix;
+    ``fit(texts, categories, polarities, reviews=None)`` → self: the category classifier learns from ``texts``; the
+    sentiment model from ``texts`` plus the optional sentiment-only ``reviews`` (a pair: texts, polarities), e.g.
+    :func:`review_corpus`. Features: character 1–3-grams, jieba word 1–2-grams (category: stop words dropped;
+    sentiment: kept, since 不 / 没 / 很 carry the judgement) and, for sentiment, the lexicon's features
+    (:func:`~helpers.feedback.lexicon.lexicon_detail`: negation, degree, contrast, hits by strength, last clause).
     ``predict(texts)`` → dict of arrays ``category``, ``category_margin`` (best minus second decision value: low =
     unsure), ``sentiment``, ``sentiment_score``, ``proba`` (n × 3, negative / neutral / positive).
     """
@@ -68,26 +100,36 @@ class FeedbackModel:
             self.char_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
                                          dtype=np.float64)
             self.word_ = TfidfVectorizer(analyzer=_identity, min_df=2, sublinear_tf=True, dtype=np.float64)
+            self.phrase_ = TfidfVectorizer(analyzer=_bigrams, min_df=3, sublinear_tf=True, dtype=np.float64)
             xc = self.char_.fit_transform(clean)
             xw = self.word_.fit_transform(topic_words)
+            xp = self.phrase_.fit_transform(words)
         else:
-            xc, xw = self.char_.transform(clean), self.word_.transform(topic_words)
-        lex = lexicon_features([str(t) if t is not None else "" for t in texts])
-        xl = sp.csr_matrix(np.column_stack([lex[:, 0] / 3, lex[:, 1] / 3, lex[:, 3]]) * LEXICON_WEIGHT)
-        return sp.hstack([xc, xw]).tocsr(), sp.hstack([xc, xl]).tocsr()
+            xc, xw, xp = self.char_.transform(clean), self.word_.transform(topic_words), self.phrase_.transform(words)
+        xl = sp.csr_matrix(_lexicon_block([str(t) if t is not None else "" for t in texts]) * LEXICON_WEIGHT)
+        return sp.hstack([xc, xw]).tocsr(), sp.hstack([xc, xp, xl]).tocsr()
 
-    def fit(self, texts, categories, polarities, prepared=None) -> FeedbackModel:
+    def fit(self, texts, categories, polarities, prepared=None, reviews=None) -> FeedbackModel:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.svm import LinearSVC
         from threadpoolctl import threadpool_limits
 
         texts = list(texts)
+        n = len(texts)
+        pols = list(polarities)
+        if reviews is not None:
+            r_texts, r_pols = list(reviews[0]), list(reviews[1])
+            if prepared is not None:
+                rc, rw = prepare(r_texts)
+                prepared = (list(prepared[0]) + rc, list(prepared[1]) + rw)
+            texts, pols = texts + r_texts, pols + r_pols
         x_cat, x_pol = self._blocks(texts, fit=True, prepared=prepared)
         with threadpool_limits(1):
-            self.category_ = LinearSVC(C=self.C_category, random_state=self.random_state).fit(x_cat, list(categories))
+            self.category_ = LinearSVC(C=self.C_category, random_state=self.random_state).fit(
+                x_cat[:n], list(categories))
             self.sentiment_ = CalibratedClassifierCV(
-                LinearSVC(C=self.C_sentiment, random_state=self.random_state), method="sigmoid", cv=3
-            ).fit(x_pol, list(polarities))
+                LinearSVC(C=self.C_sentiment, random_state=self.random_state), method="sigmoid", cv=CALIBRATION_FOLDS
+            ).fit(x_pol, pols)
         self.classes_ = tuple(self.category_.classes_)
         return self
 
@@ -122,8 +164,25 @@ class FeedbackModel:
         return [str(names[i]) for i in order]
 
 
+def _lexicon_block(texts) -> np.ndarray:
+    """The lexicon's reading of each text, scaled near 0–1 (:func:`~helpers.feedback.lexicon.lexicon_detail`): weight
+    sums, net share, hit counts (all, strong, negated; log-scaled), the last clause's net, and exclamation marks
+    times the net share (an exclamation strengthens whatever the text says)."""
+    d = lexicon_detail(texts)
+    excl = np.minimum(d[:, 10], 3) / 3
+    return np.column_stack([d[:, 0] / 3, d[:, 1] / 3, d[:, 3], np.log1p(d[:, 4]) / 2, np.log1p(d[:, 5]) / 2,
+                            np.log1p(d[:, 6]), np.log1p(d[:, 7]), np.log1p(d[:, 8]), np.tanh(d[:, 9] / 2),
+                            excl * d[:, 3]])
+
+
 def _identity(words: list[str]) -> list[str]:
     return words
+
+
+def _bigrams(words: list[str]) -> list[str]:
+    """Words and adjacent word pairs of one message (不 好, 很 满意), punctuation and spaces dropped."""
+    ws = [w for w in words if w.strip() and not _PUNCT.fullmatch(w)]
+    return ws + [a + " " + b for a, b in zip(ws[:-1], ws[1:], strict=True)]
 
 
 def prepare(texts) -> tuple[list[str], list[list[str]]]:
@@ -132,14 +191,14 @@ def prepare(texts) -> tuple[list[str], list[list[str]]]:
     return clean, segment(clean, drop_stopwords=False)
 
 
-def _fingerprint(n: int, seed: int) -> str:
+def _fingerprint(n: int, seed: int, n_reviews: int = 0) -> str:
     """Hash of everything the default model depends on: grammar and feedback data files, this package's code, the
     scikit-learn / jieba / numpy versions, ``n`` and ``seed``. A change to any of them means a new model."""
     import hashlib
     from importlib import metadata
     from pathlib import Path
 
-    h = hashlib.sha256(f"{n}|{seed}".encode())
+    h = hashlib.sha256(f"{n}|{seed}|{n_reviews}".encode())
     for dist in ("scikit-learn", "jieba", "numpy", "scipy"):
         h.update(metadata.version(dist).encode())
     here = Path(__file__).resolve().parent
@@ -161,7 +220,7 @@ def _cache_dir():
 
 
 @lru_cache(maxsize=4)
-def default_model(n: int = 6000, seed: int = 20260109, cache: bool = True) -> FeedbackModel:
+def default_model(n: int = 6000, seed: int = 20260109, cache: bool = True, n_reviews: int = 4000) -> FeedbackModel:
     """The course's model, trained on :func:`training_corpus`; cached per process and on disk.
 
     The disk cache (``$MEMBER_WORKBOOK_CACHE`` or ``~/.cache/member-analytics-workbook``) holds the fitted model under
@@ -170,7 +229,7 @@ def default_model(n: int = 6000, seed: int = 20260109, cache: bool = True) -> Fe
     would. An unreadable or unwritable cache is ignored. ``cache=False`` always fits."""
     import pickle
 
-    path = _cache_dir() / f"feedback_model_{_fingerprint(n, seed)}.pkl" if cache else None
+    path = _cache_dir() / f"feedback_model_{_fingerprint(n, seed, n_reviews)}.pkl" if cache else None
     if path is not None and path.is_file():
         try:
             with open(path, "rb") as f:
@@ -180,7 +239,7 @@ def default_model(n: int = 6000, seed: int = 20260109, cache: bool = True) -> Fe
         except Exception:  # a damaged cache file: fit again
             pass
     texts, cats, pols = training_corpus(n, seed)
-    model = FeedbackModel().fit(texts, cats, pols)
+    model = FeedbackModel().fit(texts, cats, pols, reviews=review_corpus(n_reviews, seed + 1))
     if path is not None:
         import os
         import tempfile
