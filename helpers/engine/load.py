@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from helpers import tables as T
 from helpers.data.dataset import COUNT_COLUMNS
@@ -66,7 +67,17 @@ from helpers.data.reasons import (
 )
 from helpers.data.scope import cutoff_of
 
-from .load_parse import TEXT, Udfs, column_sql, ident, level1_sql, lit, source_mode
+from .load_parse import (
+    TEXT,
+    clean_distinct,
+    column_sql,
+    ident,
+    level1_sql,
+    lit,
+    na_sql,
+    slow_path,
+    source_mode,
+)
 from .load_reversals import PENDING, find_candidates, resolve
 from .load_stage import ROW, Staged, stage
 
@@ -150,7 +161,6 @@ def load_to_parquet(data_dir, out_dir, as_of=None, *, tables=None, columns=None,
     work = Path(tempfile.mkdtemp(prefix=".engine-load-", dir=out))
     try:
         con = _connect(work, memory_limit, threads)
-        udfs = Udfs(con)
         done: dict[str, _Table] = {}
         for name in T.LOAD_ORDER:
             if name not in sources or (wanted is not None and name not in wanted):
@@ -161,7 +171,7 @@ def load_to_parquet(data_dir, out_dir, as_of=None, *, tables=None, columns=None,
             hm = map_headers(spec, staged.headers, staged.names, sources[name], explicit, strict)
             t = _Table(spec, sources[name], staged, hm.mapping, hm.extras)
             t.sources = hm.sources  # type: ignore[attr-defined]
-            _build(con, t, udfs)
+            _build(con, t)
             _validate(con, t, done, cutoff)
             done[name] = t
         return _write(con, done, out, as_of_ts, root)
@@ -182,29 +192,52 @@ def _integral(con, t: _Table, src: str) -> bool:
     return v is None or bool(v)
 
 
-def _build(con, t: _Table, udfs: Udfs) -> None:
-    """``w_<table>``: row number, per mapped column text / parsed / value / problem, extras, verdict columns."""
+def _build(con, t: _Table) -> None:
+    """``w_<table>``: row number, per mapped column text / parsed / value / problem, extras, verdict columns.
+
+    Level 0 strips the source text, level 1 turns the NA tokens into NULL (materialised once as ``l_<table>``);
+    the distinct values the SQL fast path cannot parse are cleaned by the pandas loader's own code
+    (:func:`.load_parse.clean_distinct`) and joined back; levels 2 and 3 give parsed values and problems."""
     cols = [c for c in (*t.spec.columns, *t.spec.auxiliary) if t.has(c.name)]
-    l1, l2, l3 = [], [], []
+    l0, l1, modes = [], [], {}
     for c in cols:
         src = t.mapping[c.name]
         dtype = t.staged.types.get(src, "VARCHAR")
-        integral = dtype in ("DOUBLE", "FLOAT") and source_mode(c, dtype) == TEXT and _integral(con, t, src)
-        l1.append(f"{level1_sql(c, src, dtype, integral)} AS {ident('t_' + c.name)}")
-        sql = column_sql(t.spec, c, "t_" + c.name, "p_" + c.name, source_mode(c, dtype), excel=t.staged.excel,
-                         udfs=udfs)
+        modes[c.name] = mode = source_mode(c, dtype)
+        integral = dtype in ("DOUBLE", "FLOAT") and mode == TEXT and _integral(con, t, src)
+        l0.append(f"{level1_sql(c, src, dtype, integral)} AS {ident('s_' + c.name)}")
+        l1.append(f"{na_sql('s_' + c.name) if mode == TEXT else ident('s_' + c.name)} AS {ident('t_' + c.name)}")
+    extras = [f"{ident(e)} AS {ident('x_' + e)}" for e in t.extras]
+    level0 = ", ".join([ROW, *l0, *extras])
+    level1 = ", ".join([ROW, *l1, *(ident("x_" + e) for e in t.extras)])
+    lt = f"l_{t.spec.name}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {lt} AS SELECT {level1} FROM (SELECT {level0} FROM {t.staged.view})")
+    joins, l2, l3 = [], [], []
+    for i, c in enumerate(cols):
+        slow = "NULL"
+        dirty = slow_path(c, "t_" + c.name, modes[c.name])
+        if dirty is not None:
+            values = con.sql(f"SELECT DISTINCT {ident('t_' + c.name)} FROM {lt} WHERE {dirty}").to_arrow_table()
+            values = values.column(0).combine_chunks()
+            if len(values):
+                m = f"m_{t.spec.name}_{i}"
+                con.register("_cleaned", clean_distinct(c, values.cast(pa.string()), t.staged.excel))
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {m} AS SELECT * FROM _cleaned")
+                con.unregister("_cleaned")
+                joins.append(f"LEFT JOIN {m} ON {m}.k = {lt}.{ident('t_' + c.name)}")
+                slow = f"{m}.v"
+        sql = column_sql(c, "t_" + c.name, "p_" + c.name, modes[c.name], slow)
         if sql.pre is not None:
             l2.append(f"{sql.pre} AS {ident('p_' + c.name)}")
         l3.append(f"{sql.value} AS {ident('v_' + c.name)}")
         l3.append(f"{sql.problem} AS {ident('e_' + c.name)}")
-    extras = [f"{ident(e)} AS {ident('x_' + e)}" for e in t.extras]
-    level1 = ", ".join([ROW, *l1, *extras])
-    level2 = ", ".join(["*", *l2])
+    level2 = ", ".join([f"{lt}.*", *l2])
     level3 = ", ".join(["*", *l3])
     con.execute(f"""CREATE OR REPLACE TABLE {t.w} AS
         SELECT {level3}, CAST(NULL AS VARCHAR) AS kind, CAST(NULL AS VARCHAR) AS vcol,
                CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS INTEGER) AS stage
-        FROM (SELECT {level2} FROM (SELECT {level1} FROM {t.staged.view}))""")
+        FROM (SELECT {level2} FROM {lt} {' '.join(joins)})""")
+    con.execute(f"DROP TABLE {lt}")
     t.n_read = con.execute(f"SELECT count(*) FROM {t.w}").fetchone()[0] + len(t.staged.bad_rows)
 
 

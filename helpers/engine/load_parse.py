@@ -20,11 +20,19 @@ from dataclasses import replace as _replace
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from helpers import tables as T
 from helpers.data import parse as P
-from helpers.data.reasons import R_BOOL, R_DATE, R_INTEGER, R_MINIMUM, R_MISSING, R_NEGATIVE, R_NOT_ALLOWED, R_NUMBER
+from helpers.data.reasons import (
+    R_BOOL,
+    R_DATE,
+    R_INTEGER,
+    R_MINIMUM,
+    R_MISSING,
+    R_NEGATIVE,
+    R_NOT_ALLOWED,
+    R_NUMBER,
+)
 
 # what pyarrow's utf8_trim_whitespace strips (pandas' .str.strip on its default pyarrow strings)
 _WS = r"[\x{09}-\x{0d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
@@ -40,6 +48,17 @@ def lit(s: str) -> str:
 def ident(s: str) -> str:
     """A quoted SQL identifier."""
     return '"' + str(s).replace('"', '""') + '"'
+
+
+#: code points of _WS (a cheap test of the first / last character before the regex)
+_WS_CODES = "(9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, " \
+            "8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)"
+
+
+def strip_sql(t: str) -> str:
+    """SQL: ``t`` without leading / trailing whitespace (the regex runs only where an end is whitespace)."""
+    return (f"(CASE WHEN ascii({t}) IN {_WS_CODES} OR ascii(right({t}, 1)) IN {_WS_CODES} "
+            f"THEN regexp_replace({t}, '^{_WS}+|{_WS}+$', '', 'g') ELSE {t} END)")
 
 
 def _in_list(values) -> str:
@@ -74,7 +93,7 @@ def source_mode(col: T.Column, dtype: str) -> str:
 
 
 def text_sql(src: str, dtype: str, integral_float: bool = False) -> str:
-    """The source value as the pandas loader's ``_as_text``: stripped text, NA tokens → NULL."""
+    """The source value as text, stripped (the pandas loader's ``_as_text`` before its NA tokens)."""
     s = ident(src)
     if dtype == "VARCHAR":
         t = s
@@ -86,12 +105,18 @@ def text_sql(src: str, dtype: str, integral_float: bool = False) -> str:
         t = f"strftime({s}, '%Y-%m-%d %H:%M:%S')"
     else:
         t = f"CAST({s} AS VARCHAR)"
-    stripped = f"regexp_replace({t}, '^{_WS}+|{_WS}+$', '', 'g')"
-    return f"(CASE WHEN {stripped} IN {_in_list(P._NA_TOKENS)} THEN NULL ELSE {stripped} END)"
+    return strip_sql(t)
+
+
+def na_sql(stripped: str) -> str:
+    """SQL: the stripped text column ``stripped`` with the NA tokens (``NULL``, ``-``, ``#N/A`` …) as NULL."""
+    x = ident(stripped)
+    return f"(CASE WHEN strlen({x}) <= {max(len(v.encode()) for v in P._NA_TOKENS)} AND {x} IN {_in_list(P._NA_TOKENS)} THEN NULL ELSE {x} END)"
 
 
 def level1_sql(col: T.Column, src: str, dtype: str, integral_float: bool = False) -> str:
-    """Level 1 of a column: its stripped text, or the typed source value (tz-aware times in local time)."""
+    """Level 1 of a column: its stripped text (NA tokens still in: :func:`na_sql` is applied on top), or the typed
+    source value (tz-aware times in local time)."""
     if source_mode(col, dtype) == TEXT:
         return text_sql(src, dtype, integral_float)
     if dtype == "TIMESTAMP WITH TIME ZONE":
@@ -103,21 +128,35 @@ def level1_sql(col: T.Column, src: str, dtype: str, integral_float: bool = False
     return ident(src)
 
 
-def column_sql(table: T.Table, col: T.Column, t: str, pre: str, mode: str, *, excel: bool = False,
-               udfs: "Udfs | None" = None) -> ColumnSQL:
+def slow_path(col: T.Column, t: str, mode: str) -> str | None:
+    """SQL condition: the text value of column ``t`` needs the pandas loader's cleaning (None: never)."""
+    x = ident(t)
+    if mode == TYPED:
+        return None
+    if col.kind in ("money", "float", "int"):
+        fast = f"TRY_CAST({x} AS DOUBLE)"
+        return f"{x} IS NOT NULL AND NOT coalesce(regexp_full_match({x}, '{_PLAIN_NUMBER}') AND isfinite({fast}), FALSE)"
+    if col.kind in ("datetime", "date"):
+        fast = f"try_strptime({x}, '%Y-%m-%d %H:%M:%S')"
+        return (f"{x} IS NOT NULL AND NOT coalesce(regexp_full_match({x}, '{_PLAIN_TS}') AND "
+                f"{fast} >= TIMESTAMP '1900-01-01' AND {fast} < TIMESTAMP '2200-01-01', FALSE)")
+    if col.kind == "category" and col.allowed is not None:
+        return f"{x} IS NOT NULL AND {x} NOT IN {_in_list(col.allowed)}"
+    return None
+
+
+def column_sql(col: T.Column, t: str, pre: str, mode: str, slow: str = "NULL") -> ColumnSQL:
     """Levels 2 and 3 of one contract column whose level 1 is column ``t`` (see :func:`level1_sql`); ``pre`` is
-    the name its level 2 gets."""
+    the name its level 2 gets; ``slow`` the SQL of the cleaned value where :func:`slow_path` holds (a column of
+    the joined table of :func:`clean_distinct`, or NULL when no value needs cleaning)."""
     x, y = ident(t), ident(pre)
     missing = f"{x} IS NULL" if not (mode == TYPED and col.kind in ("money", "float", "int")) \
         else f"({x} IS NULL OR isnan({x}))"
     missing_rule = "" if col.nullable else f"WHEN {missing} THEN {lit(R_MISSING)} "
+    dirty = slow_path(col, t, mode)
     if col.kind in ("money", "float", "int"):
-        if mode == TYPED:  # typed numbers as they are (NaN missing, inf unparseable)
-            level2 = x
-        else:
-            fast = f"TRY_CAST({x} AS DOUBLE)"
-            level2 = (f"(CASE WHEN {x} IS NULL THEN NULL WHEN regexp_full_match({x}, '{_PLAIN_NUMBER}') "
-                      f"AND isfinite({fast}) THEN {fast} ELSE {udfs.number(table, col)}({x}) END)")
+        level2 = x if mode == TYPED else (  # typed numbers as they are (NaN missing, inf unparseable)
+            f"(CASE WHEN {dirty} THEN {slow} ELSE TRY_CAST({x} AS DOUBLE) END)")
         unparsed = f"(NOT ({missing}) AND ({y} IS NULL OR NOT isfinite({y})))"
         checks = [(unparsed, R_NUMBER)]
         good = f"NOT ({missing}) AND NOT {unparsed}"
@@ -137,10 +176,7 @@ def column_sql(table: T.Table, col: T.Column, t: str, pre: str, mode: str, *, ex
         if mode == TYPED:
             level2, unparsed = x, "FALSE"
         else:
-            fast = f"try_strptime({x}, '%Y-%m-%d %H:%M:%S')"
-            in_range = f"({fast} >= TIMESTAMP '1900-01-01' AND {fast} < TIMESTAMP '2200-01-01')"
-            level2 = (f"(CASE WHEN {x} IS NULL THEN NULL WHEN regexp_full_match({x}, '{_PLAIN_TS}') "
-                      f"AND {in_range} THEN {fast} ELSE {udfs.datetime(excel)}({x}) END)")
+            level2 = f"(CASE WHEN {dirty} THEN {slow} ELSE try_strptime({x}, '%Y-%m-%d %H:%M:%S') END)"
             unparsed = f"({x} IS NOT NULL AND {y} IS NULL)"
         value = f"CAST(date_trunc('day', {y}) AS TIMESTAMP)" if col.kind == "date" else f"CAST({y} AS TIMESTAMP)"
         problem = f"(CASE {missing_rule}WHEN {unparsed} THEN {lit(R_DATE)} END)"
@@ -150,8 +186,7 @@ def column_sql(table: T.Table, col: T.Column, t: str, pre: str, mode: str, *, ex
     if col.kind in ("id", "str") or (col.kind == "category" and col.allowed is None):
         return ColumnSQL(x, None, x, f"(CASE {missing_rule}END)" if missing_rule else "NULL")
     if col.kind == "category":
-        level2 = (f"(CASE WHEN {x} IS NULL THEN NULL WHEN {x} IN {_in_list(col.allowed)} THEN {x} "
-                  f"ELSE {udfs.category(table, col)}({x}) END)")
+        level2 = f"(CASE WHEN {dirty} THEN {slow} ELSE {x} END)"
         return ColumnSQL(x, level2, y, f"(CASE {missing_rule}WHEN {x} IS NOT NULL AND {y} IS NULL "
                                        f"THEN {lit(R_NOT_ALLOWED)} END)")
     if col.kind == "bool":
@@ -162,67 +197,19 @@ def column_sql(table: T.Table, col: T.Column, t: str, pre: str, mode: str, *, ex
     raise ValueError(col.kind)  # pragma: no cover - KINDS is closed
 
 
-# ---- the slow path: the pandas loader's own cleaning, per distinct value of a batch --------------------------------
-def _by_distinct(fn, out_type):
-    """An arrow UDF computing ``fn`` (pandas Series of str → numpy / list) once per distinct value of a batch."""
-
-    def udf(arr):
-        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-        uniq = pc.unique(arr).drop_null()
-        if len(uniq) == 0:
-            return pa.nulls(len(arr), out_type)
-        res = pa.array(fn(pd.Series(uniq.to_pylist(), dtype="string")), out_type, from_pandas=True)
-        return res.take(pc.index_in(arr, value_set=uniq))
-
-    return udf
-
-
-class Udfs:
-    """Registers the slow-path functions on a DuckDB connection on first use; returns their SQL names."""
-
-    def __init__(self, con):
-        self.con = con
-        self.names: set[str] = set()
-
-    def _register(self, name, fn, ret) -> str:
-        if name not in self.names:
-            from duckdb import sqltypes
-
-            self.con.create_function(name, fn, [sqltypes.VARCHAR], ret, type="arrow", side_effects=False,
-                                     null_handling="special")
-            self.names.add(name)
-        return name
-
-    def number(self, table: T.Table, col: T.Column) -> str:
-        from duckdb import sqltypes
-
-        signed = _replace(col, min_value=None, kind="float")
-
-        def fn(s):
-            p = P._parse_number_text(signed, s, np.zeros(len(s), bool))
-            return p.values.to_numpy(dtype="float64")
-
-        return self._register(f"_num_{table.name}_{col.name}", _by_distinct(fn, pa.float64()), sqltypes.DOUBLE)
-
-    def datetime(self, excel: bool) -> str:
-        from duckdb import sqltypes
-
-        col = T.Column("t", "datetime", "t", "t")
-
-        def fn(s):
-            p = P._parse_datetime_text(col, s, np.zeros(len(s), bool), excel)
-            return p.values.to_numpy(dtype="datetime64[us]")
-
-        return self._register(f"_ts_{'excel' if excel else 'text'}", _by_distinct(fn, pa.timestamp("us")),
-                              sqltypes.TIMESTAMP)
-
-    def category(self, table: T.Table, col: T.Column) -> str:
-        from duckdb import sqltypes
-
-        allowed = list(col.allowed or ())
-        codes = P._category_codes(col)
-
-        def fn(s):
-            return [None if (c := codes.get(P.norm_name(v), -1)) < 0 else allowed[c] for v in s]
-
-        return self._register(f"_cat_{table.name}_{col.name}", _by_distinct(fn, pa.string()), sqltypes.VARCHAR)
+# ---- the slow path: the pandas loader's own cleaning, once per distinct dirty value ---------------------------------
+def clean_distinct(col: T.Column, values: pa.Array, excel: bool) -> pa.Table:
+    """``k`` (the distinct dirty texts of one column) → ``v`` (the value the pandas loader's cleaning gives, NULL
+    when it finds none): numbers through ``_parse_number_text``, times through ``_parse_datetime_text``,
+    categories through the allowed values' and value aliases' normalised spellings."""
+    s = pd.Series(values.to_pylist(), dtype="string")
+    if col.kind in ("money", "float", "int"):
+        p = P._parse_number_text(_replace(col, min_value=None, kind="float"), s, np.zeros(len(s), bool))
+        v = pa.array(p.values.to_numpy(dtype="float64"), pa.float64(), from_pandas=True)
+    elif col.kind in ("datetime", "date"):
+        p = P._parse_datetime_text(_replace(col, kind="datetime"), s, np.zeros(len(s), bool), excel)
+        v = pa.array(p.values.to_numpy(dtype="datetime64[us]"), pa.timestamp("us"), from_pandas=True)
+    else:
+        allowed, codes = list(col.allowed or ()), P._category_codes(col)
+        v = pa.array([None if (c := codes.get(P.norm_name(x), -1)) < 0 else allowed[c] for x in s], pa.string())
+    return pa.table({"k": values, "v": v})
