@@ -70,3 +70,16 @@ def __getattr__(name):  # noqa: F811 - extends the lazy imports above
 
         return getattr(load, name)
     return _first_getattr(name)
+
+
+_COHORT_NAMES = ("cohort_retention", "qualification_spend", "campaign_outcomes", "repurchase_intervals")
+__all__ += list(_COHORT_NAMES)
+_second_getattr = __getattr__
+
+
+def __getattr__(name):  # noqa: F811 - extends the lazy imports above
+    if name in _COHORT_NAMES:
+        from helpers.engine import cohorts
+
+        return getattr(cohorts, name)
+    return _second_getattr(name)
