@@ -211,6 +211,8 @@ def _build(con, t: _Table) -> None:
     level0 = ", ".join([ROW, *l0, *extras])
     level1 = ", ".join([ROW, *l1, *(ident("x_" + e) for e in t.extras)])
     lt = f"l_{t.spec.name}"
+    # materialised: the slow-path queries below each read one column of it (through a view DuckDB would compute
+    # every column's text again for each of them)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {lt} AS SELECT {level1} FROM (SELECT {level0} FROM {t.staged.view})")
     joins, l2, l3 = [], [], []
     for i, c in enumerate(cols):

@@ -68,6 +68,27 @@ def _csv_layout(path: Path) -> tuple[str, str, list[str]]:
     return encoding, delimiter, names
 
 
+def _write_staged(path: Path, staged: Path, names: list[str], encoding: str, delimiter: str, handler,
+                  threads: bool) -> int:
+    """Stream the CSV records into ``staged`` (text columns plus ``__k__``, the 1-based good-record number) with
+    the pandas loader's parse options; returns the number of good records."""
+    n = 0
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24, use_threads=threads,
+                                       encoding="utf8" if encoding.startswith("utf-8") else encoding),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=handler),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
+    schema = pa.schema([*reader.schema, pa.field("__k__", pa.int64())])
+    with pq.ParquetWriter(staged, schema, compression="zstd") as writer:
+        for batch in reader:
+            k = np.arange(n + 1, n + batch.num_rows + 1, dtype=np.int64)
+            writer.write_batch(pa.RecordBatch.from_arrays([*batch.columns, pa.array(k)], schema=schema))
+            n += batch.num_rows
+    return n
+
+
 def _stage_csv(con, name: str, path: Path, work: Path) -> Staged:
     encoding, delimiter, names = _csv_layout(path)
     headers = _headers(names)
@@ -79,23 +100,11 @@ def _stage_csv(con, name: str, path: Path, work: Path) -> Staged:
         return "skip"
 
     staged = work / f"{name}.raw.parquet"
-    n = 0
     try:
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=frame_names, skip_rows=1, block_size=1 << 24,
-                                           encoding="utf8" if encoding.startswith("utf-8") else encoding,
-                                           use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                             invalid_row_handler=handler),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in frame_names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-        schema = pa.schema([*reader.schema, pa.field("__k__", pa.int64())])
-        with pq.ParquetWriter(staged, schema, compression="zstd") as writer:
-            for batch in reader:
-                k = np.arange(n + 1, n + batch.num_rows + 1, dtype=np.int64)
-                writer.write_batch(pa.RecordBatch.from_arrays([*batch.columns, pa.array(k)], schema=schema))
-                n += batch.num_rows
+        n = _write_staged(path, staged, frame_names, encoding, delimiter, handler, threads=True)
+        if any(r is None for r, _ in bad):  # threaded reading does not number broken records: read again
+            bad.clear()
+            n = _write_staged(path, staged, frame_names, encoding, delimiter, handler, threads=False)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
         raise DataFileError(f"无法读取文件 {path.name}：{e}", f"cannot read file {path.name}: {e}", path) from e
     if n == 0 and not bad:
