@@ -249,3 +249,29 @@ def test_column_mapping_and_deep_copy_of_base_are_respected(tmp_path):
     root = write_world(tmp_path / "in", w)
     ds, got = both(root, tmp_path / "out", columns={"orders": {"net_amount": "金额（元）"}})
     assert got.columns["orders"]["net_amount"] == "金额（元）"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "typed parquet", "parquet with text"])
+def test_other_formats_equal_pandas(tmp_path, fmt):
+    import test_data_formats as F
+
+    frame = F.typed(F.TEXT) if fmt != "parquet with text" else F.TEXT.copy()
+    if fmt == "typed parquet":  # tz-aware times (local wall time), float ids, a bad typed amount
+        frame["下单时间"] = frame["下单时间"].dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+        frame["门店ID"] = [1.0, 2.0, None, 4.0]
+        frame.loc[2, "实付金额"] = -3.0
+    path = tmp_path / ("orders.xlsx" if fmt == "xlsx" else "orders.parquet")
+    if fmt == "xlsx":
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["会员ID", "下单时间", "实付金额"])
+        serial = (pd.Timestamp("2025-03-01 12:00") - pd.Timestamp("1899-12-30")) / pd.Timedelta(days=1)
+        for row in (["M1", serial, 10], [None, None, None], ["M2", "2025年3月2日", "¥5"], ["M3", "not a date", 1]):  # typography: ignore
+            ws.append(row)
+        wb.save(path)
+    else:
+        frame.to_parquet(path, index=False)
+    ds, got = both(path, tmp_path / "out")
+    assert len(got.read("orders")) > 0
