@@ -258,7 +258,7 @@ def test_other_formats_equal_pandas(tmp_path, fmt):
     frame = F.typed(F.TEXT) if fmt != "parquet with text" else F.TEXT.copy()
     if fmt == "typed parquet":  # tz-aware times (local wall time), float ids, a bad typed amount
         frame["下单时间"] = frame["下单时间"].dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
-        frame["门店ID"] = [1.0, 2.0, None, 4.0]
+        frame["门店ID"] = [1.0, 2.0, None, 4.0]  # typography: ignore
         frame.loc[2, "实付金额"] = -3.0
     path = tmp_path / ("orders.xlsx" if fmt == "xlsx" else "orders.parquet")
     if fmt == "xlsx":
@@ -266,7 +266,7 @@ def test_other_formats_equal_pandas(tmp_path, fmt):
 
         wb = openpyxl.Workbook()
         ws = wb.active
-        ws.append(["会员ID", "下单时间", "实付金额"])
+        ws.append(["会员ID", "下单时间", "实付金额"])  # typography: ignore
         serial = (pd.Timestamp("2025-03-01 12:00") - pd.Timestamp("1899-12-30")) / pd.Timedelta(days=1)
         for row in (["M1", serial, 10], [None, None, None], ["M2", "2025年3月2日", "¥5"], ["M3", "not a date", 1]):  # typography: ignore
             ws.append(row)
