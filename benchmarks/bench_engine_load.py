@@ -10,7 +10,7 @@ Parquet plus the quarantine and counts:
 * ``duckdb``: ``helpers.engine.load_to_parquet`` (pyarrow's streaming CSV reader into a staging Parquet file, every
   rule as DuckDB SQL, DuckDB capped at ``--memory-limit`` and spilling beyond it).
 
-Columns: ``s`` wall time, ``rows/s``, ``peak GiB`` the process's peak resident memory (``ru_maxrss``: DuckDB runs
+Columns: ``s`` wall time, ``rows/s``, ``peak GiB`` the process's peak resident memory (VmHWM: DuckDB runs
 in-process, so its memory is included), ``kept`` / ``quarantined`` / ``reversal`` rows (equal on both, or the
 line says ``DIFFERS``).
 
@@ -76,6 +76,19 @@ def build_csv(n: int, path: Path, seed: int = 11) -> Path:
     return path
 
 
+def _hwm_bytes() -> int:
+    """Peak resident memory of this process (VmHWM). Not ``ru_maxrss``: that survives ``exec`` and so holds the
+    parent's resident size at the fork (the parent built the CSV)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _worker(kind: str, path: str, out: str, memory_limit: str) -> None:
     import resource
 
@@ -94,7 +107,7 @@ def _worker(kind: str, path: str, out: str, memory_limit: str) -> None:
         res = engine.load_to_parquet(path, out, memory_limit=memory_limit)
         counts = res.counts.loc["orders"]
     dt = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _hwm_bytes() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"kind": kind, "seconds": dt, "peak_gib": peak / 2**30,
                       **{k: int(v) for k, v in counts.items()}}))
 
