@@ -54,7 +54,7 @@ def find_candidates(con, t) -> str | None:
     con.execute(f"""CREATE OR REPLACE TABLE cand_{t.spec.name} AS SELECT {ROW}, coalesce(ref, own) AS target, mid,
         amount FROM marked WHERE ref IS NOT NULL OR (own IS NOT NULL AND own IN {others})""")
     con.execute(f"""UPDATE {w} SET kind = 'reversal', vcol = {lit(amount)}, reason = {lit(PENDING)}, stage = 3
-        WHERE {ROW} IN (SELECT {ROW} FROM cand_{t.spec.name})""")
+        FROM cand_{t.spec.name} c WHERE {w}.{ROW} = c.{ROW}""")
     t.has_candidates = True
     return tokens
 
