@@ -240,6 +240,14 @@ def test_file_level_errors_are_the_pandas_loaders(tmp_path):
         engine.load_to_parquet(tmp_path, tmp_path / "out")
     with pytest.raises(ValueError, match="unknown table"):
         engine.load_to_parquet(tmp_path, tmp_path / "out", tables=["nope"])
+    pd.DataFrame({"member_id": ["M1"], "order_ts": [pd.Timestamp("2025-01-01")], "net_amount": [1.0]}).to_parquet(
+        tmp_path / "orders.parquet")
+    (tmp_path / "orders.csv").unlink()
+    with pytest.raises(ValueError, match="overwrite the export"):
+        engine.load_to_parquet(tmp_path, tmp_path)
+    (tmp_path / "out" / "events.parquet").write_bytes(b"stale")  # from an earlier load: removed, not read back
+    res = engine.load_to_parquet(tmp_path, tmp_path / "out")
+    assert not (tmp_path / "out" / "events.parquet").exists() and data.load(res.out_dir).present == ("orders",)
 
 
 def test_column_mapping_and_deep_copy_of_base_are_respected(tmp_path):

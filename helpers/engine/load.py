@@ -84,6 +84,7 @@ from .load_stage import ROW, Staged, stage
 __all__ = ["EngineLoad", "load_to_parquet"]
 
 Q, OOS, REV = "quarantined", "out_of_scope", "reversal"
+_OTHER_FILES = ("quarantine.parquet", "counts.parquet", "out_of_scope.parquet", "reversals.parquet", "snapshot.json")
 
 
 @dataclass
@@ -142,8 +143,8 @@ def load_to_parquet(data_dir, out_dir, as_of=None, *, tables=None, columns=None,
     """Validate a raw export on DuckDB and write the kept tables, the quarantine and the counts as Parquet.
 
     ``data_dir``, ``as_of``, ``tables`` and ``columns`` mean what they mean for :func:`helpers.data.load` (a
-    referenced table that is not loaded is not checked against). ``out_dir`` is created (existing Parquet files of
-    the same names are replaced). ``memory_limit`` caps DuckDB (it spills to a working folder beyond it).
+    referenced table that is not loaded is not checked against). ``out_dir`` is created; the ``<table>.parquet``
+    files of an earlier load there are removed first (an ``out_dir`` holding the export itself is refused). ``memory_limit`` caps DuckDB (it spills to a working folder beyond it).
     Raises :class:`helpers.data.DataFileError` for the same file-level problems as the pandas loader."""
     root = Path(data_dir).expanduser()
     wanted = None
@@ -157,7 +158,14 @@ def load_to_parquet(data_dir, out_dir, as_of=None, *, tables=None, columns=None,
     cutoff = cutoff_of(as_of_ts)
     sources = discover(root)
     out = Path(out_dir)
+    written = {out.resolve() / f"{n}.parquet" for n in T.TABLES} | {out.resolve() / f for f in _OTHER_FILES}
+    clash = sorted(str(p) for p in sources.values() if p.resolve() in written)
+    if clash:
+        raise ValueError(f"out_dir would overwrite the export itself ({', '.join(clash)}); choose another folder / "
+                         "输出目录会覆盖原始导出文件，请换一个目录")
     out.mkdir(parents=True, exist_ok=True)
+    for n in T.TABLES:  # a table of an earlier load that this export does not have must not linger
+        (out / f"{n}.parquet").unlink(missing_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".engine-load-", dir=out))
     try:
         con = _connect(work, memory_limit, threads)
