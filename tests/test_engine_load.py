@@ -283,3 +283,12 @@ def test_other_formats_equal_pandas(tmp_path, fmt):
         frame.to_parquet(path, index=False)
     ds, got = both(path, tmp_path / "out")
     assert len(got.read("orders")) > 0
+
+
+def test_typed_booleans_where_numbers_belong_quarantine_alike(tmp_path):
+    pd.DataFrame({"member_id": ["M1", "M2"], "register_ts": pd.to_datetime(["2025-01-01", "2025-01-02"]),
+                  "sms_consent": [True, False], "city_tier": [True, False]}).to_parquet(tmp_path / "members.parquet")
+    pd.DataFrame({"member_id": ["M1", "M2"], "order_ts": pd.to_datetime(["2025-02-01", "2025-02-02"]),
+                  "net_amount": [1.0, 2.0]}).to_parquet(tmp_path / "orders.parquet")
+    ds, got = both(tmp_path, tmp_path / "out")
+    assert got.read_quarantine()["value"].tolist() == ["True", "False", "M1", "M2"]  # pandas' text of a boolean

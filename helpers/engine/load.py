@@ -31,8 +31,8 @@ database file in a working folder under ``out_dir`` with a memory limit, so it s
 
 Where the two loaders are not byte-equal (say so in tests): the pandera safety net (``schema check failed``) is not
 run (it never fires on the pandas loader's own output either); timestamps are microseconds (pandas: nanoseconds;
-a source with sub-microsecond digits loses them); a quarantined *typed* Parquet value is shown as DuckDB casts it
-to text (``5.0``, ``true``) where pandas shows ``5.0``, ``True``; kept categoricals are strings, not pandas
+a source with sub-microsecond digits loses them); a quarantined *typed* Parquet timestamp with fractional seconds
+is shown as DuckDB casts it to text (pandas pads to the nanosecond); kept categoricals are strings, not pandas
 categories. Every kept value, every quarantine (table, file, row, column, reason) and every count are the same.
 """
 
@@ -375,7 +375,8 @@ def _validate(con, t: _Table, done: dict[str, _Table], cutoff) -> None:
 def _value_text(t: _Table, column: str) -> str:
     """SQL of the offending source text of ``column`` (``a|b`` for a composite key), from the source view."""
     parts = [t.mapping[c] for c in column.split(",") if c in t.mapping]
-    texts = [f"coalesce(CAST(s.{ident(p)} AS VARCHAR), '')" for p in parts]
+    texts = [f"coalesce(CASE WHEN s.{ident(p)} THEN 'True' ELSE 'False' END, '')"  # pandas' text of a boolean
+             if t.staged.types.get(p) == "BOOLEAN" else f"coalesce(CAST(s.{ident(p)} AS VARCHAR), '')" for p in parts]
     if not texts:
         return "''"
     return texts[0] if len(texts) == 1 else " || '|' || ".join(texts)
