@@ -292,3 +292,17 @@ def test_typed_booleans_where_numbers_belong_quarantine_alike(tmp_path):
                   "net_amount": [1.0, 2.0]}).to_parquet(tmp_path / "orders.parquet")
     ds, got = both(tmp_path, tmp_path / "out")
     assert got.read_quarantine()["value"].tolist() == ["True", "False", "M1", "M2"]  # pandas' text of a boolean
+
+
+def test_spark_reads_the_validated_parquet(tmp_path, small_world):
+    """The output's microsecond timestamps are what Spark reads (pandas' nanoseconds it cannot): the member summary
+    on local Spark straight from ``out_dir`` equals the pandas path (the session of tests/test_engine.py when it
+    runs in this process)."""
+    spark = engine.local_spark(cores=1, memory="512m", tiny=True)
+    as_of = "2025-06-30"
+    res = engine.load_to_parquet(small_world, tmp_path / "out", tables=["orders"], as_of=as_of)
+    want = member_summary(data.load(small_world, tables=["orders"], as_of=as_of).orders, as_of)
+    got = engine.member_summary(res.out_dir, as_of, engine="spark", spark=spark)
+    pd.testing.assert_frame_equal(got.drop(columns="n_channels"), want.drop(columns="n_channels"),
+                                  check_index_type=False, rtol=1e-9)
+    assert (got["n_channels"].to_numpy() == want["n_channels"].to_numpy()).all()
