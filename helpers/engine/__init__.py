@@ -56,3 +56,30 @@ def __getattr__(name):  # ibis / pyspark are imported on first use (the [scale] 
 
         return getattr(expressions, name)
     raise AttributeError(f"module 'helpers.engine' has no attribute {name!r}")
+
+
+# ---- the validated-Parquet loader on DuckDB and the further per-member expressions (appended: issue 16, part B) ----
+_LOAD_NAMES = ("load_to_parquet", "EngineLoad")
+__all__ += list(_LOAD_NAMES)
+_first_getattr = __getattr__
+
+
+def __getattr__(name):  # noqa: F811 - extends the lazy imports above
+    if name in _LOAD_NAMES:
+        from helpers.engine import load
+
+        return getattr(load, name)
+    return _first_getattr(name)
+
+
+_COHORT_NAMES = ("cohort_retention", "qualification_spend", "campaign_outcomes", "repurchase_intervals")
+__all__ += list(_COHORT_NAMES)
+_second_getattr = __getattr__
+
+
+def __getattr__(name):  # noqa: F811 - extends the lazy imports above
+    if name in _COHORT_NAMES:
+        from helpers.engine import cohorts
+
+        return getattr(cohorts, name)
+    return _second_getattr(name)

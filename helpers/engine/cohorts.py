@@ -1,0 +1,236 @@
+"""More per-member work as backend-neutral ibis expressions, each equal to its pandas helper.
+
+* :func:`cohort_retention` — monthly first-purchase cohorts (同期群): :func:`helpers.behavior.cohort_retention`
+  (``sizes``, ``active``, ``retention``, ``later``), from two small aggregations computed on the engine —
+  (cohort, months since first, members buying) and (cohort, last month reached, members) — pivoted in pandas
+  (one row per cohort month: small).
+* :func:`qualification_spend` — the rolling ``window_months`` calendar-month qualification value of module 06
+  (:func:`helpers.tiers.monthly_panel` + the rolling window of :func:`helpers.tiers.simulate_tiers`) at the as-of
+  month, per member; :func:`rolling_expr` the same window at every month a member bought (sparse, long), so the
+  member × month panel never has to be dense on the engine.
+* :func:`campaign_outcomes` — :func:`helpers.experiments.member_outcomes` (converted, orders, spend, visited per
+  contact within each campaign's window).
+* :func:`repurchase_intervals` — :func:`helpers.repurchase.interval_table` (every gap between consecutive purchase
+  days per member × category, plus the right-censored open spell) from the category visits.
+
+Definitions are the pandas helpers' (see their docstrings); every function takes pandas frames, Parquet paths or
+ibis tables (as :func:`helpers.engine.member_summary` does) and ``engine="duckdb" | "spark"`` or an ibis backend.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import ibis
+import numpy as np
+import pandas as pd
+from ibis import _
+
+from helpers.engine.expressions import as_date, purchases
+from helpers.engine.run import connect
+
+__all__ = ["campaign_outcomes", "cohort_retention", "qualification_spend", "repurchase_intervals", "rolling_expr"]
+
+
+def _table(con, obj, columns=None) -> ibis.Table:
+    """A pandas frame / Parquet path / ibis table as an ibis table of ``con`` (pandas: only ``columns``, categoricals
+    and pandas strings as plain strings, timestamps naive)."""
+    if isinstance(obj, ibis.Table):
+        return obj
+    if isinstance(obj, pd.DataFrame):
+        import pyarrow as pa
+
+        df = obj if columns is None else obj[[c for c in columns if c in obj.columns]]
+        arrays = {}
+        for c in df.columns:
+            s = df[c]
+            if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(s.dtype):
+                arrays[c] = pa.array(s.astype("string").to_numpy(dtype=object, na_value=None), pa.string())
+            elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+                arrays[c] = pa.array(s.to_numpy().astype("datetime64[us]"), pa.timestamp("us"))
+            else:
+                arrays[c] = pa.array(s, from_pandas=True)
+        return ibis.memtable(pa.table(arrays))
+    from helpers.engine.run import _table as orders_table
+
+    return orders_table(con, obj)
+
+
+def _month(ts) -> ibis.Value:
+    """Calendar month number (months since 1970-01) of a timestamp or date."""
+    return ((ts.year() - 1970) * 12 + ts.month() - 1).cast("int64")
+
+
+def _month_of(value) -> int:
+    d = as_date(value, "as_of")
+    return (d.year - 1970) * 12 + d.month - 1
+
+
+# ---- cohorts ------------------------------------------------------------------------------------------------------
+def cohort_exprs(orders: ibis.Table, as_of, *, include_refunds: bool = False) -> tuple[ibis.Table, ibis.Table]:
+    """(active, reach): members buying per (first month, months since first ``k``), and members per (first month,
+    months from the first to the last purchase month ``last_k``) — the two aggregations of the cohort table."""
+    p = purchases(orders, as_of, include_refunds=include_refunds)
+    mm = p.select("member_id", m=_month(p.order_ts)).distinct()
+    span = mm.group_by("member_id").agg(first=mm.m.min(), last=mm.m.max())
+    j = mm.join(span, "member_id")
+    active = j.group_by([j.first, (j.m - j.first).name("k")]).agg(members=_.count())
+    reach = span.group_by([span.first, (span.last - span.first).name("last_k")]).agg(members=_.count())
+    return active, reach
+
+
+def cohort_retention(orders, as_of, *, engine="duckdb", include_refunds: bool = False, max_months: int | None = None,
+                     spark=None):
+    """:func:`helpers.behavior.cohort_retention` on ``engine`` (``as_of`` is required here: the last observed
+    month). Returns the same :class:`helpers.behavior.cohorts.CohortRetention`."""
+    from helpers.behavior.cohorts import CohortRetention, _month_index
+
+    con = connect(engine, spark=spark)
+    t = _table(con, orders, ["member_id", "order_ts", "net_amount", "status"])
+    active_e, reach_e = cohort_exprs(t, as_of, include_refunds=include_refunds)
+    act = con.to_pyarrow(active_e).to_pandas()
+    reach = con.to_pyarrow(reach_e).to_pandas()
+    if reach.empty:
+        raise ValueError("no purchases on or before as_of / 截止日前没有已支付订单")
+    end_month = _month_of(as_of)
+    m0 = int(reach["first"].min())
+    n_coh = end_month - m0 + 1
+    K = n_coh if max_months is None else min(n_coh, max_months + 1)
+    active = np.zeros((n_coh, K))
+    a = act[act["k"] < K]
+    np.add.at(active, (a["first"].to_numpy(np.int64) - m0, a["k"].to_numpy(np.int64)), a["members"].to_numpy(float))
+    sizes = np.bincount(reach["first"].to_numpy(np.int64) - m0, weights=reach["members"].to_numpy(float),
+                        minlength=n_coh).astype(np.int64)
+    observable = (n_coh - 1 - np.arange(n_coh))[:, None] >= np.arange(K)[None, :]
+    active[~observable] = np.nan
+    counts = np.zeros((n_coh, K))
+    np.add.at(counts, (reach["first"].to_numpy(np.int64) - m0, np.minimum(reach["last_k"].to_numpy(np.int64), K - 1)),
+              reach["members"].to_numpy(float))
+    later = counts[:, ::-1].cumsum(axis=1)[:, ::-1]
+    later[~observable] = np.nan
+    keep = sizes > 0
+    idx = pd.PeriodIndex(_month_index(m0, n_coh, "cohort")[keep], name="cohort")
+    cols = pd.RangeIndex(K, name="months_since_first")
+    act_df = pd.DataFrame(active[keep], index=idx, columns=cols)
+    sz = pd.Series(sizes[keep], index=idx, name="cohort_size")
+    return CohortRetention(sizes=sz, active=act_df, retention=act_df.div(sz, axis=0),
+                           later=pd.DataFrame(later[keep], index=idx, columns=cols))
+
+
+# ---- module 06: rolling qualification window ----------------------------------------------------------------------
+def _monthly(orders: ibis.Table, as_of, value: str) -> ibis.Table:
+    """Paid ``value`` per (member, month) up to the as-of day (refunded orders count for nothing)."""
+    cut = ibis.timestamp(_dt.datetime.combine(as_date(as_of, "as_of"), _dt.time()) + _dt.timedelta(days=1))
+    o = orders.filter(orders.order_ts < cut)
+    if "status" in o.columns:
+        o = o.filter(o.status.fill_null("") != "refunded")
+    return o.group_by(["member_id", _month(o.order_ts).name("m")]).agg(v=o[value].fill_null(0).cast("float64").sum())
+
+
+def rolling_expr(orders: ibis.Table, as_of, *, window_months: int = 12, value: str = "net_amount") -> ibis.Table:
+    """``member_id``, ``m`` (month number), ``v`` (that month's paid value) and ``rolling`` (the sum over the
+    ``window_months`` calendar months ending with ``m``) at every month a member bought."""
+    mv = _monthly(orders, as_of, value)
+    w = ibis.range_window(preceding=int(window_months) - 1, following=0, group_by=mv.member_id, order_by=mv.m)
+    return mv.mutate(rolling=mv.v.sum().over(w))
+
+
+def qualification_spend(orders, as_of, *, window_months: int = 12, value: str = "net_amount", engine="duckdb",
+                        spark=None) -> pd.Series:
+    """Per member with a paid order in the window: the rolling qualification value at the as-of month —
+    ``helpers.tiers`` ``_rolling(monthly_panel(...).spend, window)[:, -1]`` (``value="points_earned"``: the points
+    basis), rounded to 6 decimals like it. Members without one are absent (their value is 0)."""
+    con = connect(engine, spark=spark)
+    t = _table(con, orders, ["member_id", "order_ts", "status", value])
+    mv = _monthly(t, as_of, value)
+    last = _month_of(as_of)
+    recent = mv.filter(mv.m > last - int(window_months))
+    e = recent.group_by("member_id").agg(rolling=recent.v.sum())
+    df = con.to_pyarrow(e).to_pandas()
+    s = pd.Series(np.round(df["rolling"].to_numpy(float), 6), index=pd.Index(df["member_id"].astype("string"),
+                                                                            name="member_id"), name="rolling")
+    return s.sort_index()
+
+
+# ---- module 08: campaign outcomes ---------------------------------------------------------------------------------
+def outcomes_expr(contacts: ibis.Table, orders: ibis.Table, campaigns: ibis.Table,
+                  events: ibis.Table | None = None) -> ibis.Table:
+    """One row per contact with ``orders``, ``spend``, ``converted`` (and ``visited`` with events) in its
+    campaign's window [start_date, end_date + 1 day)."""
+    camp = campaigns.select(cid=campaigns.campaign_id.cast("string"), lo=campaigns.start_date.cast("date"),
+                            hi=campaigns.end_date.cast("date")).distinct(on="cid", keep="first")
+    c = contacts.mutate(campaign_id=contacts.campaign_id.cast("string"), member_id=contacts.member_id.cast("string"),
+                        arm=contacts.arm.cast("string"))
+    paid = orders
+    if "status" in orders.columns:
+        paid = orders.filter(orders.status.fill_null("paid") == "paid")
+    paid = paid.select(mid=paid.member_id.cast("string"), day=paid.order_ts.date(), net_amount=paid.net_amount)
+    w = paid.join(camp, (paid.day >= camp.lo) & (paid.day <= camp.hi))
+    agg = w.group_by([w.cid, w.mid]).agg(n=_.count(), s=w.net_amount.sum())
+    out = c.left_join(agg, (c.campaign_id == agg.cid) & (c.member_id == agg.mid)).select(
+        *c.columns, orders=_.n.fill_null(0).cast("float64"),
+        spend=_.s.fill_null(0).cast("float64"))
+    out = out.mutate(converted=(out.orders > 0).cast("float64"))
+    if events is not None and "event_type" in events.columns:
+        start = events.event_ts.min().as_scalar()
+        views = events.filter(events.event_type.cast("string") == "view")
+        views = views.select(vmid=views.member_id.cast("string"), day=views.event_ts.date())
+        seen = views.join(camp, (views.day >= camp.lo) & (views.day <= camp.hi)).select("cid", "vmid").distinct()
+        covered = camp.select(ccid=camp.cid, ok=start <= camp.lo.cast("timestamp"))
+        out = (out.left_join(seen, (out.campaign_id == seen.cid) & (out.member_id == seen.vmid))
+               .left_join(covered, _.campaign_id == covered.ccid))
+        out = out.mutate(visited=ibis.ifelse(out.ok.fill_null(False), out.vmid.notnull().cast("float64"),
+                                             ibis.null("float64"))).drop("cid", "vmid", "ccid", "ok")
+    return out
+
+
+def campaign_outcomes(contacts, orders, campaigns, events=None, *, engine="duckdb", spark=None) -> pd.DataFrame:
+    """:func:`helpers.experiments.member_outcomes` on ``engine``: ``campaign_id, member_id, arm, is_control,
+    converted, orders, spend, visited`` (``visited`` NaN without events or when the log starts after the window),
+    sorted like it (by campaign, then the contacts' order within a campaign)."""
+    from helpers.experiments.outcomes import is_control
+
+    con = connect(engine, spark=spark)
+    c = contacts.reset_index(drop=True).assign(_pos=np.arange(len(contacts))) if isinstance(contacts, pd.DataFrame) \
+        else contacts
+    ct = _table(con, c, ["campaign_id", "member_id", "arm", "_pos"])
+    e = outcomes_expr(ct, _table(con, orders, ["member_id", "order_ts", "net_amount", "status"]),
+                      _table(con, campaigns, ["campaign_id", "start_date", "end_date"]),
+                      None if events is None else _table(con, events, ["member_id", "event_ts", "event_type"]))
+    df = con.to_pyarrow(e).to_pandas()
+    if "visited" not in df:
+        df["visited"] = np.nan
+    df["is_control"] = df["arm"].map(is_control).astype(bool)
+    order = ["campaign_id", "_pos"] if "_pos" in df else ["campaign_id", "member_id", "arm"]
+    df = df.sort_values(order, kind="mergesort").reset_index(drop=True)
+    return df[["campaign_id", "member_id", "arm", "is_control", "converted", "orders", "spend", "visited"]]
+
+
+# ---- repurchase intervals -----------------------------------------------------------------------------------------
+def intervals_expr(visits: ibis.Table, as_of, *, active_days: int | None = 365) -> ibis.Table:
+    """Every gap between consecutive purchase days per (member, category) (``observed`` True) and the open spell
+    from the last one to ``as_of`` (``observed`` False; left out when 0 days, and — with ``active_days`` — for
+    members without any purchase in the last ``active_days`` days)."""
+    day0 = (as_date(as_of, "as_of") - _dt.date(1970, 1, 1)).days
+    w = ibis.window(group_by=[visits.member_id, visits.category], order_by=visits.day)
+    v = visits.mutate(nxt=visits.day.lead().over(w))
+    gaps = v.filter(v.nxt.notnull()).select("member_id", "category", duration=(v.nxt - v.day).cast("int64"),
+                                            observed=ibis.literal(True))
+    last = v.filter(v.nxt.isnull())
+    open_ = last.select("member_id", "category", duration=(ibis.literal(day0) - last.day).cast("int64"),
+                        observed=ibis.literal(False))
+    open_ = open_.filter(open_.duration > 0)
+    if active_days is not None:
+        recent = visits.filter(visits.day > day0 - int(active_days)).select(rid="member_id").distinct()
+        open_ = open_.join(recent, open_.member_id == recent.rid).drop("rid")
+    return gaps.union(open_)
+
+
+def repurchase_intervals(visits, as_of, *, active_days: int | None = 365, engine="duckdb", spark=None) -> pd.DataFrame:
+    """:func:`helpers.repurchase.interval_table` on ``engine`` from the category visits (``member_id``,
+    ``category``, ``day`` as integer days since 1970-01-01, e.g. :func:`helpers.repurchase.category_visits`)."""
+    con = connect(engine, spark=spark)
+    df = con.to_pyarrow(intervals_expr(_table(con, visits, ["member_id", "category", "day"]), as_of,
+                                       active_days=active_days)).to_pandas()
+    df = df.astype({"member_id": object, "category": object, "duration": "int64", "observed": bool})
+    return df.sort_values(["category", "member_id", "observed", "duration"], kind="mergesort").reset_index(drop=True)
