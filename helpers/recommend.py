@@ -24,11 +24,11 @@ from scipy import sparse
 
 from helpers.synth.stable import stable
 
-__all__ = ["HYBRID_PARTS", "METHODS_ZH", "WEIGHT_GRID", "Interactions", "Recommender", "combine", "evaluate", "held_out",
+__all__ = ["DEFAULT_WEIGHTS", "HYBRID_PARTS", "METHODS_ZH", "WEIGHT_GRID", "Interactions", "Recommender", "combine", "evaluate", "held_out",
            "interactions", "rank_metrics", "sample_members", "top_n", "tune_weights"]
 
 METHODS_ZH = {"popularity": "热门商品（基线）", "personal_frequency": "常买商品（基线：再次购买）",
-              "repeat": "近期常买（按时间衰减）", "content": "内容推荐（品类 / 品牌偏好）", "item_item": "物品协同（共同购买）", "als": "隐式 ALS 矩阵分解",
+              "recent": "近期购买（按时间衰减）", "content": "内容推荐（品类 / 品牌偏好）", "item_item": "物品协同（共同购买）", "als": "隐式 ALS 矩阵分解",
               "hybrid": "混合推荐"}
 
 
@@ -50,7 +50,7 @@ def _day(value) -> int:
 
 
 def interactions(lines: pd.DataFrame, as_of, *, items: pd.Index | None = None, recent_days: int = 90,
-                 half_life_days: float = 365.0) -> Interactions:
+                 half_life_days: float = 90.0) -> Interactions:
     """The count matrix of paid order lines (:func:`helpers.bundles.paid_lines`) on or before ``as_of``;
     ``items`` fixes the product columns (default: the products bought). Members and products in sorted order.
     ``decayed`` holds the same orders weighted by 0.5 ** (days before ``as_of`` ÷ ``half_life_days``)."""
@@ -92,18 +92,20 @@ class Recommender:
     ``content``: the member's share of purchases per category and per brand, times the product's popularity
     within its category (needs ``products``). ``item_item``: cosine similarity of products over members,
     summed over the products the member bought. ``als``: ``implicit`` ALS on ``1 + alpha × log(1 + count)``
-    confidence. ``repeat``: buy again with recency decay (orders weighted by their age, half-life set in
-    :func:`interactions`): what a member bought lately, more than what he bought once long ago. ``hybrid``: the
-    repeat score plus item-item, ALS and content scores, each scaled to 0–1 per member, with ``weights`` (repeat,
-    item-item, ALS, content; :func:`tune_weights` picks them on a validation period before the test period): the
-    repeat part keeps the member's staples on the list, the collaborative parts bring products he has not bought.
+    confidence. ``recent``: buy again with recency decay (orders weighted by their age, half-life set in
+    :func:`interactions`): what a member bought lately. ``hybrid``: the buy-again counts, the recent score and the
+    item-item, ALS and content scores, each scaled to 0–1 per member, with ``weights`` (in the order of
+    :data:`HYBRID_PARTS`; :func:`tune_weights` picks them on a validation period before the test period): the
+    buy-again and recent parts keep the member's staples on the list, the collaborative and content parts bring
+    products he has not bought yet.
     """
 
     def __init__(self, *, factors: int = 32, iterations: int = 15, regularization: float = 0.05, alpha: float = 10.0,
-                 weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0), seed: int = 0,
+                 weights: tuple[float, ...] | None = None, seed: int = 0,
                  threads: int = 1):
         self.factors, self.iterations, self.regularization, self.alpha = factors, iterations, regularization, alpha
-        self.weights, self.seed, self.threads = weights, seed, threads
+        self.weights = DEFAULT_WEIGHTS if weights is None else tuple(weights)
+        self.seed, self.threads = seed, threads
 
     def fit(self, data: Interactions, products: pd.DataFrame | None = None, *, als: bool = True) -> Recommender:
         self.data_ = data
@@ -150,7 +152,7 @@ class Recommender:
             s = np.tile(self.popularity_, (len(rows), 1))
         elif method == "personal_frequency":
             s = X.toarray() + 1e-6 * self.popularity_ / max(self.popularity_.max(), 1)
-        elif method == "repeat":
+        elif method == "recent":
             D = self.data_.decayed[rows] if self.data_.decayed is not None else X
             # a tiny share of the plain count and of popularity breaks ties among equally recent products
             s = D.toarray() + 1e-3 * X.toarray() + 1e-6 * self.popularity_ / max(self.popularity_.max(), 1)
@@ -187,8 +189,10 @@ class Recommender:
 
     def components(self, members) -> dict:
         """The hybrid's parts for ``members``, each scaled to 0–1 per member (computed once, combined with any
-        weights by :func:`combine`): ``repeat``, ``item_item``, and ``als`` / ``content`` when fitted / known."""
-        parts = {"repeat": _scale_rows(self.scores("repeat", members)),
+        weights by :func:`combine`): ``buy_again``, ``recent``, ``item_item``, and ``als`` / ``content`` when fitted
+        / known."""
+        parts = {"buy_again": _scale_rows(self.scores("personal_frequency", members)),
+                 "recent": _scale_rows(self.scores("recent", members)),
                  "item_item": _scale_rows(self.scores("item_item", members))}
         if self.als_ is not None:
             parts["als"] = _scale_rows(np.clip(self.scores("als", members), 0, None))
@@ -213,7 +217,7 @@ class Recommender:
         return pd.concat(parts, ignore_index=True)
 
 
-HYBRID_PARTS = ("repeat", "item_item", "als", "content")
+HYBRID_PARTS = ("buy_again", "recent", "item_item", "als", "content")
 
 
 def combine(parts: dict, weights) -> np.ndarray:
@@ -224,14 +228,26 @@ def combine(parts: dict, weights) -> np.ndarray:
         if name in parts and w:
             s = w * parts[name] if s is None else s + w * parts[name]
     if s is None:
-        s = np.zeros_like(parts["repeat"])
+        s = np.zeros_like(parts["buy_again"])
     return stable(np.asarray(s, dtype=np.float64))
 
 
 def top_n(scores: np.ndarray, n: int) -> np.ndarray:
-    """Column indices of the ``n`` best scores per row, best first, ties by the smaller column index."""
-    n = min(n, scores.shape[1])
-    return np.argsort(-scores, axis=1, kind="stable")[:, :n]
+    """Column indices of the ``n`` best scores per row, best first, ties by the smaller column index (the order a
+    stable descending sort gives; a partial sort finds the candidates, so a wide catalogue costs little)."""
+    m, k = scores.shape
+    n = min(n, k)
+    if n == 0 or m == 0:
+        return np.empty((m, n), dtype=np.int64)
+    if k <= 4 * n:
+        return np.argsort(-scores, axis=1, kind="stable")[:, :n]
+    thr = -np.partition(-scores, n - 1, axis=1)[:, n - 1]  # the n-th best score of each row
+    rows, cols = np.nonzero(scores >= thr[:, None])  # every candidate, ties at the threshold included
+    order = np.lexsort((cols, -scores[rows, cols], rows))
+    rows, cols = rows[order], cols[order]
+    first = np.searchsorted(rows, np.arange(m))
+    pick = first[:, None] + np.arange(n)
+    return cols[pick]
 
 
 def rank_metrics(recommended: list, relevant: set, k: int = 10) -> tuple[float, float, float]:
@@ -292,10 +308,15 @@ def evaluate(model: Recommender, test: pd.Series, methods=tuple(METHODS_ZH), k: 
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-#: hybrid weight sets tried by :func:`tune_weights` (repeat, item-item, ALS, content); the first is repeat alone
-WEIGHT_GRID = ((1.0, 0.0, 0.0, 0.0), (1.0, 0.5, 0.5, 0.5), (1.0, 1.0, 1.0, 1.0), (1.0, 2.0, 2.0, 2.0),
-               (1.0, 4.0, 4.0, 4.0), (1.0, 1.0, 0.0, 1.0), (1.0, 0.0, 1.0, 1.0), (1.0, 1.0, 1.0, 0.0),
-               (1.0, 1.0, 1.0, 2.0), (1.0, 2.0, 1.0, 2.0))
+#: the hybrid's weights when there is no validation period to tune them on (a little of every part on top of buy again)
+DEFAULT_WEIGHTS = (1.0, 0.0, 0.25, 0.25, 0.25)
+#: hybrid weight sets tried by :func:`tune_weights` (buy again, recent, item-item, ALS, content); the first is the
+#: buy-again baseline itself, so the tuned hybrid falls back to it when nothing beats it on the validation period
+WEIGHT_GRID = ((1.0, 0.0, 0.0, 0.0, 0.0), (1.0, 0.5, 0.0, 0.0, 0.0), (1.0, 0.0, 0.1, 0.1, 0.1),
+               (1.0, 0.0, 0.25, 0.25, 0.25), (1.0, 0.0, 0.5, 0.5, 0.5),
+               (1.0, 0.0, 1.0, 1.0, 1.0), (1.0, 0.0, 2.0, 2.0, 2.0), (1.0, 0.0, 4.0, 4.0, 4.0),
+               (1.0, 0.0, 1.0, 1.0, 0.0), (1.0, 0.0, 1.0, 1.0, 2.0), (1.0, 0.0, 1.0, 0.0, 1.0),
+               (1.0, 0.0, 0.0, 1.0, 1.0), (1.0, 0.5, 1.0, 1.0, 1.0), (1.0, 0.5, 2.0, 2.0, 2.0))
 
 
 def sample_members(members, max_members: int | None) -> pd.Index:
@@ -308,7 +329,7 @@ def sample_members(members, max_members: int | None) -> pd.Index:
 
 
 def tune_weights(lines: pd.DataFrame, products: pd.DataFrame | None, start, end, *, grid=WEIGHT_GRID,
-                 seed: int = 0, factors: int = 32, k: int = 10, max_members: int | None = 50000,
+                 seed: int = 0, factors: int = 32, k: int = 10, max_members: int | None = 20000,
                  batch: int = 20000) -> tuple[tuple, pd.DataFrame]:
     """The hybrid weights with the best recall@k on a validation period *before* the test period: trained on
     purchases up to ``start``, scored on the purchases after ``start`` up to ``end`` (ties: the earlier set in

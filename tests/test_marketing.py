@@ -216,6 +216,10 @@ def test_rank_metrics_by_hand():
 
 def test_top_n_breaks_ties_by_column():
     assert recommend.top_n(np.array([[1.0, 3.0, 3.0, 0.0]]), 3).tolist() == [[1, 2, 0]]
+    # a wide row takes the partial-sort path: ties at the cut go to the smaller column, in Python's sorted order
+    row = np.array([[5.0, 1.0, 7.0, 7.0, 1.0, 7.0, 2.0, 7.0, 0.0, 3.0, 1.0, 2.0, 9.0, 7.0]])
+    want = sorted(range(row.shape[1]), key=lambda j: (-row[0, j], j))[:3]
+    assert recommend.top_n(row, 3).tolist() == [want] == [[12, 2, 3]]
 
 
 def _toy_world():
@@ -472,14 +476,14 @@ def test_vectorised_metrics_equal_the_hand_checked_rank_metrics():
     np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
-def test_repeat_weights_recent_orders_above_old_ones():
+def test_recent_weights_new_orders_above_old_ones():
     li = pd.concat([_lines([("O1", "M1", "A"), ("O2", "M1", "A")], day="2024-06-01"),
                     _lines([("O3", "M1", "B")], day="2025-06-29")], ignore_index=True)
     data = recommend.interactions(li, "2025-06-30", half_life_days=365)
     # A: two orders 394 days old → 2 × 0.5 ** (394 / 365) ≈ 0.95; B: one order 1 day old → 0.998
     assert data.decayed.toarray()[0].tolist() == pytest.approx([2 * 0.5 ** (394 / 365), 0.5 ** (1 / 365)], rel=1e-8)
     model = recommend.Recommender().fit(data, als=False)
-    assert list(model.recommend("repeat", ["M1"], 2)["product_id"]) == ["B", "A"]
+    assert list(model.recommend("recent", ["M1"], 2)["product_id"]) == ["B", "A"]
     assert list(model.recommend("personal_frequency", ["M1"], 2)["product_id"]) == ["A", "B"]
 
 
@@ -487,10 +491,10 @@ def test_hybrid_is_the_weighted_sum_of_its_parts():
     rng = np.random.default_rng(11)
     rows = [(f"O{i}", f"M{rng.integers(0, 40):02d}", f"P{rng.integers(0, 20):02d}") for i in range(400)]
     data = recommend.interactions(_lines(rows), "2025-06-30")
-    model = recommend.Recommender(seed=2, factors=4, weights=(1.0, 2.0, 0.5, 0.0)).fit(data)
+    model = recommend.Recommender(seed=2, factors=4, weights=(1.0, 0.25, 2.0, 0.5, 0.0)).fit(data)
     parts = model.components(data.members)
-    assert set(parts) == {"repeat", "item_item", "als"}  # no products table: no content part
-    want = parts["repeat"] + 2.0 * parts["item_item"] + 0.5 * parts["als"]
+    assert set(parts) == {"buy_again", "recent", "item_item", "als"}  # no products table: no content part
+    want = parts["buy_again"] + 0.25 * parts["recent"] + 2.0 * parts["item_item"] + 0.5 * parts["als"]
     np.testing.assert_allclose(model.scores("hybrid", data.members), want, rtol=1e-9)
     assert all(p.max() <= 1.0 for p in parts.values())
 
