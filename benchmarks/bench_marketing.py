@@ -51,9 +51,13 @@ def simulate(n: int, seed: int) -> pd.DataFrame:
     extra_order, extra_item = order[pair], np.minimum(item[pair] + 1, N_ITEMS - 1)
     order, item = np.r_[order, extra_order], np.r_[item, extra_item]
     days = (AS_OF - pd.Timestamp("1970-01-01")).days - 364 + day[order]
-    return pd.DataFrame({"order_id": np.char.add("O", order.astype(str)).astype(object),
-                         "member_id": np.char.add("M", member[order].astype(str)).astype(object),
-                         "product_id": np.char.add("P", (1000 + item).astype(str)).astype(object),
+    # plain str ids as paid_lines gives them, one str object per distinct id shared by its rows (a million members'
+    # order lines would otherwise hold a separate str per row and cell: several GB)
+    def ids(prefix, codes, n_ids):
+        return np.array([f"{prefix}{i}" for i in range(n_ids)], dtype=object)[codes]
+
+    return pd.DataFrame({"order_id": ids("O", order, n_orders), "member_id": ids("M", member[order], n),
+                         "product_id": ids("P", 1000 + item, 1000 + N_ITEMS),
                          "ts": pd.to_datetime(days, unit="D"), "day": days})
 
 
