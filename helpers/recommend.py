@@ -330,11 +330,14 @@ def sample_members(members, max_members: int | None) -> pd.Index:
 
 def tune_weights(lines: pd.DataFrame, products: pd.DataFrame | None, start, end, *, grid=WEIGHT_GRID,
                  seed: int = 0, factors: int = 32, k: int = 10, max_members: int | None = 20000,
-                 batch: int = 20000) -> tuple[tuple, pd.DataFrame]:
+                 periods: int = 3, batch: int = 20000) -> tuple[tuple, pd.DataFrame]:
     """The hybrid weights with the best recall@k on a validation period *before* the test period: trained on
     purchases up to ``start``, scored on the purchases after ``start`` up to ``end`` (ties: the earlier set in
-    ``grid``). Returns the weights and the validation table (one row per weight set: recall@k, NDCG@k). The test
-    period is never looked at, so the test comparison with the baselines stays honest.
+    ``grid``). With ``periods`` > 1 the same is done for as many earlier periods of the same length, each with its
+    own model, and the recall is the mean over all their members (one month is a small sample: the choice between
+    close weight sets flips with it). Returns the weights and the validation table (one row per weight set:
+    recall@k, NDCG@k, members). The test period is never looked at, so the test comparison with the baselines
+    stays honest.
 
     Scale: with more than ``max_members`` buyers up to ``start`` the tuning runs on a deterministic sample of them
     (:func:`sample_members`; their purchases only), and each part of the hybrid is computed once per batch and
@@ -344,21 +347,26 @@ def tune_weights(lines: pd.DataFrame, products: pd.DataFrame | None, start, end,
     keep = sample_members(before, max_members)
     if len(keep) < len(pd.Index(before).unique()):
         lines = lines[lines["member_id"].isin(keep)]
-    data = interactions(lines, start)
-    test = held_out(lines, start, end)
-    model = Recommender(seed=seed, factors=factors).fit(data, products)
-    members = pd.Index(test.index).astype(str).intersection(data.members)
-    R, sizes = _relevance(test, members, data.items)
-    sums = np.zeros((len(grid), 2))
-    for i in range(0, len(members), batch):
-        parts = model.components(members[i:i + batch])
-        for j, w in enumerate(grid):
-            m = _list_metrics(top_n(combine(parts, w), k), R[i:i + batch], sizes[i:i + batch], k)
-            sums[j] += m[:, [0, 2]].sum(axis=0)
-    n = max(len(members), 1)
-    table = pd.DataFrame({"weights": list(grid), f"recall_at_{k}": sums[:, 0] / n, f"ndcg_at_{k}": sums[:, 1] / n,
-                          "members": len(members)})
-    if not len(members):
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    sums, n = np.zeros((len(grid), 2)), 0
+    for q in range(max(1, int(periods))):
+        s0, e0 = start - q * (end - start), end - q * (end - start)
+        data = interactions(lines, s0)
+        test = held_out(lines, s0, e0)
+        members = pd.Index(test.index).astype(str).intersection(data.members)
+        if len(members) == 0:
+            continue
+        model = Recommender(seed=seed, factors=factors).fit(data, products)
+        R, sizes = _relevance(test, members, data.items)
+        for i in range(0, len(members), batch):
+            parts = model.components(members[i:i + batch])
+            for j, w in enumerate(grid):
+                m = _list_metrics(top_n(combine(parts, w), k), R[i:i + batch], sizes[i:i + batch], k)
+                sums[j] += m[:, [0, 2]].sum(axis=0)
+        n += len(members)
+    table = pd.DataFrame({"weights": list(grid), f"recall_at_{k}": sums[:, 0] / max(n, 1),
+                          f"ndcg_at_{k}": sums[:, 1] / max(n, 1), "members": n})
+    if not n:
         table[[f"recall_at_{k}", f"ndcg_at_{k}"]] = np.nan
     scores = stable(table[f"recall_at_{k}"].fillna(-1).to_numpy())
     best = tuple(grid[int(np.argmax(scores))]) if len(scores) else tuple(grid[0])

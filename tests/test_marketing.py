@@ -556,3 +556,16 @@ def test_als_top_n_is_unchanged_by_last_bit_noise_and_threads():
     for m, want in base.items():
         pd.testing.assert_frame_equal(noisy.recommend(m, data.members, 10), want)
         pd.testing.assert_frame_equal(two.recommend(m, data.members, 10), want)
+
+
+def test_tune_weights_pools_earlier_periods_of_the_same_length():
+    # M1 buys in April, May and June; M2 in May and June; M3 only in June
+    li = pd.concat([_lines([("O1", "M1", "A")], day="2025-04-15"),
+                    _lines([("O2", "M1", "A"), ("O3", "M2", "B")], day="2025-05-15"),
+                    _lines([("O4", "M1", "A"), ("O5", "M2", "B"), ("O6", "M3", "A")], day="2025-06-15"),
+                    _lines([("O7", "M3", "B")], day="2025-07-15")], ignore_index=True)
+    one = recommend.tune_weights(li, None, "2025-05-31", "2025-06-30", factors=2, periods=1)[1]
+    two = recommend.tune_weights(li, None, "2025-05-31", "2025-06-30", factors=2, periods=2)[1]
+    three = recommend.tune_weights(li, None, "2025-05-31", "2025-06-30", factors=2, periods=3)[1]
+    # June: M1 and M2 had bought before; May (trained to May 1): only M1; April: nobody had bought before
+    assert one["members"].iloc[0] == 2 and two["members"].iloc[0] == 3 and three["members"].iloc[0] == 3
