@@ -1,8 +1,8 @@
 """Benchmark: module 07's association rules (``helpers.bundles.mine_rules``: mlxtend FP-growth on small data, exact
 pair counts from one sparse matrix product beyond :data:`helpers.bundles.DENSE_LIMIT` one-hot cells) and recommender
 (``helpers.recommend``: count matrix, item-item similarity, single-thread float64 implicit ALS, hybrid weights tuned
-on a deterministic sample of at most 50,000 members, top-3 for every member and a time-split evaluation) on many
-members.
+on a deterministic sample of at most 20,000 members over three validation months, top-3 for every member and a
+time-split evaluation) on many members.
 
 Order lines are simulated directly in the shape :func:`helpers.bundles.paid_lines` returns: each member buys
 Poisson(12) orders in a year of 3 lines on average; 500 products in 10 categories with Zipf popularity; a member
@@ -12,7 +12,7 @@ rows, basket building (distinct order × product) and mining time, the mining me
 evaluate times and the hybrid's recall@10 against the popularity and buy-again baselines (a sanity check, not a
 quality claim; no products table here, so the hybrid has no content part).
 
-    .venv/bin/python benchmarks/bench_marketing.py                    # 1M members (many minutes, ~12M orders)
+    .venv/bin/python benchmarks/bench_marketing.py                    # 1M members (~15 min, 13M orders, 10 GB)
     .venv/bin/python benchmarks/bench_marketing.py --sizes 20000      # quick run
 """
 
