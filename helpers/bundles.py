@@ -88,34 +88,86 @@ def _join(items) -> str:
     return "|".join(sorted(map(str, items)))
 
 
-def mine_rules(lines: pd.DataFrame, *, min_support: float = 0.002, min_confidence: float = 0.05,
-               min_lift: float = 1.0, max_len: int = 2) -> pd.DataFrame:
-    """Association rules at order level with mlxtend (``fpgrowth`` + ``association_rules``), columns
-    :data:`RULE_COLUMNS`: product ids joined by "|", the metrics, and exact order counts. Only rules with
-    confidence ≥ ``min_confidence`` and lift ≥ ``min_lift``. Sorted by lift, then confidence, support
-    (descending), antecedent and consequent (ascending): a stable order, identical on every run."""
+def _incidence(lines: pd.DataFrame, min_orders: int):
+    """Order × product incidence (CSR, int32 ones, one per product per order) of the products in at least
+    ``min_orders`` orders, the product ids (sorted) and the number of orders."""
+    from scipy import sparse as sp
+
+    r, orders = pd.factorize(lines["order_id"].to_numpy(), sort=False)
+    c, ids = pd.factorize(lines["product_id"].to_numpy(), sort=False)
+    n, k = len(orders), len(ids)
+    m = sp.csr_matrix((np.ones(len(r), dtype=np.int32), (r, c)), shape=(n, k))
+    m.sum_duplicates()
+    m.data[:] = 1
+    counts = np.asarray(m.sum(axis=0)).ravel()
+    ids = np.asarray(ids).astype(str)
+    keep = np.flatnonzero(counts >= min_orders)
+    keep = keep[np.argsort(ids[keep], kind="mergesort")]
+    return m[:, keep].tocsc().tocsr(), ids[keep], n
+
+
+def _pair_rules(lines: pd.DataFrame, n: int, min_support: float) -> pd.DataFrame:
+    """Rules of every frequent pair, both directions, counted exactly with one sparse product (B^T B of the order ×
+    product incidence): ``antecedent``, ``consequent``, ``count``, ``antecedent_count``, ``consequent_count``."""
+    B, ids, _ = _incidence(lines, max(1, int(np.ceil(min_support * n - 1e-9))))
+    single = np.asarray(B.sum(axis=0)).ravel().astype(np.int64)
+    C = (B.T @ B).tocoo()
+    up = (C.row < C.col) & (C.data / n >= min_support)
+    i, j, c = C.row[up], C.col[up], C.data[up].astype(np.int64)
+    return pd.DataFrame({"antecedent": np.r_[ids[i], ids[j]], "consequent": np.r_[ids[j], ids[i]],
+                         "count": np.r_[c, c], "antecedent_count": np.r_[single[i], single[j]],
+                         "consequent_count": np.r_[single[j], single[i]]})
+
+
+def _mlxtend_rules(lines: pd.DataFrame, n: int, min_support: float, min_confidence: float,
+                   max_len: int) -> pd.DataFrame | None:
     from mlxtend.frequent_patterns import association_rules, fpgrowth
 
-    n = int(lines["order_id"].nunique())
-    empty = pd.DataFrame({c: pd.Series(dtype=object if c in ("antecedent", "consequent") else
-                                       ("int64" if "count" in c else float)) for c in RULE_COLUMNS})
-    if n == 0:
-        return empty
     m = basket_matrix(lines, min_orders=max(1, int(np.ceil(min_support * n - 1e-9))))
     if m.shape[1] < 2:
-        return empty
+        return None
     freq = fpgrowth(m, min_support=min_support, use_colnames=True, max_len=max_len)
     if (freq["itemsets"].map(len) >= 2).sum() == 0:
-        return empty
+        return None
     rules = association_rules(freq, num_itemsets=n, metric="confidence", min_threshold=min_confidence)
     # counts are recomputed from integers: supports are count / n exactly, metrics follow from the counts
     item_count = {frozenset(s): int(round(v * n)) for s, v in zip(freq["itemsets"], freq["support"], strict=True)}
-    out = pd.DataFrame({
+    return pd.DataFrame({
         "antecedent": rules["antecedents"].map(_join), "consequent": rules["consequents"].map(_join),
         "count": [item_count[frozenset(a) | frozenset(c)] for a, c in zip(rules["antecedents"], rules["consequents"], strict=True)],
         "antecedent_count": [item_count[frozenset(a)] for a in rules["antecedents"]],
         "consequent_count": [item_count[frozenset(c)] for c in rules["consequents"]],
     })
+
+
+def mine_rules(lines: pd.DataFrame, *, min_support: float = 0.002, min_confidence: float = 0.05,
+               min_lift: float = 1.0, max_len: int = 2, method: str = "auto") -> pd.DataFrame:
+    """Association rules at order level, columns :data:`RULE_COLUMNS`: product ids joined by "|", the metrics,
+    and exact order counts. Only rules with support ≥ ``min_support`` (a share of the orders, so the threshold
+    scales with the number of baskets), confidence ≥ ``min_confidence`` and lift ≥ ``min_lift``. Sorted by lift,
+    then confidence, support (descending), antecedent and consequent (ascending): a stable order, identical on
+    every run.
+
+    ``method``: ``"mlxtend"`` (FP-growth + ``association_rules``), ``"pairs"`` (pairs only: every pair of frequent
+    products counted at once with a sparse matrix product — exact, the same table, and minutes faster on millions
+    of orders; needs ``max_len`` 2) or ``"auto"``: mlxtend while the one-hot basket matrix is small enough to be
+    dense (:data:`DENSE_LIMIT`), pairs beyond it when ``max_len`` is 2 (see benchmarks/bench_marketing.py)."""
+    if method not in ("auto", "mlxtend", "pairs"):
+        raise ValueError(f"method must be 'auto', 'mlxtend' or 'pairs', not {method!r}")
+    if method == "pairs" and max_len != 2:
+        raise ValueError("method='pairs' mines pairs only: use max_len=2 or method='mlxtend'")
+    n = int(lines["order_id"].nunique())
+    empty = pd.DataFrame({c: pd.Series(dtype=object if c in ("antecedent", "consequent") else
+                                       ("int64" if "count" in c else float)) for c in RULE_COLUMNS})
+    if n == 0:
+        return empty
+    if method == "auto":
+        cells = n * int(lines["product_id"].nunique())
+        method = "pairs" if max_len == 2 and cells > DENSE_LIMIT else "mlxtend"
+    out = _pair_rules(lines, n, min_support) if method == "pairs" else \
+        _mlxtend_rules(lines, n, min_support, min_confidence, max_len)
+    if out is None or out.empty:
+        return empty
     # every metric is one division of exact integers: A → B and B → A get bit-identical lift and leverage
     c, ca, cb = (out[k].to_numpy(np.int64) for k in ("count", "antecedent_count", "consequent_count"))
     out["support"], out["antecedent_support"], out["consequent_support"] = c / n, ca / n, cb / n

@@ -20,7 +20,7 @@ from helpers.synth.stable import stable
 
 __all__ = ["BuyModel", "FEATURE_LABELS_ZH", "buy_features", "buy_labels", "buy_metrics", "category_visits",
            "buy_training_frame", "favourite_category", "interval_table", "km_cycles", "next_purchase_dates", "push_list",
-           "training_cuts", "truth_cycles"]
+           "seasonal_hazard_ratio", "training_cuts", "truth_cycles"]
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -160,9 +160,9 @@ class BuyModel:
     """A calibrated probability of a paid purchase in the next ``window_days`` days.
 
     Logistic regression on standardised features (``log1p`` of the count and day features), calibrated with
-    isotonic regression through 5-fold cross-validation in temporal data of one cut-off (scikit-learn's
-    ``CalibratedClassifierCV``). Fit it on the features of one cut-off and the labels of the window after it;
-    ``fit`` refuses features and labels of different members. Probabilities are rounded with
+    isotonic regression through 5-fold cross-validation (scikit-learn's ``CalibratedClassifierCV``). Fit it on the
+    features of past cut-offs and the labels of the windows after them (:func:`buy_training_frame` of
+    :func:`training_cuts`); ``fit`` refuses features and labels of different members. Probabilities are rounded with
     :func:`helpers.synth.stable.stable`, so rankings agree on every CPU.
     """
 
@@ -197,11 +197,17 @@ class BuyModel:
             self.model_ = CalibratedClassifierCV(base, method=self.method, cv=cv).fit(self._x(X), yy)
         return self
 
-    def predict_proba(self, X: pd.DataFrame) -> pd.Series:
+    def predict_proba(self, X: pd.DataFrame, hazard_ratio: float = 1.0) -> pd.Series:
+        """Calibrated probabilities; ``hazard_ratio`` (:func:`seasonal_hazard_ratio`) carries them from the
+        training windows' season to the scoring window's: p ↦ 1 − (1 − p) ^ ratio (each member's expected
+        purchases scaled by the ratio)."""
         if self.constant_:
             p = np.full(len(X), self.base_rate_)
         else:
             p = self.model_.predict_proba(self._x(X))[:, 1] if len(X) else np.array([])
+        p = np.clip(p, 0, 1)
+        if hazard_ratio != 1.0:
+            p = -np.expm1(float(hazard_ratio) * np.log1p(-np.minimum(p, 1 - 1e-12)))
         return pd.Series(stable(np.clip(p, 0, 1)), index=X.index, name="p_buy_30d")
 
 
@@ -283,16 +289,50 @@ def truth_cycles(truth) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.exists() else None
 
 
-def training_cuts(score_day, first_day, *, window_days: int = 30) -> list[pd.Timestamp]:
-    """Cut-offs whose label windows train a model that scores on ``score_day``: the most recent full window
-    (``score_day − window_days``) and, when the data reach back far enough, the same window a year earlier
-    (``score_day − 365``), so the model sees this season's buying rate (a sale month, a holiday) as well as
-    the latest behaviour."""
+def training_cuts(score_day, first_day, *, window_days: int = 30, recent: int = 3) -> list[pd.Timestamp]:
+    """Cut-offs whose label windows train a model that scores on ``score_day``: the ``recent`` most recent full
+    windows (``score_day − window_days``, ``− 2 × window_days``, …), as far as the data reach (a cut-off needs
+    orders before it). Several recent windows rather than one: a month's buying rate is noisy, and one month may be
+    a sale month; the season of the scoring window is brought in by :func:`seasonal_hazard_ratio`."""
     s, f = pd.Timestamp(score_day).normalize(), pd.Timestamp(first_day).normalize()
-    cuts = [s - pd.Timedelta(days=window_days)]
-    if s - pd.Timedelta(days=365) > f + pd.Timedelta(days=window_days):
-        cuts.append(s - pd.Timedelta(days=365))
+    cuts = [s - pd.Timedelta(days=window_days * k) for k in range(1, max(1, int(recent)) + 1)]
     return [c for c in cuts if c > f]
+
+
+def seasonal_hazard_ratio(orders: pd.DataFrame, score_day, cuts, *, window_days: int = 30,
+                          first_day=None) -> float:
+    """How much more (or less) members buy in the scoring window than in the training windows, from the same
+    windows one year earlier: the intensity after ``score_day − 365`` ÷ the mean intensity after ``cut − 365`` over
+    the training ``cuts``, where the intensity after a day c is the purchase days in the ``window_days`` after c
+    per member who had bought by c (counts, not the share who bought: less noisy on small data).
+
+    Why: a model calibrated on last month predicts last month's buying rate; sale months (618, 双11, 双12) and
+    quiet months (春节) move every member's rate together. Seasonality multiplies the purchase intensity, so it
+    scales each member's expected purchases (the hazard −log(1 − p)), and last year's ratio carries it to this
+    year's windows (:meth:`BuyModel.predict_proba`). 1.0 when the data do not reach a year (plus a window) before
+    the earliest cut-off. Rounded, so it is the same on every CPU."""
+    cuts = [pd.Timestamp(c).normalize() for c in cuts]
+    if not cuts or len(orders) == 0:
+        return 1.0
+    f = pd.Timestamp(first_day if first_day is not None else paid_orders(orders)["order_ts"].min()).normalize()
+    year = pd.Timedelta(days=365)
+    if min(cuts) - year <= f + pd.Timedelta(days=window_days):
+        return 1.0
+
+    o = _paid_days(orders, _day(score_day))[["member_id", "day"]].drop_duplicates()
+    first_buy = o.groupby("member_id")["day"].min()
+    day, first = o["day"].to_numpy(np.int64), first_buy.reindex(o["member_id"]).to_numpy(np.int64)
+
+    def hazard(c):  # purchase days per member (members who had bought by c) in the window after c
+        c = _day(c)
+        members = int((first_buy.to_numpy(np.int64) <= c).sum())
+        days = int(((day > c) & (day <= c + window_days) & (first <= c)).sum())
+        return days / members if members else float("nan")
+
+    target, train = hazard(pd.Timestamp(score_day).normalize() - year), np.mean([hazard(c - year) for c in cuts])
+    if not (np.isfinite(target) and np.isfinite(train) and train > 0):
+        return 1.0
+    return float(stable(np.array([target / train]))[0])
 
 
 def buy_training_frame(orders: pd.DataFrame, cuts, window_days: int = 30, end=None) -> tuple[pd.DataFrame, pd.Series]:
