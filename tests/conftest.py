@@ -53,3 +53,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if first and os.name == "posix" and any(item.get_closest_marker("default_run") for item in items):
         start_default_run(config._tmp_path_factory.getbasetemp())
 
+
+
+@pytest.fixture
+def front_end(monkeypatch):
+    """Live controls, as in a kernel JupyterLab started (helpers.widgets: tests run headless, like papermill)."""
+    from helpers import widgets
+
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    monkeypatch.setenv(widgets.LIVE_ENV, "1")

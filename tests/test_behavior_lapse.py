@@ -92,8 +92,8 @@ def test_category_repurchase_intervals_by_hand():
     assert early.loc["生鲜食品"].tolist() == [1, 1, 7.0, 7.0]
 
 
-def test_spend_band_explorer_runs_without_a_widget_frontend(capsys):
-    from helpers import plots
+def test_spend_band_explorer_runs_without_a_widget_frontend(capsys, monkeypatch):
+    from helpers import plots, widgets
 
     plots.use_theme()
     s = pd.DataFrame({"monetary_total": [100.0, 900.0, 2500.0, 6000.0]}, index=list("abcd"))
@@ -102,7 +102,9 @@ def test_spend_band_explorer_runs_without_a_widget_frontend(capsys):
     assert table["金额占比"].tolist() == pytest.approx([1000 / 9500, 2500 / 9500, 6000 / 9500])
     assert spend_band_explorer(s, [5000, 1000], interactive=False) is None
     assert "必须大于" in capsys.readouterr().out
-    box = spend_band_explorer(s, [1000, 5000])  # ipywidgets installed, no frontend: builds and draws once
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    monkeypatch.setenv(widgets.LIVE_ENV, "1")  # as under a front end
+    box = spend_band_explorer(s, [1000, 5000])  # the widget box, built and drawn once without a browser
     assert [w.value for w in box.children[0].children] == [1000, 5000]
 
 

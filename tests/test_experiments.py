@@ -245,6 +245,7 @@ def test_power_calculator_static_and_live(monkeypatch, capsys):
     text = X.power_calculator(0.2, 0.02, interactive=False)
     assert isinstance(text, str) and f"{X.sample_size(0.2, 0.02):,}" in text and text in capsys.readouterr().out
     monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    monkeypatch.setenv(widgets.LIVE_ENV, "1")  # as under a front end
     box = X.power_calculator(0.2, 0.02, interactive=True)
     assert not isinstance(box, str)  # the widget box
     sliders = {c.description: c for c in box.children if hasattr(c, "description")}

@@ -198,7 +198,7 @@ def test_slow_movers_and_their_anchors_by_hand():
     assert b["confidence"].iloc[0] == pytest.approx(5 / 15) and b["count"].iloc[0] == 5
 
 
-def test_rule_explorer_static_and_live(capsys):
+def test_rule_explorer_static_and_live(capsys, front_end):
     r = bundles.mine_rules(bundles.baskets(BASKETS), min_support=0.2, min_confidence=0.0, min_lift=0.0)
     shown = bundles.rule_explorer(r, min_support=0.3, min_confidence=0.5, interactive=False)
     assert set(shown["antecedent"] + shown["consequent"]) == {"AB", "BA"}  # support 0.4, confidence 2/3
@@ -316,7 +316,7 @@ def test_mask_phone_cases():
     assert targeting.mask_phone(p).tolist() == ["138****5678", "139****1111", "139****1111", pd.NA, pd.NA, pd.NA]
 
 
-def test_campaign_list_builder_static_and_live(capsys):
+def test_campaign_list_builder_static_and_live(capsys, front_end):
     scores = pd.DataFrame({"p_buy": [0.5, 0.9], "value": [100.0, 100.0]}, index=["a", "b"])
     members = pd.DataFrame({"member_id": ["a", "b"], "sms_consent": [True, True]})
     c = targeting.candidates(scores, members, contacts=pd.Series({"b": 1}), max_contacts=1, contact_cost=0.1)

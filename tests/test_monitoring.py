@@ -223,6 +223,7 @@ def test_threshold_counts_and_the_explorer_static_and_live(monkeypatch, capsys):
     static = M.threshold_explorer(a, threshold=3.5, recent_days=None)
     assert isinstance(static, pd.Series) and static["anomalies"] == 2 and "异常 2 天" in capsys.readouterr().out
     monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    monkeypatch.setenv(widgets.LIVE_ENV, "1")  # as under a front end
     box = M.threshold_explorer(a, threshold=3.5, recent_days=None)
     assert not isinstance(box, pd.Series) and box.children[0].value == 3.5
 

@@ -254,7 +254,7 @@ def test_risk_bands_and_member_scores_columns():
     assert set(d) == set(ms.columns) and all("2025-12-31" in d[c] for c in ("cluster", "churn_risk"))
 
 
-def test_widgets_without_a_frontend_draw_once(capsys):
+def test_widgets_without_a_frontend_draw_once(capsys, front_end):
     f = _blobs(n=40)
     table = segment_explorer(f, k=3, interactive=False)
     assert len(table) == 3 and "名称" in table.columns

@@ -12,7 +12,7 @@ import pytest
 from helpers import tiers
 from helpers.paths import DEFAULT_DATA_DIR
 from helpers.tiers import Panel, TierRules
-from helpers.widgets import STATIC_ENV
+from helpers.widgets import LIVE_ENV, STATIC_ENV
 
 RULES = TierRules(thresholds=(0, 100, 200), names=("基础", "银", "金"), window_months=2, period_months=3,
                   grace_months=1)
@@ -150,6 +150,7 @@ def test_designer_compares_and_warns(capsys):
 
 def test_designer_live_has_an_apply_button(monkeypatch):
     monkeypatch.delenv(STATIC_ENV, raising=False)
+    monkeypatch.setenv(LIVE_ENV, "1")  # as under a front end
     box = tiers.tier_designer(_panel([[300, 0], [0, 0]]), RULES)
     assert box.__class__.__name__ == "VBox"
     buttons = [w for h in box.children for w in getattr(h, "children", ()) if w.__class__.__name__ == "Button"]
