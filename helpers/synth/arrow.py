@@ -82,7 +82,10 @@ def money_array(cents: np.ndarray) -> pa.Array:
 
 
 class Sink:
-    """One ParquetWriter per table, opened lazily, fixed options."""
+    """One ParquetWriter per table, opened lazily, fixed options.
+
+    A contract table with no rows at all (a tiny world draws no feedback) is not written: an absent optional table
+    is what the loader and the modules handle (one sentence and skip), a header-only file is a file-level error."""
 
     def __init__(self, out: Path, wanted: set[str]):
         self.out = out
@@ -95,6 +98,8 @@ class Sink:
             return
         schema = schema or contract_schema(name)
         tbl = pa.Table.from_arrays([arrays[f.name] for f in schema], schema=schema)
+        if tbl.num_rows == 0 and not sub:
+            return
         key = f"{sub}/{name}" if sub else name
         if key not in self.writers:
             path = self.out / sub / f"{name}.parquet" if sub else self.out / f"{name}.parquet"
