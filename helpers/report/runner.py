@@ -55,6 +55,7 @@ class RunPlan:
     alert_rules: list[dict] = field(default_factory=list)  # --alerts FILE or the shipped defaults, checked
     alerts_file: Path | None = None
     jobs: int = 1  # --jobs: modules run side by side (helpers.report.parallel); 1 runs them in this process
+    engine_source: str = ""  # how --engine was resolved ("given", or auto's order count and rule)
 
     def parameters_for(self, module: Module) -> dict[str, Any]:
         """The parameters module ``module`` declares, with this run's values (shared ones first)."""
@@ -262,6 +263,8 @@ def run(plan: RunPlan, ds) -> int:
     run_parameters["as_of"] = summary["as_of"]
     if plan.columns is not None:
         run_parameters["columns"] = str(plan.columns)
+    if plan.engine_source:  # beside the engine (shared parameter): why this one
+        run_parameters["engine_source"] = plan.engine_source
     metrics = merge_parts(plan.out, results, ds, {
         "parameters": run_parameters,
         "as_of_source": summary["as_of_source"],
