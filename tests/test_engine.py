@@ -248,3 +248,39 @@ def test_spark_scoring_equals_the_pandas_scoring(spark, world):
     same = same.set_index("member_id").sort_index()
     for c in clv.SCORE_COLUMNS:
         assert np.array_equal(same[c].to_numpy(), want[c].to_numpy(), equal_nan=True), c
+
+
+# ---- the report's --engine option ----------------------------------------------------------------------------------
+def _validate(small_world, tmp_path, *extra):
+    from helpers.report import cli
+
+    args = cli.build_parser().parse_args(["--data-dir", str(small_world), "--out", str(tmp_path / "r"),
+                                          "--modules", "03", *extra])
+    return cli.validate(args)
+
+
+def test_report_engine_auto_resolves_by_the_export_size(small_world, tmp_path, monkeypatch):
+    plan, errors = _validate(small_world, tmp_path)  # default: auto
+    n = engine.estimate_orders(small_world)
+    assert not errors and plan.shared["engine"] == "pandas" and f"{n:,} orders" in plan.engine_source
+    assert "engine" in plan.modules[0].parameters and plan.parameters_for(plan.modules[0])["engine"] == "pandas"
+    monkeypatch.setattr(engine, "estimate_orders", lambda path: engine.DUCKDB_FROM_ORDERS)
+    plan, errors = _validate(small_world, tmp_path, "--engine", "auto")
+    assert not errors and plan.shared["engine"] == "duckdb"
+    plan, errors = _validate(small_world, tmp_path, "--engine", "spark")
+    assert not errors and (plan.shared["engine"], plan.engine_source) == ("spark", "given")
+
+
+def test_report_engine_refused_in_one_sentence_without_java_or_ibis(small_world, tmp_path, monkeypatch):
+    import importlib.util
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    plan, errors = _validate(small_world, tmp_path, "--engine", "spark")
+    assert plan is None and len(errors) == 1 and errors[0].startswith("--engine spark:") and "Java 17" in errors[0]
+    assert not _validate(small_world, tmp_path, "--engine", "duckdb")[1]  # DuckDB needs no Java
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ibis" else real(name, *a))
+    plan, errors = _validate(small_world, tmp_path, "--engine", "duckdb")
+    assert plan is None and len(errors) == 1 and "ibis" in errors[0] and "pip install '.[scale]'" in errors[0]

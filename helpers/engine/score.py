@@ -44,7 +44,9 @@ def summary_frame(orders, as_of, *, spark, time_unit: str = "D", calibration_end
     con = connect("spark", spark=spark)
     expr = summary_expr(_table(con, orders), as_of, time_unit=time_unit, calibration_end=calibration_end,
                         include_refunds=include_refunds)
-    return con.raw_sql(con.compile(expr.drop("_n_net")))
+    expr = expr.drop("_n_net")
+    con._run_pre_execute_hooks(expr)  # registers a pandas input (an ibis memtable) as a Spark view, as execute does
+    return con.raw_sql(con.compile(expr))
 
 
 def fit_models(inputs: pd.DataFrame, time_unit: str = "day"):

@@ -89,8 +89,8 @@ def engine_missing(name: str) -> str | None:
     needed = ["ibis", "duckdb"] + (["pyspark"] if name == "spark" else [])
     absent = [m for m in needed if importlib.util.find_spec(m) is None]
     if absent:
-        return (f"需要安装 {'、'.join(absent)}（pip install \".[scale]\"）/ the {name} engine needs "
-                f"{', '.join(absent)}: pip install \".[scale]\"")
+        return (f"需要安装 {'、'.join(absent)}，安装命令为 pip install '.[scale]' / the {name} engine needs "
+                f"{', '.join(absent)}: pip install '.[scale]'")
     if name == "spark":
         import os
         import shutil
