@@ -291,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         for msg in errors:
             print(f"  - {msg}", file=sys.stderr)
         return 2
+    import time
+
+    t0 = time.perf_counter()
     try:
         ds, plan.as_of = load_resolved(plan.data_dir, plan.shared.get("as_of"), plan.columns)
     except (hdata.DataFileError, OSError) as exc:
@@ -298,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         print("数据文件无法读取，未运行任何模块 / a data file cannot be read, nothing was run:", file=sys.stderr)
         print(f"  - {exc}", file=sys.stderr)
         return 2
+    plan.load_seconds = time.perf_counter() - t0
     return run(plan, ds)
 
 
