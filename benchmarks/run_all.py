@@ -29,6 +29,7 @@ FULL = {
     "bench_modules.py": [],
     "bench_feedback.py": [],
     "bench_experiments.py": [],
+    "bench_report_scale.py": ["--orders", "50000000", "--engine", "duckdb"],
 }
 QUICK = {
     "bench_generate.py": ["--sizes", "10000"],
@@ -43,6 +44,7 @@ QUICK = {
     "bench_modules.py": [],
     "bench_feedback.py": ["--sizes", "5000", "--world-seeds", "1", "--world-members", "2000"],
     "bench_experiments.py": ["--members", "5000", "--seeds", "1"],
+    "bench_report_scale.py": ["--orders", "1000000", "--modules", "02,03,04,05"],
 }
 
 
