@@ -57,3 +57,16 @@ def test_parquet_summary_reads_only_needed_columns_and_equals_pandas(tmp_path):
     with pytest.raises(KeyError, match="orders.parquet: orders is missing required column"):
         orders.drop(columns="net_amount").to_parquet(path, index=False)
         columnar.read_orders(path)
+
+
+def test_summary_for_is_forbidden_with_member_summary_on_every_engine():
+    """An exercise that forbids member_summary must not be passable through summary_for(engine="duckdb")."""
+    from helpers import behavior, checks
+
+    orders = pd.DataFrame({"member_id": ["A", "A", "B"], "net_amount": [1.0, 2.0, 3.0],
+                           "order_ts": pd.to_datetime(["2025-01-01", "2025-01-05", "2025-01-02"])})
+    pd.testing.assert_frame_equal(behavior.summary_for(orders, "2025-01-31", engine="duckdb"),
+                                  member_summary(orders, "2025-01-31"), check_index_type=False)
+    for kind in ("pandas", "duckdb"):
+        with checks.forbid("behavior.member_summary", exercise="练习 1"), pytest.raises(AssertionError):
+            behavior.summary_for(orders, "2025-01-31", engine=kind)
