@@ -2,10 +2,10 @@
 hand it to the numpy path (:func:`helpers.behavior.member_summary`) without a pandas copy of the rest.
 
 Why: an export has a dozen columns (order id, store, payment, coupons …) and the summary reads five; ``pd.read_parquet``
-decodes every one of them into pandas. Here pyarrow decodes ``member_id``, ``order_ts``, ``net_amount`` and, when
-present, ``status`` / ``channel`` only (both threads), member ids stay Arrow strings (the numpy path packs fixed-width
-ids into integers without a Python object per row), codes stay dictionary-encoded (categoricals), timestamps are
-viewed, not parsed. The numbers are the numpy path's, by construction: it is the same function
+decodes every one of them into pandas. Here only ``member_id``, ``order_ts``, ``net_amount`` and, when present,
+``status`` / ``channel`` are decoded (pyarrow, both threads); member ids stay Arrow strings (the numpy path packs
+fixed-width ids into integers without a Python object per row), codes become categoricals, timestamps are not
+parsed. The numbers are the numpy path's, by construction: it is the same function
 (``benchmarks/bench_scale.py`` measures both against DuckDB SQL and polars).
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 __all__ = ["SUMMARY_COLUMNS", "member_summary_parquet", "read_orders"]
@@ -31,10 +30,9 @@ def _files(path) -> list[str]:
 
 
 def read_orders(path, columns=SUMMARY_COLUMNS) -> pd.DataFrame:
-    """The ``columns`` of a Parquet orders file (or folder of parts) that exist, as a pandas frame backed by the
-    Arrow buffers: strings as Arrow strings, dictionary columns as categoricals. A missing required column is a
-    ``KeyError`` naming the file."""
-    import pyarrow as pa
+    """The ``columns`` of a Parquet orders file (or folder of parts) that exist, as a pandas frame with the dtypes
+    of ``pd.read_parquet`` (strings as Arrow strings, dictionary columns as categoricals). A missing required
+    column is a ``KeyError`` naming the file."""
     import pyarrow.parquet as pq
 
     files = _files(path)
@@ -43,18 +41,10 @@ def read_orders(path, columns=SUMMARY_COLUMNS) -> pd.DataFrame:
     if missing:
         raise KeyError(f"{files[0]}: orders is missing required column(s) {missing} / 订单表缺少必需列 {missing}")
     wanted = [c for c in columns if c in names]
-    table = pa.concat_tables([pq.read_table(f, columns=wanted, use_threads=True) for f in files]) \
-        if len(files) > 1 else pq.read_table(files[0], columns=wanted, use_threads=True)
-    frame = {}
-    for name in wanted:
-        col = table.column(name)
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            # pandas' default string dtype ("str", as pd.read_parquet gives), on the Arrow buffers themselves
-            frame[name] = pd.Series(pd.arrays.ArrowStringArray(col, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
-        else:  # timestamps, amounts, dictionary codes (→ categorical): Arrow's own conversion, no Python objects
-            frame[name] = col.to_pandas()
-        table = table.drop_columns([name])  # release each column's Arrow buffers once converted
-    return pd.DataFrame(frame, copy=False)
+    # pandas' own Parquet reader on pyarrow (threads; strings stay Arrow strings, dictionaries become categoricals):
+    # measured as fast as a hand-rolled pyarrow read, and it gives exactly the dtypes of pd.read_parquet
+    frames = [pd.read_parquet(f, columns=wanted) for f in files]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def member_summary_parquet(path, as_of, **kwargs) -> pd.DataFrame:
