@@ -67,6 +67,7 @@ def worker(kind: str, path: str) -> dict:
     if kind == "numpy":
         from helpers.behavior import member_summary
     elif kind == "ours":
+        import helpers.behavior  # noqa: F401  (imported before the baseline, as for the numpy path)
         from helpers.engine.columnar import member_summary_parquet
     elif kind in ("ibis-duckdb", "spark"):
         from helpers import engine
