@@ -51,6 +51,8 @@ def test_duckdb_and_spark_reports_equal_the_pandas_report(small_world, tmp_path)
         if spark.poll() is None:
             spark.kill()
     assert spark.returncode == 0, f"--engine spark failed:\n{err[-3000:]}"
+    stages = json.loads((runs["duckdb"] / "run.json").read_text(encoding="utf-8"))["stages_seconds"]
+    assert set(stages) == {"load", "snapshot", "modules", "merge"} and all(v >= 0 for v in stages.values())
     want = json.loads((runs["pandas"] / "metrics.json").read_text(encoding="utf-8"))
     assert want["run"]["parameters"]["engine"] == "pandas" and want["04_clv"]["bgnbd_fitted"]
     for engine in ("duckdb", "spark"):
