@@ -214,3 +214,73 @@ def test_spark_names_nanosecond_parquet_timestamps(spark, tmp_path):
     EDGES.to_parquet(path, index=False, coerce_timestamps="us")
     assert_same(engine.member_summary(path, AS_OF, engine="spark", spark=spark),
                 member_summary(EDGES, AS_OF))
+
+
+# ---- per-member scoring on Spark (mapInPandas with the fitted models broadcast) ----------------------------------
+def test_spark_scoring_equals_the_pandas_scoring(spark, world):
+    """The whole Spark route — summary kept on Spark, model inputs collected and fitted in-process, every member
+    scored by mapInPandas — gives the pandas route's parameters and member_scores: parameters to 1e-9 relative
+    (sums of money in another order), scores exactly when scoring the same summary."""
+    from helpers import clv
+    from helpers.engine import score
+
+    orders, as_of = world
+    kw = {"horizon_days": 180, "margin": 0.3, "annual_discount_rate": 0.1}
+    want_summary = member_summary(orders, as_of, time_unit="W")
+    bg, gg = clv.BGNBD(time_unit="week").fit(want_summary), clv.fit_gamma_gamma(want_summary)[0]
+    assert gg is not None
+    want = clv.member_scores(clv.clv_table(bg, gg, want_summary, **kw), want_summary)
+
+    scores, bg_s, gg_s, notes = score.score_orders(orders, as_of, spark=spark, time_unit="W", **kw)
+    assert notes == {}
+    for name in ("r", "alpha", "a", "b"):
+        assert np.isclose(bg_s.params_[name], bg.params_[name], rtol=1e-9, atol=0), name
+    for name in ("p", "q", "gamma"):
+        assert np.isclose(gg_s.params_[name], gg.params_[name], rtol=1e-9, atol=0), name
+    got = scores.toPandas().set_index("member_id").sort_index()
+    assert list(got.columns) == list(clv.SCORE_COLUMNS) and got.index.equals(want.index.astype(object))
+    for c in clv.SCORE_COLUMNS:
+        np.testing.assert_allclose(got[c], want[c], rtol=1e-6, atol=1e-12, err_msg=c)
+    assert got["p_alive"].isna().equals(want_summary["x"].eq(0).set_axis(got.index))  # x = 0: left empty
+
+    # the same summary and models scored on Spark, several partitions: the pandas scores bit for bit
+    same = score.score_members(want_summary, bg, gg, spark=spark, **kw).repartition(3).toPandas()
+    same = same.set_index("member_id").sort_index()
+    for c in clv.SCORE_COLUMNS:
+        assert np.array_equal(same[c].to_numpy(), want[c].to_numpy(), equal_nan=True), c
+
+
+# ---- the report's --engine option ----------------------------------------------------------------------------------
+def _validate(small_world, tmp_path, *extra):
+    from helpers.report import cli
+
+    args = cli.build_parser().parse_args(["--data-dir", str(small_world), "--out", str(tmp_path / "r"),
+                                          "--modules", "03", *extra])
+    return cli.validate(args)
+
+
+def test_report_engine_auto_resolves_by_the_export_size(small_world, tmp_path, monkeypatch):
+    plan, errors = _validate(small_world, tmp_path)  # default: auto
+    n = engine.estimate_orders(small_world)
+    assert not errors and plan.shared["engine"] == "pandas" and f"{n:,} orders" in plan.engine_source
+    assert "engine" in plan.modules[0].parameters and plan.parameters_for(plan.modules[0])["engine"] == "pandas"
+    monkeypatch.setattr(engine, "estimate_orders", lambda path: engine.DUCKDB_FROM_ORDERS)
+    plan, errors = _validate(small_world, tmp_path, "--engine", "auto")
+    assert not errors and plan.shared["engine"] == "duckdb"
+    plan, errors = _validate(small_world, tmp_path, "--engine", "spark")
+    assert not errors and (plan.shared["engine"], plan.engine_source) == ("spark", "given")
+
+
+def test_report_engine_refused_in_one_sentence_without_java_or_ibis(small_world, tmp_path, monkeypatch):
+    import importlib.util
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    plan, errors = _validate(small_world, tmp_path, "--engine", "spark")
+    assert plan is None and len(errors) == 1 and errors[0].startswith("--engine spark:") and "Java 17" in errors[0]
+    assert not _validate(small_world, tmp_path, "--engine", "duckdb")[1]  # DuckDB needs no Java
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ibis" else real(name, *a))
+    plan, errors = _validate(small_world, tmp_path, "--engine", "duckdb")
+    assert plan is None and len(errors) == 1 and "ibis" in errors[0] and "pip install '.[scale]'" in errors[0]

@@ -65,13 +65,19 @@ def _fixed_width_chunks(pa_arr):
 
 
 _BLOCK = 1 << 18
+#: packed keys spanning at most this many values per row (or :data:`_DIRECT_MIN`) are ranked through a table
+#: indexed by the key (1 + 4 bytes per value of the span) instead of hashed
+_DIRECT_PER_ROW = 8
+_DIRECT_MIN = 1 << 16
 
 
 def _factorize_fixed_width(ids: pd.Series):
     """Member ids that all have the same byte length (member numbers, phone numbers, card numbers — the usual case)
     are packed into one uint64 per row that sorts like the string, and factorised as integers with Arrow's hash
     encoder (whose table grows with the distinct ids, not the rows): about twice as fast as hashing the strings,
-    with one 8-byte and two 4-byte arrays of the row count as working memory.
+    with one 8-byte and two 4-byte arrays of the row count as working memory. Keys of dense ids (sequential
+    member numbers: the span of the packed keys at most 8 per row) skip the hash: a table indexed by the key ranks
+    them in three linear passes (benchmarks/bench_scale.py).
 
     The packing is a mixed-radix number: byte position j contributes ``(byte_j - min_j)`` in base
     ``max_j - min_j + 1`` (min / max over all ids), most significant first — exact and in byte (= code point) order
@@ -104,16 +110,32 @@ def _factorize_fixed_width(ids: pd.Series):
             if base[j] > 1:  # constant positions (prefixes) add nothing
                 part += (raw[:, j] - np.uint8(low[j])).astype(np.uint64) * np.uint64(place[j])
         start += len(raw)
-    encoded = pa.array(key, pa.uint64()).dictionary_encode()
-    del key
-    distinct = encoded.dictionary.to_numpy()
-    order = np.argsort(distinct)
-    rank = np.empty(len(order), np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    codes = rank[encoded.indices.to_numpy()]
-    del encoded
+    lo = int(key.min())
+    span = int(key.max()) - lo + 1
+    if span <= max(_DIRECT_PER_ROW * len(key), _DIRECT_MIN):
+        # dense keys (sequential member numbers): a direct-address table instead of a hash table — one scatter,
+        # one running count, one gather; the sorted distinct keys fall out of the table
+        key -= np.uint64(lo)
+        offset = key.view(np.int64)  # the same memory as an index (no 8-byte copy of the rows)
+        present = np.zeros(span, bool)
+        present[offset] = True
+        rank = np.cumsum(present, dtype=np.int32)
+        rank -= 1
+        codes = rank[offset]
+        del key, offset, rank
+        rest = np.flatnonzero(present).astype(np.uint64) + np.uint64(lo)
+        del present
+    else:
+        encoded = pa.array(key, pa.uint64()).dictionary_encode()
+        del key
+        distinct = encoded.dictionary.to_numpy()
+        order = np.argsort(distinct)
+        rank = np.empty(len(order), np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        codes = rank[encoded.indices.to_numpy()]
+        del encoded
+        rest = distinct[order]
     # the ids back from their keys (no pass over the rows)
-    rest = distinct[order]
     raw = np.empty((len(rest), width), np.uint8)
     for j in range(width - 1, -1, -1):
         raw[:, j] = (rest % np.uint64(base[j])).astype(np.uint8) + np.uint8(low[j])

@@ -13,6 +13,8 @@ by ``benchmarks/bench_summary.py`` against DuckDB (faster at 1M and 10M orders; 
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +22,63 @@ from helpers.behavior._ids import _factorize
 from helpers.behavior.purchases import _UNITS, _as_day, _check_orders, _days, _from_days, _refunded_mask
 
 __all__ = ["member_summary"]
+
+
+#: rows from which the distinct-day count is split into member ranges sorted side by side (one thread per core)
+_PARALLEL_ROWS = 2_000_000
+
+
+def _distinct_days(codes, n, day) -> np.ndarray:
+    """Distinct purchase days per member (int64, length ``n``): the (member, day) pairs as one unsigned 32-bit key
+    ``code * span + day``, sorted, counted where the key changes. Why this shape: a 4-byte key sorts about twice as
+    fast as an 8-byte one (numpy's SIMD sort), so members are split into ranges whose keys fit 32 bits (4 million
+    members over three years of days fit in one); from :data:`_PARALLEL_ROWS` rows the ranges are also sorted side by
+    side, one thread per core (numpy's sort releases the GIL)."""
+    if not len(day):
+        return np.zeros(n, np.int64)
+    d0 = int(day.min())
+    span = int(day.max()) - d0 + 1
+    parts = max(1, -(-(n * span) // 2**32))
+    workers = min(os.cpu_count() or 1, 4) if len(day) >= _PARALLEL_ROWS else 1
+    parts = max(parts, workers) if n >= workers else parts
+    edges = np.linspace(0, n, parts + 1).round().astype(np.int64)
+    while int(np.diff(edges).max()) * span > 2**32:  # rounding gave a range one member too wide
+        parts += 1
+        edges = np.linspace(0, n, parts + 1).round().astype(np.int64)
+
+    def count(lo: int, hi: int) -> np.ndarray:
+        if parts == 1:
+            c, d = codes, day
+        else:
+            m = codes >= lo
+            m &= codes < hi
+            c, d = codes[m], day[m]
+        key = c.astype(np.uint32)  # a copy: sorted in place below
+        if lo:
+            key -= np.uint32(lo)
+        key *= np.uint32(span)
+        key += (d - d0).astype(np.uint32)
+        del c, d
+        key.sort()
+        new = np.empty(len(key), bool)
+        if len(key):
+            new[0] = True
+            np.not_equal(key[1:], key[:-1], out=new[1:])
+        members = key[new]
+        del key, new
+        members //= np.uint32(span)  # member code (within the range) of each distinct (member, day), sorted
+        # rows per member of a sorted array by binary search (np.bincount would first copy it to 8-byte integers)
+        return np.diff(np.searchsorted(members, np.arange(hi - lo + 1, dtype=np.uint32)))
+
+    ranges = list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            counts = list(pool.map(lambda r: count(*r), ranges))
+    else:
+        counts = [count(lo, hi) for lo, hi in ranges]
+    return np.concatenate(counts).astype(np.int64)
 
 
 def _period_features(codes, n, day, net, chan_codes=None, n_chan=0):
@@ -37,25 +96,7 @@ def _period_features(codes, n, day, net, chan_codes=None, n_chan=0):
     has = n_orders > 0
     first = np.where(has, first, 0).astype(np.int32)
     last = np.where(has, last, 0).astype(np.int32)
-    # distinct purchase days: sort the (member, day) key once, in place; int32 when it fits (half the memory, and
-    # numpy's SIMD sort is faster on it), int64 otherwise
-    d0 = int(day.min()) if len(day) else 0
-    span = int(day.max()) - d0 + 1 if len(day) else 1
-    key = codes.astype(np.int32 if n * span < 2**31 else np.int64)
-    key *= span
-    key += day
-    key -= d0
-    key.sort()
-    new = np.empty(len(key), bool)
-    if len(key):
-        new[0] = True
-        np.not_equal(key[1:], key[:-1], out=new[1:])
-    key //= span  # now the member code of each (sorted) row
-    day_members = key[new]  # member code of each distinct (member, day), sorted
-    del key, new
-    # rows per member of a sorted array by binary search (np.bincount would first copy it to 8-byte integers)
-    pdays = np.diff(np.searchsorted(day_members, np.arange(n + 1, dtype=day_members.dtype)))
-    del day_members
+    pdays = _distinct_days(codes, n, day)
     on_first = day == first[codes]
     first_day_spend = np.bincount(codes[on_first], weights=net[on_first], minlength=n)
     del on_first

@@ -32,8 +32,9 @@ ibis's ``arg_min`` (an ordered ``FIRST`` on DuckDB, an arg-min aggregate on Spar
 map to both engines; its PySpark backend sets the session to UTC, so naive local timestamps keep their day.
 
 Layout: ``expressions`` the ibis expressions (the definitions) · ``run`` backends, input, pandas output ·
-``choose`` the engine by size. ibis and pyspark are imported on first use, so ``import helpers.engine`` and
-:func:`choose_engine` work without the ``[scale]`` extra.
+``choose`` the engine by size · ``score`` CLV scoring on Spark (``mapInPandas``, models fitted in-process) ·
+``columnar`` the one-machine fast path (only the needed Parquet columns, then the numpy path). ibis and pyspark are imported on first use, so
+``import helpers.engine`` and :func:`choose_engine` work without the ``[scale]`` extra.
 """
 
 from __future__ import annotations

@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="分析截止日 YYYY-MM-DD / as-of date (default: the day of the last order in the data)")
     p.add_argument("--horizon-days", default=None, help="预测期长度（天）/ forecast horizon in days")
     p.add_argument("--seed", default=None, help="随机种子 / random seed")
+    p.add_argument("--engine", default="auto", choices=("auto", "pandas", "duckdb", "spark"),
+                   help="会员级汇总的计算引擎：auto 按订单数自动选择（2000 万笔起用 DuckDB），pandas、duckdb 或 spark / "
+                        "engine of the per-member work (docs/SCALE.md); auto: pandas below 20M orders, else DuckDB")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="其它模块参数 / any other parameter a module declares (repeatable, once per name)")
     p.add_argument("--columns", default=None, metavar="FILE",
@@ -77,6 +80,57 @@ def _shared_option(option: str, name: str, raw: str | None, shared: dict[str, An
         errors.append(f"{option} {raw}: {exc}")
 
 
+def engine_missing(name: str) -> str | None:
+    """Why engine ``name`` cannot run on this machine (one sentence), or ``None`` when it can."""
+    if name == "pandas":
+        return None
+    import importlib.util
+
+    needed = ["ibis", "duckdb"] + (["pyspark"] if name == "spark" else [])
+    absent = [m for m in needed if importlib.util.find_spec(m) is None]
+    if absent:
+        return (f"需要安装 {'、'.join(absent)}，安装命令为 pip install '.[scale]' / the {name} engine needs "
+                f"{', '.join(absent)}: pip install '.[scale]'")
+    if name == "spark":
+        import os
+        import shutil
+        import subprocess
+
+        java = shutil.which("java") or (os.path.join(os.environ["JAVA_HOME"], "bin", "java")
+                                        if os.environ.get("JAVA_HOME") else None)
+        try:
+            ok = java is not None and subprocess.run([java, "-version"], capture_output=True,
+                                                     timeout=60).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            ok = False
+        if not ok:
+            return ("Spark 需要 Java 17 运行环境，但找不到可用的 java（请安装 OpenJDK 17 或设置 JAVA_HOME）/ "
+                    "Spark needs a Java 17 runtime and no working `java` was found (install OpenJDK 17 or set JAVA_HOME)")
+    return None
+
+
+def _resolve_engine(given: str, data_dir: Path, errors: list[str]) -> tuple[str | None, str]:
+    """(engine, how it was chosen): ``auto`` by the export's size (:func:`helpers.engine.choose_engine`), an engine
+    named on the command line as given; a message in ``errors`` when the engine cannot run here."""
+    from helpers import engine as heng
+
+    if given == "auto":
+        try:
+            n = heng.estimate_orders(data_dir) if data_dir.exists() else 0
+        except (OSError, ValueError) as exc:  # an unreadable footer: the loader's check names the file
+            errors.append(f"--engine auto: 无法估计订单数 / cannot estimate the orders of {data_dir}: {exc}")
+            return None, ""
+        name = heng.choose_engine(n)
+        source = f"auto: {n:,} orders, duckdb from {heng.DUCKDB_FROM_ORDERS:,}"
+    else:
+        name, source = given, "given"
+    problem = engine_missing(name)
+    if problem:
+        errors.append(f"--engine {given}: {problem}")
+        return None, source
+    return name, source
+
+
 def validate(args: argparse.Namespace) -> tuple[RunPlan | None, list[str]]:
     """Check every option before anything runs; return the plan or one message per bad value."""
     errors: list[str] = []
@@ -98,6 +152,10 @@ def validate(args: argparse.Namespace) -> tuple[RunPlan | None, list[str]]:
     _shared_option("--as-of", "as_of", args.as_of, shared, errors)
     _shared_option("--horizon-days", "horizon_days", args.horizon_days, shared, errors)
     _shared_option("--seed", "seed", args.seed, shared, errors)
+
+    engine_name, engine_source = _resolve_engine(getattr(args, "engine", "auto") or "auto", data_dir, errors)
+    if engine_name is not None:
+        shared["engine"] = engine_name
 
     columns = None
     if args.columns is not None:
@@ -211,7 +269,7 @@ def validate(args: argparse.Namespace) -> tuple[RunPlan | None, list[str]]:
                    baseline=baseline, baseline_dir=Path(args.baseline_run).expanduser().resolve()
                    if args.baseline_run else None, alert_rules=rules,
                    alerts_file=Path(args.alerts).expanduser().resolve() if args.alerts else None,
-                   jobs=min(jobs, max(1, len(modules)))), []
+                   jobs=min(jobs, max(1, len(modules))), engine_source=engine_source), []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         for msg in errors:
             print(f"  - {msg}", file=sys.stderr)
         return 2
+    import time
+
+    t0 = time.perf_counter()
     try:
         ds, plan.as_of = load_resolved(plan.data_dir, plan.shared.get("as_of"), plan.columns)
     except (hdata.DataFileError, OSError) as exc:
@@ -240,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         print("数据文件无法读取，未运行任何模块 / a data file cannot be read, nothing was run:", file=sys.stderr)
         print(f"  - {exc}", file=sys.stderr)
         return 2
+    plan.load_seconds = time.perf_counter() - t0
     return run(plan, ds)
 
 

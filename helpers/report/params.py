@@ -94,6 +94,8 @@ SHARED: dict[str, Param] = {
     "horizon_days": Param("int", low=1, high=3650, rule="1 到 3650 天 / 1 to 3650 days"),
     "output_dir": Param("str", rule="报告目录 / report directory"),
     "seed": Param("int", low=0, high=2**32 - 1, rule="0 到 2^32 − 1 的整数 / integer 0 to 2^32 − 1"),
+    # the engine of the heavy per-member work (helpers.engine; docs/SCALE.md); the run resolves "auto" by size
+    "engine": Param("str", choices=("pandas", "duckdb", "spark"), rule="pandas / duckdb / spark"),
 }
 SHARED_PARAMETERS = tuple(SHARED)
 

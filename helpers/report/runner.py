@@ -55,6 +55,8 @@ class RunPlan:
     alert_rules: list[dict] = field(default_factory=list)  # --alerts FILE or the shipped defaults, checked
     alerts_file: Path | None = None
     jobs: int = 1  # --jobs: modules run side by side (helpers.report.parallel); 1 runs them in this process
+    engine_source: str = ""  # how --engine was resolved ("given", or auto's order count and rule)
+    load_seconds: float | None = None  # the export's load and validation (timed by the caller), for run.json's stages
 
     def parameters_for(self, module: Module) -> dict[str, Any]:
         """The parameters module ``module`` declares, with this run's values (shared ones first)."""
@@ -236,7 +238,11 @@ def run(plan: RunPlan, ds) -> int:
         plan.as_of = resolve_as_of(ds, given)
     summary = data_summary(ds, plan.as_of, as_of_given=bool(given))
     _prepare_out(plan.out)
+    t_snap = time.perf_counter()
     plan.snapshot = write_snapshot(ds, plan.data_dir, plan.out / SNAPSHOT, plan.as_of)
+    stages = {"load": round(plan.load_seconds, 2) if plan.load_seconds is not None else None,
+              "snapshot": round(time.perf_counter() - t_snap, 2)}
+    t_modules = time.perf_counter()
 
     results = [ModuleResult(m) for m in plan.modules]
     if plan.jobs > 1 and len(results) > 1:
@@ -258,12 +264,16 @@ def run(plan: RunPlan, ds) -> int:
             stop = r.status == "failed"
         bar.close()
     failed = next((r for r in results if r.status == "failed"), None)
+    stages["modules"] = round(time.perf_counter() - t_modules, 2)
+    t_merge = time.perf_counter()
 
     run_parameters = {k: v for k, v in plan.shared.items()} | dict(plan.extra_raw)
     run_parameters["data_dir"] = str(plan.data_dir)
     run_parameters["as_of"] = summary["as_of"]
     if plan.columns is not None:
         run_parameters["columns"] = str(plan.columns)
+    if plan.engine_source:  # beside the engine (shared parameter): why this one
+        run_parameters["engine_source"] = plan.engine_source
     metrics = merge_parts(plan.out, results, ds, {
         "parameters": run_parameters,
         "as_of_source": summary["as_of_source"],
@@ -276,12 +286,14 @@ def run(plan: RunPlan, ds) -> int:
     alerts = kpis.evaluate_alerts(kpi_values, baseline_kpis, plan.alert_rules)
     dump_json(metrics | {"kpis": kpi_values, "alerts": alerts}, plan.out / "metrics.json")
     total = time.perf_counter() - t0
+    stages["merge"] = round(time.perf_counter() - t_merge, 2)  # parts, KPIs, metrics.json (index.html follows)
     run_files = {"baseline_run": str(plan.baseline_dir) if plan.baseline_dir else "",
                  "alerts": str(plan.alerts_file or kpis.DEFAULT_ALERTS)}
     dump_json({
         "started_utc": started,
         "total_seconds": round(total, 2),
         "jobs": plan.jobs,
+        "stages_seconds": stages,  # load (before total_seconds starts), snapshot, modules, merge
         "parameters": run_parameters | {"output_dir": str(plan.out), "snapshot": str(plan.snapshot)} | run_files,
         "modules": [
             {"slug": r.module.slug, "key": r.module.key, "status": r.status, "seconds": round(r.seconds, 2),
