@@ -97,6 +97,9 @@ class EngineLoad:
     quarantine: Path
     as_of: pd.Timestamp | None
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table → {contract column: source header}
+    #: table → [(source header, suggested contract column or None)] for headers outside the contract (as
+    #: ``Dataset.unrecognised``)
+    unrecognised: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
 
     def read(self, name: str) -> pd.DataFrame:
         """One kept table as pandas (small data, tests)."""
@@ -179,6 +182,7 @@ def load_to_parquet(data_dir, out_dir, as_of=None, *, tables=None, columns=None,
             hm = map_headers(spec, staged.headers, staged.names, sources[name], explicit, strict)
             t = _Table(spec, sources[name], staged, hm.mapping, hm.extras)
             t.sources = hm.sources  # type: ignore[attr-defined]
+            t.unrecognised = hm.unrecognised  # type: ignore[attr-defined]
             _build(con, t)
             _validate(con, t, done, cutoff)
             done[name] = t
@@ -439,7 +443,8 @@ def _write(con, done: dict[str, _Table], out: Path, as_of, root: Path) -> Engine
         "quarantine": "quarantine.parquet", "counts": "counts.parquet"}, ensure_ascii=False, indent=1),
         encoding="utf-8")
     return EngineLoad(out, paths, counts_df, q_path, as_of,
-                      {n: dict(getattr(t, "sources", {})) for n, t in done.items()})
+                      {n: dict(getattr(t, "sources", {})) for n, t in done.items()},
+                      {n: list(getattr(t, "unrecognised", [])) for n, t in done.items()})
 
 
 __all__ += ["PENDING"]

@@ -295,7 +295,14 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     try:
-        ds, plan.as_of = load_resolved(plan.data_dir, plan.shared.get("as_of"), plan.columns)
+        if plan.shared.get("engine") in ("duckdb", "spark"):  # validated on DuckDB, streaming (docs/SCALE.md)
+            from .engine_snapshot import load_resolved_engine
+
+            plan.out.mkdir(parents=True, exist_ok=True)
+            ds, plan.as_of = load_resolved_engine(plan.data_dir, plan.shared.get("as_of"), plan.columns,
+                                                  plan.out / ".engine-load")
+        else:
+            ds, plan.as_of = load_resolved(plan.data_dir, plan.shared.get("as_of"), plan.columns)
     except (hdata.DataFileError, OSError) as exc:
         # a file-level problem (encoding, missing required column …) that every module would hit
         print("数据文件无法读取，未运行任何模块 / a data file cannot be read, nothing was run:", file=sys.stderr)

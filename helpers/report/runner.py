@@ -33,6 +33,7 @@ from .modules import Module
 from .outputs import PARTS
 from .parallel import run_parallel
 from .params import cast_value, declared, depends_on
+from .engine_snapshot import write_snapshot_engine
 from .snapshot import SNAPSHOT, data_summary, resolve_as_of, write_snapshot
 
 __all__ = ["DETERMINISTIC_ENV", "KERNEL_ARGUMENTS", "ModuleResult", "RunPlan", "execute_module", "run"]
@@ -224,8 +225,9 @@ def execute_module(plan: RunPlan, module: Module) -> ModuleResult:
 
 
 def run(plan: RunPlan, ds) -> int:
-    """Run the plan on the dataset ``ds``, loaded once by the caller (:func:`.snapshot.load_resolved`) with the
-    run's as-of (``plan.as_of``; resolved here from ``ds`` when the caller left it unset)."""
+    """Run the plan on the dataset ``ds``, loaded once by the caller (:func:`.snapshot.load_resolved`, or on DuckDB
+    :func:`.engine_snapshot.load_resolved_engine`) with the run's as-of (``plan.as_of``; resolved here from ``ds``
+    when the caller left it unset)."""
     from tqdm.auto import tqdm
 
     for name, value in DETERMINISTIC_ENV.items():  # inherited by the kernels papermill starts
@@ -236,10 +238,14 @@ def run(plan: RunPlan, ds) -> int:
     given = plan.shared.get("as_of")
     if plan.as_of is None:
         plan.as_of = resolve_as_of(ds, given)
-    summary = data_summary(ds, plan.as_of, as_of_given=bool(given))
+    # a load on DuckDB (--engine duckdb / spark: .engine_snapshot) keeps its tables as Parquet; same summary, layout
+    on_engine = getattr(ds, "engine_load", False)
+    summary = (ds.data_summary(plan.as_of, as_of_given=bool(given)) if on_engine
+               else data_summary(ds, plan.as_of, as_of_given=bool(given)))
     _prepare_out(plan.out)
     t_snap = time.perf_counter()
-    plan.snapshot = write_snapshot(ds, plan.data_dir, plan.out / SNAPSHOT, plan.as_of)
+    plan.snapshot = (write_snapshot_engine if on_engine else write_snapshot)(ds, plan.data_dir, plan.out / SNAPSHOT,
+                                                                             plan.as_of)
     stages = {"load": round(plan.load_seconds, 2) if plan.load_seconds is not None else None,
               "snapshot": round(time.perf_counter() - t_snap, 2)}
     t_modules = time.perf_counter()
