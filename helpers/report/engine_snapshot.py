@@ -150,10 +150,14 @@ def load_resolved_engine(data_dir: Path, given: str | None, columns: Path | None
                          ) -> tuple[EngineSnapshot, pd.Timestamp | None]:
     """(load, as-of day) as :func:`.snapshot.load_resolved`, validated on DuckDB into ``staging`` (a folder the
     caller owns; :func:`write_snapshot_engine` moves it into the run's snapshot)."""
-    snap = _load(data_dir, staging, given, columns)
-    as_of = pd.Timestamp(given).normalize() if given else snap.analysis_date
-    if not given and as_of is not None and snap.rows_after(as_of):
-        snap = _load(data_dir, staging, str(as_of.date()), columns)
+    try:
+        snap = _load(data_dir, staging, given, columns)
+        as_of = pd.Timestamp(given).normalize() if given else snap.analysis_date
+        if not given and as_of is not None and snap.rows_after(as_of):
+            snap = _load(data_dir, staging, str(as_of.date()), columns)
+    except BaseException:  # a file the loader refuses: nothing half-written stays in the run folder
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return snap, as_of
 
 

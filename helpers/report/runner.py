@@ -26,6 +26,7 @@ import pandas as pd
 from helpers.widgets import STATIC_KERNEL_ARGUMENT
 
 from . import kpis
+from .engine_snapshot import write_snapshot_engine
 from .html import export_html, html_exporter, render_index
 from .jsonio import dump_json
 from .merge import fingerprint, merge_parts
@@ -33,7 +34,6 @@ from .modules import Module
 from .outputs import PARTS
 from .parallel import run_parallel
 from .params import cast_value, declared, depends_on
-from .engine_snapshot import write_snapshot_engine
 from .snapshot import SNAPSHOT, data_summary, resolve_as_of, write_snapshot
 
 __all__ = ["DETERMINISTIC_ENV", "KERNEL_ARGUMENTS", "ModuleResult", "RunPlan", "execute_module", "run"]
