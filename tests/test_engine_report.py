@@ -3,10 +3,14 @@ and ``--engine spark`` (local Spark, Java 17) on the 1,000-member test world, mo
 modules whose per-member summary comes from the engine — against the same run with ``--engine pandas``:
 BG/NBD and Gamma-Gamma parameters (full data and calibration fit) to 1e-6 relative, RFM segments exact,
 ``member_scores`` byte-identical, every count and text of metrics.json equal, and the engine recorded in
-metrics.json and index.html.
+metrics.json and index.html. On the scale engines the export is validated on DuckDB
+(:mod:`helpers.report.engine_snapshot`): the data summary, ``quarantine/`` and the snapshot (its tables as the
+modules load them, the source's quarantine and counts) equal the pandas run's — on this world, and on a dirty CSV
+copy of it with rows after the last order day and a misspelt header (in process, and one report of module 01
+on DuckDB).
 
 Cost: three report runs of two modules (the Spark one starts one JVM per module kernel), about 2 minutes on two
-shared cores (the Spark run beside the two others): one test, so the runs happen once."""
+shared cores (the Spark run beside the two others): one test, so the runs happen once; the dirty world about 25 s."""
 
 from __future__ import annotations
 
@@ -14,9 +18,16 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from _report_runs import ROOT, run_report
+
+from helpers import data
+from helpers.report import engine_snapshot, snapshot
+from helpers.report.jsonio import write_csv
+from helpers.report.merge import _all_member_ids
 
 MODULES = "03,04"
 PARAMS = ("r", "alpha", "a", "b", "p", "q", "gamma")
@@ -32,6 +43,38 @@ def _exact_leaves(tree, where=""):
             yield from _exact_leaves(v, f"{where}[{i}]")
     elif not isinstance(tree, float):
         yield where, tree
+
+
+def assert_same_summary(got: dict, want: dict, where: str) -> None:
+    """Data summaries equal: every count and text exactly, the one sum of money to 1e-12 relative (DuckDB adds
+    the amounts in another order than numpy)."""
+    assert dict(_exact_leaves(got)) == dict(_exact_leaves(want)), f"{where}: data summary differs"
+    assert math.isclose(got.get("net_amount_total", 0.0), want.get("net_amount_total", 0.0), rel_tol=1e-12), where
+
+
+def assert_same_snapshot(got: Path, want: Path, where: str) -> None:
+    """Two report snapshots hand the modules the same data: every table as ``helpers.data.load`` reads it, the
+    source's quarantine and counts (``loader/``), snapshot.json (but the engine named in it) and ``truth/``."""
+    a, b = data.load(got), data.load(want)
+    assert a.present == b.present, where
+    for name in b.present:
+        pd.testing.assert_frame_equal(a[name], b[name], obj=f"{where}: {name}")
+    pd.testing.assert_frame_equal(a.quarantine, b.quarantine, obj=f"{where}: quarantine")
+    pd.testing.assert_frame_equal(a.counts, b.counts, obj=f"{where}: counts")
+    for f in ("quarantine.parquet", "counts.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(got / "loader" / f), pd.read_parquet(want / "loader" / f))
+    meta = json.loads((got / "snapshot.json").read_text(encoding="utf-8"))
+    assert meta.pop("engine") == "duckdb"
+    assert meta == json.loads((want / "snapshot.json").read_text(encoding="utf-8")), where
+    assert sorted(p.name for p in (got / "truth").rglob("*")) == sorted(p.name for p in (want / "truth").rglob("*")) \
+        if (want / "truth").exists() else not (got / "truth").exists()
+
+
+def assert_same_files(got: Path, want: Path, where: str) -> None:
+    names = sorted(p.name for p in want.iterdir())
+    assert sorted(p.name for p in got.iterdir()) == names, where
+    for n in names:
+        assert (got / n).read_bytes() == (want / n).read_bytes(), f"{where}: {n} differs"
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -61,6 +104,11 @@ def test_duckdb_and_spark_reports_equal_the_pandas_report(small_world, tmp_path)
         assert got["run"]["parameters"]["engine"] == engine
         assert got["run"]["parameters"]["engine_source"] == "given"
         assert f"<td>engine</td><td>{engine}</td>" in (out / "index.html").read_text(encoding="utf-8")
+        # the export validated on DuckDB: same summary, quarantine and snapshot as the pandas loader's
+        assert_same_summary(got["run"]["data_summary"], want["run"]["data_summary"], engine)
+        assert_same_files(out / "quarantine", runs["pandas"] / "quarantine", engine)
+        assert_same_snapshot(out / "snapshot", runs["pandas"] / "snapshot", engine)
+        assert not (out / ".engine-load").exists()
         for fit in (got["04_clv"], got["04_clv"]["calibration"]):
             ref = want["04_clv"] if fit is got["04_clv"] else want["04_clv"]["calibration"]
             for k in PARAMS if fit is got["04_clv"] else PARAMS[:4]:
@@ -72,3 +120,62 @@ def test_duckdb_and_spark_reports_equal_the_pandas_report(small_world, tmp_path)
             mine, theirs = dict(_exact_leaves(got[name])), dict(_exact_leaves(want[name]))
             assert mine == theirs, f"{engine}: {name} differs: " + str(
                 {k: (mine.get(k), theirs.get(k)) for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k)})
+
+
+def _dirty_world(small_world: Path, root: Path) -> Path:
+    """A dirty CSV copy of the small world (tests/test_engine_load.py: about 20 quarantine reasons, 红冲 lines)
+    plus two members registered after the last order day (out of scope once the as-of is resolved) and a
+    misspelt extra header."""
+    from test_engine_load import dirty_copy
+
+    dirty_copy(small_world, root, seed=11, n_orders=2000)
+    members = pd.read_csv(root / "members.csv", dtype=str, keep_default_na=False)
+    late = members.iloc[:2].assign(member_id=["M90000001", "M90000002"], register_ts=["2031-01-05 10:00", "2031-02-01"])
+    members = pd.concat([members, late], ignore_index=True).assign(gendr="x")
+    members.to_csv(root / "members.csv", index=False)
+    return root
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_dirty_export_loads_alike_on_duckdb_and_pandas(small_world, tmp_path):
+    """In process: as-of resolution (the last order day, a second load for the late members; an as-of given),
+    data summary, snapshot and the member ids of member_scores, engine against pandas. Then one report of module 01
+    (data quality) with ``--engine duckdb``: its data summary, ``quarantine/`` and snapshot equal the pandas
+    loader's (a pandas report would read that same snapshot, so it is not run again)."""
+    root = _dirty_world(small_world, tmp_path / "dirty")
+    ds, as_of = snapshot.load_resolved(root)
+    es, es_as_of = engine_snapshot.load_resolved_engine(root, None, None, tmp_path / "stage")
+    assert es_as_of == as_of and as_of is not None
+    want = snapshot.data_summary(ds, as_of, as_of_given=False)
+    got = es.data_summary(es_as_of, as_of_given=False)
+    assert want["as_of_source"] == "last order day" and want["tables"]["members"]["rows_out_of_scope"] == 2
+    assert want["tables"]["orders"]["rows_quarantined"] > 0 and want["tables"]["orders"]["rows_reversal"] > 0
+    assert want["unrecognised_columns"]["members"][0]["column"] == "gendr"
+    assert_same_summary(got, want, "dirty")
+    pd.testing.assert_index_equal(_all_member_ids(es), _all_member_ids(ds))
+    pd.testing.assert_frame_equal(es.quarantine, ds.quarantine)
+    pandas_snapshot = snapshot.write_snapshot(ds, root, tmp_path / "pandas", as_of)
+    b = engine_snapshot.write_snapshot_engine(es, root, tmp_path / "duckdb", es_as_of)
+    assert not (tmp_path / "stage").exists()
+    assert_same_snapshot(b, pandas_snapshot, "dirty")
+    quarantine = tmp_path / "pandas-quarantine"  # what the runner writes to quarantine/ from the pandas load
+    quarantine.mkdir()
+    for table, part in ds.quarantine.groupby("table", sort=True, observed=True):
+        write_csv(part.reset_index(drop=True), quarantine / f"{table}.csv")
+    assert len(list(quarantine.iterdir())) == 3
+
+    given_ds, given = snapshot.load_resolved(root, "2025-06-30")  # an as-of given: rows after it out of scope
+    given_es, es_given = engine_snapshot.load_resolved_engine(root, "2025-06-30", None, tmp_path / "stage")
+    assert es_given == given
+    assert_same_summary(given_es.data_summary(given, True), snapshot.data_summary(given_ds, given, True), "given")
+
+    out = tmp_path / "report"
+    proc = run_report("--data-dir", root, "--modules", "01", "--engine", "duckdb", "--jobs", "1", "--out", out,
+                      timeout=600)
+    assert proc.returncode == 0, f"--engine duckdb failed:\n{proc.stderr[-3000:]}"
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert_same_summary(metrics["run"]["data_summary"], want, "report")
+    assert metrics["01_quality"]["tables_present"] == list(ds.present)
+    assert_same_files(out / "quarantine", quarantine, "report")
+    assert_same_snapshot(out / "snapshot", pandas_snapshot, "report")
+    assert not (out / ".engine-load").exists()
