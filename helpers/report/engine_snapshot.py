@@ -96,9 +96,12 @@ class EngineSnapshot:
         """For the runner's list of member ids: a one-column frame of the distinct member ids of ``name``."""
         if name not in self.tables or "member_id" not in self._columns(name):
             return default
-        ids = self._sql(f"SELECT DISTINCT CAST(member_id AS VARCHAR) FROM read_parquet({_sql_path(self.tables[name])}) "
-                        "WHERE member_id IS NOT NULL")
-        return pd.DataFrame({"member_id": pd.array([r[0] for r in ids], dtype="string")})
+        import duckdb
+
+        with duckdb.connect() as con:  # one per member, through Arrow (no Python tuple per row)
+            ids = con.sql(f"SELECT DISTINCT CAST(member_id AS VARCHAR) AS member_id FROM "
+                          f"read_parquet({_sql_path(self.tables[name])}) WHERE member_id IS NOT NULL").to_arrow_table()
+        return pd.DataFrame({"member_id": ids.column(0).to_pandas().astype("string")})
 
     def data_summary(self, as_of: pd.Timestamp | None, as_of_given: bool) -> dict[str, Any]:
         """The data summary of :func:`.snapshot.data_summary`, from the engine's counts and DuckDB queries.
