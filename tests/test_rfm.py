@@ -359,7 +359,7 @@ def test_plot_shares_draws_one_bar_pair_per_segment():
     assert heights == expected and ax.get_title() == "测试"
 
 
-def test_segment_explorer_runs_without_a_widget_frontend(capsys):
+def test_segment_explorer_runs_without_a_widget_frontend(capsys, front_end):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -368,7 +368,7 @@ def test_segment_explorer_runs_without_a_widget_frontend(capsys):
         monetary_mean=lambda d: d["monetary_total"] / d["frequency"])
     assert segment_explorer(s, interactive=False) is None
     assert "不显示交互控件" in capsys.readouterr().out
-    box = segment_explorer(s, threshold="mean", monetary="aov")  # plain pytest process: no kernel, no frontend
+    box = segment_explorer(s, threshold="mean", monetary="aov")  # live controls, built without a browser
     assert box is not None
     controls = {getattr(w, "description", ""): w for row in box.children[:2] for w in row.children}
     assert controls["M 的口径"].value == "aov" and controls["R 阈值（天）"].disabled
