@@ -101,7 +101,7 @@ def test_cluster_names_are_unique_when_profiles_look_alike():
     prof = pd.DataFrame({"recency": [20, 20, 20, 20, 20], "tenure": [40] * 5, "frequency": [9, 5, 2, 2, 1]},
                         index=pd.Index([1, 2, 3, 4, 5], name="cluster"))
     names = cluster_names(prof)
-    assert names.tolist() == ["高价值新客", "中价值新客高频", "中价值新客低频1", "中价值新客低频2", "低价值新客"]
+    assert names.tolist() == ["高价值新客", "中价值新客高频", "中价值新客低频 1", "中价值新客低频 2", "低价值新客"]
     assert names.is_unique
 
 
