@@ -37,7 +37,16 @@ class Raw:
     encoding: str | None = None
 
 
-def read_csv(path: Path) -> Raw:
+def empty_file_error(path: Path) -> DataFileError:
+    """The file-level error for a file with a header and no data rows (both loaders raise it)."""
+    return DataFileError(f"文件 {path.name} 只有表头，没有数据行。", f"file {path.name} has a header but no data rows.",
+                         path)
+
+
+def csv_layout(path: Path) -> tuple[str, str, list[str]]:
+    """(encoding, delimiter, header names) of a CSV / TSV file: the encoding detected from its bytes, the
+    delimiter that occurs most in the first line (tab for .tsv). Empty files and files without a header row raise
+    :class:`DataFileError`. The DuckDB loader (helpers.engine) reads CSVs with the same layout."""
     if path.stat().st_size == 0:
         raise DataFileError(f"文件 {path.name} 是空文件（0 字节）。", f"file {path.name} is empty (0 bytes).", path)
     encoding = detect_encoding(path)
@@ -56,6 +65,11 @@ def read_csv(path: Path) -> Raw:
     if not [n for n in names if n.strip()]:
         raise DataFileError(f"文件 {path.name} 没有表头（空文件）。", f"file {path.name} has no header row (empty).",
                             path)
+    return encoding, delimiter, names
+
+
+def read_csv(path: Path) -> Raw:
+    encoding, delimiter, names = csv_layout(path)
     headers = _headers(names)
     names = _unique_names(headers)
     arrow_encoding = "utf8" if encoding.startswith("utf-8") else encoding
@@ -193,7 +207,6 @@ def read(path: Path) -> Raw:
     else:
         raw = read_xlsx(path)
     if len(raw.frame) == 0 and not raw.bad_rows:
-        raise DataFileError(f"文件 {path.name} 只有表头，没有数据行。", f"file {path.name} has a header but no data rows.",
-                            path)
+        raise empty_file_error(path)
     return raw
 

@@ -41,46 +41,23 @@ from __future__ import annotations
 
 from helpers.engine.choose import CSV_BYTES_PER_ORDER, DUCKDB_FROM_ORDERS, choose_engine, estimate_orders
 
-__all__ = ["member_summary", "rfm_inputs", "summary_expr", "rfm_expr", "purchases", "connect", "local_spark",
-           "choose_engine", "estimate_orders", "DUCKDB_FROM_ORDERS", "CSV_BYTES_PER_ORDER", "ENGINES"]
+#: public name -> the submodule that defines it; imported on first use (ibis / pyspark are the [scale] extra)
+_LAZY = {
+    **dict.fromkeys(("member_summary", "rfm_inputs", "connect", "local_spark"), "run"),
+    **dict.fromkeys(("summary_expr", "rfm_expr", "purchases"), "expressions"),
+    **dict.fromkeys(("load_to_parquet", "EngineLoad"), "load"),
+    **dict.fromkeys(("cohort_retention", "qualification_spend", "campaign_outcomes", "repurchase_intervals"),
+                    "cohorts"),
+}
+
+__all__ = [*_LAZY, "choose_engine", "estimate_orders", "DUCKDB_FROM_ORDERS", "CSV_BYTES_PER_ORDER", "ENGINES"]
 
 ENGINES = ("pandas", "duckdb", "spark")
 
 
-def __getattr__(name):  # ibis / pyspark are imported on first use (the [scale] extra)
-    if name in ("member_summary", "rfm_inputs", "connect", "local_spark"):
-        from helpers.engine import run
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
 
-        return getattr(run, name)
-    if name in ("summary_expr", "rfm_expr", "purchases"):
-        from helpers.engine import expressions
-
-        return getattr(expressions, name)
+        return getattr(importlib.import_module(f"helpers.engine.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'helpers.engine' has no attribute {name!r}")
-
-
-# ---- the validated-Parquet loader on DuckDB and the further per-member expressions (appended: issue 16, part B) ----
-_LOAD_NAMES = ("load_to_parquet", "EngineLoad")
-__all__ += list(_LOAD_NAMES)
-_first_getattr = __getattr__
-
-
-def __getattr__(name):  # noqa: F811 - extends the lazy imports above
-    if name in _LOAD_NAMES:
-        from helpers.engine import load
-
-        return getattr(load, name)
-    return _first_getattr(name)
-
-
-_COHORT_NAMES = ("cohort_retention", "qualification_spend", "campaign_outcomes", "repurchase_intervals")
-__all__ += list(_COHORT_NAMES)
-_second_getattr = __getattr__
-
-
-def __getattr__(name):  # noqa: F811 - extends the lazy imports above
-    if name in _COHORT_NAMES:
-        from helpers.engine import cohorts
-
-        return getattr(cohorts, name)
-    return _second_getattr(name)

@@ -14,9 +14,6 @@ loader's quarantine) and one column per source column under the pandas loader's 
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +23,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from helpers.data.discover import TEXT_EXTENSIONS
-from helpers.data.encoding import detect_encoding
-from helpers.data.readers import _headers, _unique_names, read_xlsx
+from helpers.data.readers import _headers, _unique_names, csv_layout, empty_file_error, read_xlsx
 from helpers.data.reasons import DataFileError
 
 from .load_parse import ident, lit
@@ -43,29 +39,6 @@ class Staged:
     types: dict[str, str] = field(default_factory=dict)  # frame name → DuckDB type
     bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, text) of broken CSV / xlsx records
     excel: bool = False
-
-
-def _empty(path: Path) -> DataFileError:
-    return DataFileError(f"文件 {path.name} 只有表头，没有数据行。", f"file {path.name} has a header but no data rows.", path)
-
-
-def _csv_layout(path: Path) -> tuple[str, str, list[str]]:
-    """(encoding, delimiter, header names) exactly as helpers.data.readers.read_csv decides them."""
-    if path.stat().st_size == 0:
-        raise DataFileError(f"文件 {path.name} 是空文件（0 字节）。", f"file {path.name} is empty (0 bytes).", path)
-    encoding = detect_encoding(path)
-    with open(path, "rb") as f:
-        head = codecs.getincrementaldecoder(encoding)("replace").decode(f.read(1 << 16)).lstrip("\ufeff")
-    first_line = head.splitlines()[0] if head.strip() else ""
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else max([",", "\t", ";", "|"], key=first_line.count)
-    try:
-        names = next(csv.reader(io.StringIO(head), delimiter=delimiter))
-    except StopIteration:
-        names = []
-    if not [n for n in names if n.strip()]:
-        raise DataFileError(f"文件 {path.name} 没有表头（空文件）。", f"file {path.name} has no header row (empty).",
-                            path)
-    return encoding, delimiter, names
 
 
 def _write_staged(path: Path, staged: Path, names: list[str], encoding: str, delimiter: str, handler,
@@ -90,7 +63,7 @@ def _write_staged(path: Path, staged: Path, names: list[str], encoding: str, del
 
 
 def _stage_csv(con, name: str, path: Path, work: Path) -> Staged:
-    encoding, delimiter, names = _csv_layout(path)
+    encoding, delimiter, names = csv_layout(path)
     headers = _headers(names)
     frame_names = _unique_names(headers)
     bad: list[tuple[int, str]] = []
@@ -108,7 +81,7 @@ def _stage_csv(con, name: str, path: Path, work: Path) -> Staged:
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
         raise DataFileError(f"无法读取文件 {path.name}：{e}", f"cannot read file {path.name}: {e}", path) from e
     if n == 0 and not bad:
-        raise _empty(path)
+        raise empty_file_error(path)
     bad_rows = [(int(r) - 1, text) for r, text in bad]
     # good record k (1-based) sits at source row k + (number of broken records before it)
     gaps = np.sort(np.array([r for r, _ in bad_rows], dtype=np.int64)) - np.arange(1, len(bad_rows) + 1)
@@ -132,7 +105,7 @@ def _stage_parquet(con, name: str, path: Path) -> Staged:
         raise DataFileError(f"无法读取 Parquet 文件 {path.name}：{e}", f"cannot read Parquet file {path.name}: {e}",
                             path) from e
     if n == 0:
-        raise _empty(path)
+        raise empty_file_error(path)
     source = [d[0] for d in described]
     headers = _headers(source)
     names = _unique_names(headers)
@@ -146,7 +119,7 @@ def _stage_parquet(con, name: str, path: Path) -> Staged:
 def _stage_xlsx(con, name: str, path: Path, work: Path) -> Staged:
     raw = read_xlsx(path)
     if len(raw.frame) == 0 and not raw.bad_rows:
-        raise _empty(path)
+        raise empty_file_error(path)
     names = list(raw.frame.columns)
     arrays = [pa.array(raw.frame[c].astype(str).tolist(), pa.string()) for c in names]
     staged = work / f"{name}.raw.parquet"
