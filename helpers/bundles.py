@@ -262,18 +262,6 @@ def rule_explorer(rules: pd.DataFrame, *, min_support: float = 0.002, min_confid
                         description="最小支持度", continuous_update=False)
     conf = w.FloatSlider(value=min_confidence, min=0.0, max=1.0, step=0.01, description="最小置信度",
                          continuous_update=False)
-    out = w.Output()
-
-    def redraw(*_):
-        with out:
-            out.clear_output(wait=True)
-            _show_rules(rules, float(sup.value), float(conf.value), top, names)
-
-    sup.observe(redraw, names="value")
-    conf.observe(redraw, names="value")
-    redraw()
-    box = w.VBox([w.HBox([sup, conf]), out])
-    from IPython.display import display
-
-    display(box)
-    return box
+    return widgets.controls_view(w, [w.HBox([sup, conf])],
+                                 lambda: _show_rules(rules, float(sup.value), float(conf.value), top, names),
+                                 watch=[sup, conf])

@@ -154,20 +154,8 @@ def campaign_list_builder(cands: pd.DataFrame, *, budget: float = 500.0, contact
     b = w.FloatText(value=budget, description="预算（元）")
     cap = w.IntSlider(value=max_contacts, min=0, max=10, description="联系上限", continuous_update=False)
     go = w.Button(description="生成名单")
-    out = w.Output()
-
-    def redraw(*_):
-        with out:
-            out.clear_output(wait=True)
-            _summary(cands, float(b.value), contact_cost, int(cap.value))
-
-    go.on_click(redraw)
-    redraw()
-    box = w.VBox([w.HBox([b, cap, go]), out])
-    from IPython.display import display
-
-    display(box)
-    return box
+    return widgets.controls_view(w, [w.HBox([b, cap, go])],
+                                 lambda: _summary(cands, float(b.value), contact_cost, int(cap.value)), button=go)
 
 
 def mask_phone(phones: pd.Series) -> pd.Series:

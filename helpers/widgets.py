@@ -24,8 +24,9 @@ without it they show the static view.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
-__all__ = ["LIVE_ENV", "STATIC_ENV", "STATIC_KERNEL_ARGUMENT", "front_end", "live", "toolkit"]
+__all__ = ["LIVE_ENV", "STATIC_ENV", "STATIC_KERNEL_ARGUMENT", "controls_view", "front_end", "live", "toolkit"]
 
 #: set to a non-empty value in a kernel where nobody uses the controls
 STATIC_ENV = "MEMBER_WORKBOOK_STATIC_WIDGETS"
@@ -74,3 +75,27 @@ def toolkit(interactive: bool = True):
     except ImportError:  # a course dependency; a bare analyst install may lack it
         return None
     return ipywidgets
+
+
+def controls_view(w, rows: list, draw: Callable[[], object], *, watch=(), button=None):
+    """The explorers' one layout: ``rows`` (controls, or HBoxes of them) above an output area where ``draw()`` —
+    the same function the static view calls, reading the controls' current values — prints or plots the view.
+    It is drawn once now and again whenever a control in ``watch`` changes value or ``button`` is clicked.
+    ``w`` is the module :func:`toolkit` returned. Displays the box and returns it."""
+    from IPython.display import display
+
+    out = w.Output()
+
+    def redraw(*_):
+        with out:
+            out.clear_output(wait=True)
+            draw()
+
+    for control in watch:
+        control.observe(redraw, names="value")
+    if button is not None:
+        button.on_click(redraw)
+    redraw()
+    box = w.VBox([*rows, out])
+    display(box)
+    return box

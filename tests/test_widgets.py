@@ -106,3 +106,20 @@ def test_the_kernel_argument_sets_the_switch_inside_the_kernel_only(tmp_path, mo
     assert "".join(printed).split() == ["False", "False"]  # static, and no name left in the notebook's namespace
     assert widgets.live()  # the process that started the kernel is untouched
 
+
+
+def test_controls_view_draws_now_and_on_every_change_or_click():
+    """The explorers' shared layout: drawn once when built, again when a watched control changes or the button is
+    clicked, never for an unwatched control; the controls sit above the output area."""
+    import ipywidgets as w
+
+    slider, other, button = w.IntSlider(value=1), w.IntSlider(value=5), w.Button(description="应用")
+    seen: list[int] = []
+    box = widgets.controls_view(w, [w.HBox([slider, other, button])], lambda: seen.append(slider.value),
+                                watch=[slider], button=button)
+    assert seen == [1]
+    slider.value = 3
+    other.value = 6
+    button.click()
+    assert seen == [1, 3, 3]
+    assert isinstance(box, w.VBox) and isinstance(box.children[-1], w.Output) and box.children[0].children[0] is slider

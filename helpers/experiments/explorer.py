@@ -35,18 +35,7 @@ def power_calculator(p0: float = 0.2, lift: float = 0.02, alpha: float = 0.05, p
     c_alpha = w.FloatSlider(value=alpha, min=0.01, max=0.2, step=0.01, description="α", **s)
     c_power = w.FloatSlider(value=power, min=0.5, max=0.99, step=0.01, description="检验功效", **s)
     c_n = w.IntSlider(value=n_per_arm, min=100, max=100_000, step=100, description="每组会员数", **s)
-    out = w.Output()
-
-    def redraw(*_):
-        with out:
-            out.clear_output(wait=True)
-            print(power_text(c_p0.value, c_lift.value, c_alpha.value, c_power.value, c_n.value))
-
-    for c in (c_p0, c_lift, c_alpha, c_power, c_n):
-        c.observe(redraw, names="value")
-    redraw()
-    box = w.VBox([c_p0, c_lift, c_alpha, c_power, c_n, out])
-    from IPython.display import display
-
-    display(box)
-    return box
+    controls = [c_p0, c_lift, c_alpha, c_power, c_n]
+    return widgets.controls_view(
+        w, controls, lambda: print(power_text(c_p0.value, c_lift.value, c_alpha.value, c_power.value, c_n.value)),
+        watch=controls)

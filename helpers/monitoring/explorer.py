@@ -46,17 +46,5 @@ def threshold_explorer(anomalies: pd.DataFrame, *, threshold: float = 3.5, recen
         return _show(anomalies, threshold, recent_days)
     slider = w.FloatSlider(value=threshold, min=2.0, max=8.0, step=0.5, description="门槛 |z|",
                            continuous_update=False)
-    out = w.Output()
-
-    def redraw(*_):
-        with out:
-            out.clear_output(wait=True)
-            _show(anomalies, float(slider.value), recent_days)
-
-    slider.observe(redraw, names="value")
-    redraw()
-    box = w.VBox([slider, out])
-    from IPython.display import display
-
-    display(box)
-    return box
+    return widgets.controls_view(w, [slider], lambda: _show(anomalies, float(slider.value), recent_days),
+                                 watch=[slider])

@@ -17,12 +17,6 @@ from helpers.segments.retention import threshold_summary
 __all__ = ["churn_threshold_explorer", "segment_explorer"]
 
 
-def _display(box) -> None:
-    from IPython.display import display
-
-    display(box)
-
-
 def _show_segments(features: pd.DataFrame, columns, k: int, seed: int) -> pd.DataFrame | None:
     from IPython.display import display
 
@@ -49,19 +43,9 @@ def segment_explorer(features: pd.DataFrame, *, columns=CLUSTER_FEATURES, k: int
     pick = w.SelectMultiple(options=[(FEATURE_LABELS_ZH[c], c) for c in available], value=tuple(start),
                             rows=8, description="特征")
     k_slider = w.IntSlider(value=k, min=2, max=8, description="k", continuous_update=False)
-    out = w.Output()
-
-    def redraw(*_):
-        with out:
-            out.clear_output(wait=True)
-            _show_segments(features, list(pick.value), int(k_slider.value), seed)
-
-    pick.observe(redraw, names="value")
-    k_slider.observe(redraw, names="value")
-    redraw()
-    box = w.VBox([w.HBox([pick, k_slider]), out])
-    _display(box)
-    return box
+    return widgets.controls_view(
+        w, [w.HBox([pick, k_slider])], lambda: _show_segments(features, list(pick.value), int(k_slider.value), seed),
+        watch=[pick, k_slider])
 
 
 def _show_threshold(table: pd.DataFrame, threshold: float) -> pd.Series:
@@ -82,15 +66,4 @@ def churn_threshold_explorer(churn_risk: pd.Series, value: pd.Series, *, thresho
         return _show_threshold(table, threshold)
     slider = w.FloatSlider(value=threshold, min=0.0, max=0.95, step=0.05, description="风险阈值",
                            continuous_update=False)
-    out = w.Output()
-
-    def redraw(*_):
-        with out:
-            out.clear_output(wait=True)
-            _show_threshold(table, float(slider.value))
-
-    slider.observe(redraw, names="value")
-    redraw()
-    box = w.VBox([slider, out])
-    _display(box)
-    return box
+    return widgets.controls_view(w, [slider], lambda: _show_threshold(table, float(slider.value)), watch=[slider])

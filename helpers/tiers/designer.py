@@ -100,24 +100,15 @@ def tier_designer(panel: Panel, current: TierRules, proposed: TierRules | None =
     window = w.IntSlider(value=int(proposed.window_months), min=1, max=24, description="窗口（月）",
                          continuous_update=False)
     apply = w.Button(description="应用", button_style="primary")
-    out = w.Output()
 
-    def redraw(*_):
-        with out:
-            out.clear_output(wait=True)
-            try:
-                rules = TierRules(thresholds=(0.0, *[float(b.value) for b in boxes]), names=current.names,
-                                  window_months=int(window.value), basis=current.basis,
-                                  period_months=current.period_months, grace_months=current.grace_months)
-            except ValueError as exc:
-                print(f"门槛不合理：{exc}")
-                return
-            _show(compare_designs(panel, current, rules, benefits, months, warn_share), rules)
+    def draw():
+        try:
+            rules = TierRules(thresholds=(0.0, *[float(b.value) for b in boxes]), names=current.names,
+                              window_months=int(window.value), basis=current.basis,
+                              period_months=current.period_months, grace_months=current.grace_months)
+        except ValueError as exc:
+            print(f"门槛不合理：{exc}")
+            return
+        _show(compare_designs(panel, current, rules, benefits, months, warn_share), rules)
 
-    apply.on_click(redraw)
-    redraw()
-    box = w.VBox([w.HBox(boxes), w.HBox([window, apply]), out])
-    from IPython.display import display
-
-    display(box)
-    return box
+    return widgets.controls_view(w, [w.HBox(boxes), w.HBox([window, apply])], draw, button=apply)
