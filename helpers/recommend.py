@@ -98,16 +98,37 @@ class Recommender:
     :data:`HYBRID_PARTS`; :func:`tune_weights` picks them on a validation period before the test period): the
     buy-again and recent parts keep the member's staples on the list, the collaborative and content parts bring
     products he has not bought yet.
+
+    ``fit(..., warm=earlier_model)`` starts ALS from a model fitted on an earlier cut-off (factors matched by member
+    and product id) and runs ``warm_iterations`` sweeps instead of ``iterations``: next month's model is last
+    month's plus a few sweeps, which is how :func:`tune_weights`, the test model and the final model are chained.
     """
 
     def __init__(self, *, factors: int = 32, iterations: int = 15, regularization: float = 0.05, alpha: float = 10.0,
                  weights: tuple[float, ...] | None = None, seed: int = 0,
-                 threads: int = 1):
+                 threads: int = 1, warm_iterations: int = 4):
         self.factors, self.iterations, self.regularization, self.alpha = factors, iterations, regularization, alpha
         self.weights = DEFAULT_WEIGHTS if weights is None else tuple(weights)
-        self.seed, self.threads = seed, threads
+        self.seed, self.threads, self.warm_iterations = seed, threads, warm_iterations
 
-    def fit(self, data: Interactions, products: pd.DataFrame | None = None, *, als: bool = True) -> Recommender:
+    def _warm_factors(self, data: Interactions, warm: Recommender | None, factors: int):
+        """Start factors taken from ``warm`` (a model fitted on an earlier cut-off), matched by member and product id;
+        members and products it did not know start small and random as in a cold fit. None when ``warm`` has no
+        ALS factors of the same width."""
+        if warm is None or getattr(warm, "als_", None) is None or warm.als_[0].shape[1] != factors:
+            return None
+        rng = np.random.default_rng(self.seed)
+        out = []
+        for ids, old_ids, old in ((data.members, warm.data_.members, warm.als_[0]),
+                                  (data.items, warm.data_.items, warm.als_[1])):
+            f = rng.random((len(ids), factors)) * 0.01
+            pos = old_ids.get_indexer(ids)
+            f[pos >= 0] = old[pos[pos >= 0]]
+            out.append(np.ascontiguousarray(f))
+        return out
+
+    def fit(self, data: Interactions, products: pd.DataFrame | None = None, *, als: bool = True,
+            warm: Recommender | None = None) -> Recommender:
         self.data_ = data
         X = data.counts
         B = (X > 0).astype(np.float64)
@@ -129,10 +150,14 @@ class Recommender:
 
             conf = X.copy().astype(np.float64)
             conf.data = stable(1.0 + self.alpha * np.log1p(conf.data))
+            factors = min(self.factors, max(1, X.shape[1] - 1))
+            start = self._warm_factors(data, warm, factors)
             with threadpool_limits(self.threads):
-                model = AlternatingLeastSquares(factors=min(self.factors, max(1, X.shape[1] - 1)),
-                                                regularization=self.regularization, iterations=self.iterations,
+                model = AlternatingLeastSquares(factors=factors, regularization=self.regularization,
+                                                iterations=self.iterations if start is None else self.warm_iterations,
                                                 num_threads=self.threads, random_state=self.seed, dtype=np.float64)
+                if start is not None:
+                    model.user_factors, model.item_factors = start
                 model.fit(conf.tocsr(), show_progress=False)
             self.als_ = (np.asarray(model.user_factors, dtype=np.float64), np.asarray(model.item_factors, dtype=np.float64))
         return self
@@ -330,7 +355,8 @@ def sample_members(members, max_members: int | None) -> pd.Index:
 
 def tune_weights(lines: pd.DataFrame, products: pd.DataFrame | None, start, end, *, grid=WEIGHT_GRID,
                  seed: int = 0, factors: int = 32, k: int = 10, max_members: int | None = 20000,
-                 periods: int = 3, batch: int = 20000) -> tuple[tuple, pd.DataFrame]:
+                 periods: int = 3, batch: int = 20000, iterations: int = 8, warm_iterations: int = 4,
+                 return_model: bool = False) -> tuple:
     """The hybrid weights with the best recall@k on a validation period *before* the test period: trained on
     purchases up to ``start``, scored on the purchases after ``start`` up to ``end`` (ties: the earlier set in
     ``grid``). With ``periods`` > 1 the same is done for as many earlier periods of the same length, each with its
@@ -341,22 +367,27 @@ def tune_weights(lines: pd.DataFrame, products: pd.DataFrame | None, start, end,
 
     Scale: with more than ``max_members`` buyers up to ``start`` the tuning runs on a deterministic sample of them
     (:func:`sample_members`; their purchases only), and each part of the hybrid is computed once per batch and
-    combined with every weight set, so the grid costs little more than one evaluation."""
+    combined with every weight set, so the grid costs little more than one evaluation. The periods are fitted
+    oldest first, each ALS starting from the previous period's factors (:meth:`Recommender.fit` with ``warm``):
+    the first fit runs ``iterations`` sweeps, the next ones ``warm_iterations``, which reach the quality of a
+    15-sweep cold fit at a third of its cost. With ``return_model`` the last fitted model (trained up to ``start``)
+    comes third, to start the test-period model from."""
     d = lines["day"].to_numpy()
     before = lines.loc[d <= _day(start), "member_id"]
     keep = sample_members(before, max_members)
     if len(keep) < len(pd.Index(before).unique()):
         lines = lines[lines["member_id"].isin(keep)]
     start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    sums, n = np.zeros((len(grid), 2)), 0
-    for q in range(max(1, int(periods))):
+    sums, n, model = np.zeros((len(grid), 2)), 0, None
+    for q in reversed(range(max(1, int(periods)))):  # the oldest period first: each model warm-starts the next
         s0, e0 = start - q * (end - start), end - q * (end - start)
         data = interactions(lines, s0)
         test = held_out(lines, s0, e0)
         members = pd.Index(test.index).astype(str).intersection(data.members)
         if len(members) == 0:
             continue
-        model = Recommender(seed=seed, factors=factors).fit(data, products)
+        model = Recommender(seed=seed, factors=factors, iterations=iterations,
+                            warm_iterations=warm_iterations).fit(data, products, warm=model)
         R, sizes = _relevance(test, members, data.items)
         for i in range(0, len(members), batch):
             parts = model.components(members[i:i + batch])
@@ -370,4 +401,4 @@ def tune_weights(lines: pd.DataFrame, products: pd.DataFrame | None, start, end,
         table[[f"recall_at_{k}", f"ndcg_at_{k}"]] = np.nan
     scores = stable(table[f"recall_at_{k}"].fillna(-1).to_numpy())
     best = tuple(grid[int(np.argmax(scores))]) if len(scores) else tuple(grid[0])
-    return best, table
+    return (best, table, model) if return_model else (best, table)

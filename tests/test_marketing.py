@@ -569,3 +569,42 @@ def test_tune_weights_pools_earlier_periods_of_the_same_length():
     three = recommend.tune_weights(li, None, "2025-05-31", "2025-06-30", factors=2, periods=3)[1]
     # June: M1 and M2 had bought before; May (trained to May 1): only M1; April: nobody had bought before
     assert one["members"].iloc[0] == 2 and two["members"].iloc[0] == 3 and three["members"].iloc[0] == 3
+
+
+def test_als_warm_start_begins_from_the_earlier_factors_matched_by_id():
+    rows = [(f"O{m}{p}", f"M{m}", f"P{p}") for m in range(6) for p in range(4) if (m + p) % 3]
+    early = recommend.interactions(_lines(rows[:10]), "2025-06-30")
+    later = recommend.interactions(_lines(rows + [("O99", "M9", "P7")]), "2025-06-30")  # a new member, a new product
+    a = recommend.Recommender(seed=3, factors=2).fit(early)
+    b = recommend.Recommender(seed=3, factors=2, warm_iterations=0).fit(later, warm=a)  # zero sweeps: the start itself
+    for ids, old_ids, new, old in ((later.members, early.members, b.als_[0], a.als_[0]),
+                                   (later.items, early.items, b.als_[1], a.als_[1])):
+        for i, key in enumerate(ids):
+            if key in old_ids:
+                assert np.array_equal(new[i], old[list(old_ids).index(key)])
+            else:  # unknown to the earlier model: small random start, as a cold fit has
+                assert ((new[i] >= 0) & (new[i] < 0.01)).all()
+    assert "M9" in later.members and "P7" in later.items
+    # a different width cannot be continued: a cold fit of `iterations` sweeps
+    cold = recommend.Recommender(seed=3, factors=3).fit(later)
+    assert np.array_equal(recommend.Recommender(seed=3, factors=3).fit(later, warm=a).als_[0], cold.als_[0])
+
+
+def test_warm_started_als_keeps_top_n_under_last_bit_noise():
+    data = _als_world()
+    earlier = recommend.Recommender(seed=7, factors=16, iterations=8).fit(data)
+    model = recommend.Recommender(seed=7, factors=16).fit(data, warm=earlier)
+    counts = data.counts.copy()
+    counts.data = np.nextafter(counts.data.astype(np.float32), np.float32(np.inf)).astype(float)
+    noisy = recommend.Recommender(seed=7, factors=16).fit(recommend.Interactions(
+        data.members, data.items, counts, data.recent, data.as_of, data.decayed), warm=earlier)
+    assert not np.array_equal(noisy.als_[0], model.als_[0])
+    pd.testing.assert_frame_equal(noisy.recommend("als", data.members, 10), model.recommend("als", data.members, 10))
+
+
+def test_tune_weights_can_hand_back_its_last_model_for_the_test_period():
+    li = _toy_world()
+    w, table, model = recommend.tune_weights(li, None, "2025-05-31", "2025-06-30", factors=2, return_model=True)
+    w2, table2 = recommend.tune_weights(li, None, "2025-05-31", "2025-06-30", factors=2)
+    assert w == w2 and table.equals(table2)
+    assert model.data_.as_of == pd.Timestamp("2025-05-31")  # trained up to the validation start, never after
