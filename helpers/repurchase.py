@@ -121,8 +121,13 @@ def buy_features(orders: pd.DataFrame, cutoff, window_days: int = 30) -> pd.Data
     those orders: recency, purchase days, tenure, log of spend, purchase days in the last 30 / 90 / 365 days, mean
     gap between purchase days, silence over the mean gap, and purchase days in the same ``window_days`` a year
     earlier (seasonality). Index ``member_id`` in sorted order."""
+    return _features(_paid_days(orders, _day(cutoff)), cutoff, window_days)
+
+
+def _features(d: pd.DataFrame, cutoff, window_days: int) -> pd.DataFrame:
+    """:func:`buy_features` from the paid days of :func:`_paid_days` (later days are ignored)."""
     c = _day(cutoff)
-    d = _paid_days(orders, c)
+    d = d[d["day"].to_numpy() <= c]
     if d.empty:
         return pd.DataFrame(columns=list(FEATURE_LABELS_ZH), index=pd.Index([], name="member_id"), dtype=float)
     spend = d.groupby("member_id")["net"].sum()
@@ -147,12 +152,21 @@ def buy_labels(orders: pd.DataFrame, cutoff, window_days: int = 30, end=None) ->
     """True when the member (every member with a paid order on or before ``cutoff``) has a paid order on days
     ``cutoff + 1`` … ``cutoff + window_days``. ``end`` (the as-of date) guards against labels from the future."""
     c = _day(cutoff)
-    if end is not None and c + window_days > _day(end):
+    _check_label_window(cutoff, window_days, end)
+    return _labels(_paid_days(orders, c + window_days), c, window_days)
+
+
+def _check_label_window(cutoff, window_days: int, end) -> None:
+    if end is not None and _day(cutoff) + window_days > _day(end):
         raise ValueError(f"label window {pd.Timestamp(cutoff).date()} + {window_days} days runs past the as-of date "
                          f"{pd.Timestamp(end).date()}: that would use the future / 标签观察期越过了截止日")
-    d = _paid_days(orders, c + window_days)
-    pop = np.unique(d.loc[d["day"] <= c, "member_id"].to_numpy())
-    came = set(d.loc[d["day"] > c, "member_id"])
+
+
+def _labels(d: pd.DataFrame, c: int, window_days: int) -> pd.Series:
+    """:func:`buy_labels` from the paid days of :func:`_paid_days`, ``c`` the cut-off day (no future guard here)."""
+    day = d["day"].to_numpy()
+    pop = np.sort(pd.unique(d.loc[day <= c, "member_id"].to_numpy()))  # sort the distinct ids, not every order's
+    came = set(d.loc[(day > c) & (day <= c + window_days), "member_id"])
     return pd.Series([m in came for m in pop], index=pd.Index(pop, name="member_id"), dtype=bool, name="bought")
 
 
@@ -343,8 +357,11 @@ def buy_training_frame(orders: pd.DataFrame, cuts, window_days: int = 30, end=No
     the ``window_days`` after it, never after ``end``."""
     Xs, ys = [], []
     for c in cuts:
-        X = buy_features(orders, c, window_days)
-        y = buy_labels(orders, c, window_days, end=end).reindex(X.index)
+        _check_label_window(c, window_days, end)
+    d = _paid_days(orders, max((_day(c) for c in cuts), default=0) + window_days)  # once for every cut-off
+    for c in cuts:
+        X = _features(d, c, window_days)
+        y = _labels(d, _day(c), window_days).reindex(X.index)
         key = f"@{pd.Timestamp(c).date()}"
         X.index = X.index.astype(str) + key
         y.index = X.index

@@ -574,7 +574,7 @@ def test_tune_weights_pools_earlier_periods_of_the_same_length():
 def test_als_warm_start_begins_from_the_earlier_factors_matched_by_id():
     rows = [(f"O{m}{p}", f"M{m}", f"P{p}") for m in range(6) for p in range(4) if (m + p) % 3]
     early = recommend.interactions(_lines(rows[:10]), "2025-06-30")
-    later = recommend.interactions(_lines(rows + [("O99", "M9", "P7")]), "2025-06-30")  # a new member, a new product
+    later = recommend.interactions(_lines([*rows, ("O99", "M9", "P7")]), "2025-06-30")  # a new member, a new product
     a = recommend.Recommender(seed=3, factors=2).fit(early)
     b = recommend.Recommender(seed=3, factors=2, warm_iterations=0).fit(later, warm=a)  # zero sweeps: the start itself
     for ids, old_ids, new, old in ((later.members, early.members, b.als_[0], a.als_[0]),
