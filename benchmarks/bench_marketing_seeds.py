@@ -10,7 +10,8 @@ replaced (``previous``: the most recent window stacked with the same window a ye
 
 Recommender, per world, as the notebook runs it at its as-of date (the last day of the data): hybrid weights tuned
 on the 30 days before the last 30 (:func:`helpers.recommend.tune_weights`), the model refitted up to the last 30
-days and evaluated on them; recall@10 and NDCG@10 of the hybrid, the popularity and the buy-again baselines.
+days (its ALS warm-started from the tuning's last model) and evaluated on them; recall@10 and NDCG@10 of the
+hybrid, the popularity and the buy-again baselines.
 
     .venv/bin/python benchmarks/bench_marketing_seeds.py                        # 3 seeds × 5 dates, 5,000 members
     .venv/bin/python benchmarks/bench_marketing_seeds.py --seeds 11 --members 2000
@@ -54,8 +55,10 @@ def recommender(folder: Path, seed: int = 0) -> dict:
     as_of = orders["order_ts"].max().normalize()
     lines = bundles.paid_lines(orders, items, as_of)
     cut = as_of - pd.Timedelta(days=30)
-    weights, _ = recommend.tune_weights(lines, products, cut - pd.Timedelta(days=30), cut, seed=seed)
-    model = recommend.Recommender(weights=weights, seed=seed).fit(recommend.interactions(lines, cut), products)
+    weights, _, tuned = recommend.tune_weights(lines, products, cut - pd.Timedelta(days=30), cut, seed=seed,
+                                               return_model=True)
+    model = recommend.Recommender(weights=weights, seed=seed).fit(recommend.interactions(lines, cut), products,
+                                                                  warm=tuned)  # as the notebook: warm-started
     ev = recommend.evaluate(model, recommend.held_out(lines, cut, as_of),
                             methods=("popularity", "personal_frequency", "hybrid"))
     row = {"weights": weights}
