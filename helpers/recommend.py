@@ -24,8 +24,8 @@ from scipy import sparse
 
 from helpers.synth.stable import stable
 
-__all__ = ["DEFAULT_WEIGHTS", "HYBRID_PARTS", "METHODS_ZH", "WEIGHT_GRID", "Interactions", "Recommender", "combine", "evaluate", "held_out",
-           "interactions", "rank_metrics", "sample_members", "top_n", "tune_weights"]
+__all__ = ["DEFAULT_WEIGHTS", "HYBRID_PARTS", "METHODS_ZH", "WEIGHT_GRID", "Interactions", "Recommender", "combine", "encode",
+           "evaluate", "held_out", "interactions", "rank_metrics", "sample_members", "top_n", "tune_weights"]
 
 METHODS_ZH = {"popularity": "热门商品（基线）", "personal_frequency": "常买商品（基线：再次购买）",
               "recent": "近期购买（按时间衰减）", "content": "内容推荐（品类 / 品牌偏好）", "item_item": "物品协同（共同购买）", "als": "隐式 ALS 矩阵分解",
@@ -49,27 +49,61 @@ def _day(value) -> int:
                .astype(np.int64))
 
 
+def encode(lines: pd.DataFrame) -> pd.DataFrame:
+    """``lines`` with ``order_id``, ``member_id`` and ``product_id`` as categoricals whose categories are the sorted
+    ids: every string id is hashed once here, and :func:`interactions`, :func:`held_out` and :func:`tune_weights`,
+    which cut the same lines at several dates, then work on the integer codes (same results as on plain ids)."""
+    out = lines.copy(deep=False)
+    for col in ("order_id", "member_id", "product_id"):
+        if col in out.columns and not isinstance(out[col].dtype, pd.CategoricalDtype):
+            codes, ids = pd.factorize(out[col], sort=True)
+            out[col] = pd.Categorical.from_codes(codes, categories=pd.Index(ids))
+    return out
+
+
+def _codes(s: pd.Series, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of ``s`` and the ids they stand for (sorted ids when ``sort``; codes of a categorical from
+    :func:`encode` as they are)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(np.int64), s.cat.categories
+    codes, ids = pd.factorize(s, sort=sort)
+    return codes.astype(np.int64), pd.Index(ids)
+
+
+def _present(codes: np.ndarray, ids: pd.Index, name: str) -> tuple[pd.Index, np.ndarray]:
+    """The ids that occur (sorted, as the categories are) and each row's position among them."""
+    used = np.unique(codes)
+    return pd.Index(ids.take(used), name=name), np.searchsorted(used, codes)
+
+
 def interactions(lines: pd.DataFrame, as_of, *, items: pd.Index | None = None, recent_days: int = 90,
                  half_life_days: float = 90.0) -> Interactions:
-    """The count matrix of paid order lines (:func:`helpers.bundles.paid_lines`) on or before ``as_of``;
-    ``items`` fixes the product columns (default: the products bought). Members and products in sorted order.
-    ``decayed`` holds the same orders weighted by 0.5 ** (days before ``as_of`` ÷ ``half_life_days``)."""
+    """The count matrix of paid order lines (:func:`helpers.bundles.paid_lines`, plain or through :func:`encode`) on or
+    before ``as_of``; ``items`` fixes the product columns (default: the products bought). Members and products in
+    sorted order. ``decayed`` holds the same orders weighted by 0.5 ** (days before ``as_of`` ÷ ``half_life_days``)."""
     a = _day(as_of)
     li = lines.loc[lines["day"].to_numpy() <= a, ["order_id", "member_id", "product_id", "day"]]
-    li = li.drop_duplicates(["order_id", "product_id"])
-    members = pd.Index(np.sort(li["member_id"].unique()), name="member_id")
-    items = pd.Index(np.sort(li["product_id"].unique()), name="product_id") if items is None else items
-    r = members.get_indexer(li["member_id"])
-    c = items.get_indexer(li["product_id"])
+    o, _ = _codes(li["order_id"], sort=False)
+    p, p_ids = _codes(li["product_id"])
+    # one count per (order, product): the first of its lines, in their order (what drop_duplicates keeps)
+    first = np.unique(o * max(len(p_ids), 1) + p, return_index=True)[1] if len(li) else np.array([], dtype=np.int64)
+    first.sort()
+    m, m_ids = _codes(li["member_id"])
+    members, r = _present(m[first], m_ids, "member_id")
+    if items is None:
+        items, c = _present(p[first], p_ids, "product_id")
+    else:
+        c = items.get_indexer(p_ids)[p[first]] if len(first) else np.array([], dtype=np.int64)
+    day = li["day"].to_numpy(np.int64)[first]
     ok = c >= 0
     counts = sparse.csr_matrix((np.ones(ok.sum()), (r[ok], c[ok])), shape=(len(members), len(items)))
     counts.sum_duplicates()
-    age = (a - li["day"].to_numpy(np.int64)[ok]).astype(float)
+    age = (a - day[ok]).astype(float)
     w = stable(np.exp2(-age / float(half_life_days)))
     decayed = sparse.csr_matrix((w, (r[ok], c[ok])), shape=(len(members), len(items)))
     decayed.sum_duplicates()
     decayed.data = stable(decayed.data)
-    rec = ok & (li["day"].to_numpy() > a - recent_days)
+    rec = ok & (day > a - recent_days)
     recent = np.bincount(c[rec], minlength=len(items)).astype(float)
     return Interactions(members, items, counts, recent, pd.Timestamp(as_of).normalize(), decayed)
 
@@ -79,12 +113,12 @@ def held_out(lines: pd.DataFrame, start, end) -> pd.Series:
     d = lines["day"].to_numpy()
     li = lines.loc[(d > _day(start)) & (d <= _day(end)), ["member_id", "product_id"]]
     # one pass over sorted member codes instead of a pandas group per member (a Python call each)
-    codes, uniq = pd.factorize(li["member_id"].to_numpy(dtype=object), sort=True)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(1, len(uniq)))
-    parts = np.split(li["product_id"].to_numpy(dtype=object)[order], bounds)
-    index = pd.Index(uniq, name="member_id", dtype=li["member_id"].dtype)
-    return pd.Series([set(p) for p in parts] if len(uniq) else [], index=index, name="product_id", dtype=object)
+    m, m_ids = _codes(li["member_id"])
+    members, pos = _present(m, m_ids, "member_id")
+    p, p_ids = _codes(li["product_id"], sort=False)
+    order = np.argsort(pos, kind="stable")
+    parts = np.split(np.asarray(p_ids, dtype=object)[p[order]], np.searchsorted(pos[order], np.arange(1, len(members))))
+    return pd.Series([set(x) for x in parts] if len(members) else [], index=members, name="product_id", dtype=object)
 
 
 def _scale_rows(m: np.ndarray) -> np.ndarray:

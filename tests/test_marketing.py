@@ -608,3 +608,20 @@ def test_tune_weights_can_hand_back_its_last_model_for_the_test_period():
     w2, table2 = recommend.tune_weights(li, None, "2025-05-31", "2025-06-30", factors=2)
     assert w == w2 and table.equals(table2)
     assert model.data_.as_of == pd.Timestamp("2025-05-31")  # trained up to the validation start, never after
+
+
+def test_encoded_lines_give_the_same_counts_and_held_out_sets():
+    li = _toy_world()
+    li = pd.concat([li, li.iloc[[0]]], ignore_index=True)  # a repeated line: still one order containing A
+    enc = recommend.encode(li)
+    assert isinstance(enc["member_id"].dtype, pd.CategoricalDtype)  # the input is left as it was:
+    assert not isinstance(li["member_id"].dtype, pd.CategoricalDtype)
+    for lines in (li, enc):
+        data = recommend.interactions(lines, "2025-05-31")
+        assert list(data.members) == ["M1", "M2", "M3"] and list(data.items) == ["A", "B", "C", "D"]
+        assert data.counts.toarray().tolist() == [[2, 1, 0, 0], [1, 0, 2, 0], [0, 1, 0, 1]]
+        fixed = recommend.interactions(lines, "2025-05-31", items=pd.Index(["D", "A", "Z"]))
+        assert fixed.counts.toarray().tolist() == [[0, 2, 0], [0, 1, 0], [1, 0, 0]]
+        test = recommend.held_out(lines, "2025-05-31", "2025-06-30")
+        assert test.to_dict() == {"M1": {"A"}, "M2": {"C"}, "M3": {"D"}}
+        assert recommend.held_out(lines, "2026-01-01", "2026-02-01").empty
