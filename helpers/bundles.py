@@ -53,8 +53,31 @@ def baskets(lines: pd.DataFrame, as_of=None, *, since_days: int | None = None) -
     if since_days is not None and as_of is not None and len(li):
         end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
         li = li[(li["ts"] >= end - pd.Timedelta(days=int(since_days))) & (li["ts"] < end)]
+    coded = _sorted_codes(li)
+    if coded is not None:  # lines from helpers.recommend.encode: distinct pairs by one integer key, no string work
+        (o, orders), (p, products) = coded
+        n = max(len(products), 1)
+        key = np.sort(o * n + p)
+        key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key  # distinct (np.unique hashes: slower)
+        return pd.DataFrame({"order_id": pd.Categorical.from_codes(key // n, categories=orders),
+                             "product_id": pd.Categorical.from_codes(key % n, categories=products)})
     li = li[["order_id", "product_id"]].drop_duplicates()
     return li.sort_values(["order_id", "product_id"], kind="mergesort").reset_index(drop=True)
+
+
+def _sorted_codes(lines: pd.DataFrame):
+    """((codes, ids) of order_id, (codes, ids) of product_id) when both are categoricals with sorted categories and
+    no missing id (what :func:`helpers.recommend.encode` makes): codes then sort as the ids do. None otherwise."""
+    out = []
+    for col in ("order_id", "product_id"):
+        s = lines[col]
+        if not isinstance(s.dtype, pd.CategoricalDtype) or not s.cat.categories.is_monotonic_increasing:
+            return None
+        codes = s.cat.codes.to_numpy(np.int64)
+        if len(codes) and codes.min() < 0:
+            return None
+        out.append((codes, s.cat.categories))
+    return out
 
 
 #: above this many order × product cells the basket matrix is sparse (a dense boolean matrix is one byte a cell)
@@ -93,8 +116,12 @@ def _incidence(lines: pd.DataFrame, min_orders: int):
     ``min_orders`` orders, the product ids (sorted) and the number of orders."""
     from scipy import sparse as sp
 
-    r, orders = pd.factorize(lines["order_id"].to_numpy(), sort=False)
-    c, ids = pd.factorize(lines["product_id"].to_numpy(), sort=False)
+    coded = _sorted_codes(lines)
+    if coded is not None:  # encoded lines: the codes are the rows and columns (unused ones stay empty)
+        (r, orders), (c, ids) = coded
+    else:
+        r, orders = pd.factorize(lines["order_id"].to_numpy(), sort=False)
+        c, ids = pd.factorize(lines["product_id"].to_numpy(), sort=False)
     n, k = len(orders), len(ids)
     m = sp.csr_matrix((np.ones(len(r), dtype=np.int32), (r, c)), shape=(n, k))
     m.sum_duplicates()
@@ -103,7 +130,7 @@ def _incidence(lines: pd.DataFrame, min_orders: int):
     ids = np.asarray(ids).astype(str)
     keep = np.flatnonzero(counts >= min_orders)
     keep = keep[np.argsort(ids[keep], kind="mergesort")]
-    return m[:, keep].tocsc().tocsr(), ids[keep], n
+    return m[:, keep].tocsc().tocsr(), ids[keep], int(np.count_nonzero(np.diff(m.indptr)))  # orders with a line
 
 
 def _pair_rules(lines: pd.DataFrame, n: int, min_support: float) -> pd.DataFrame:

@@ -72,7 +72,8 @@ def _codes(s: pd.Series, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
 
 def _present(codes: np.ndarray, ids: pd.Index, name: str) -> tuple[pd.Index, np.ndarray]:
     """The ids that occur (sorted, as the categories are) and each row's position among them."""
-    used = np.unique(codes)
+    used = np.sort(codes)
+    used = used[np.r_[True, used[1:] != used[:-1]]] if len(used) else used  # distinct (np.unique hashes: slower)
     return pd.Index(ids.take(used), name=name), np.searchsorted(used, codes)
 
 

@@ -625,3 +625,15 @@ def test_encoded_lines_give_the_same_counts_and_held_out_sets():
         test = recommend.held_out(lines, "2025-05-31", "2025-06-30")
         assert test.to_dict() == {"M1": {"A"}, "M2": {"C"}, "M3": {"D"}}
         assert recommend.held_out(lines, "2026-01-01", "2026-02-01").empty
+
+
+def test_encoded_lines_give_the_same_baskets_and_rules():
+    rng = np.random.default_rng(4)
+    rows = [(f"O{i}", f"M{i % 7}", f"P{j}") for i in range(200) for j in rng.integers(0, 6, 3)]  # repeats inside
+    li = _lines(rows)
+    plain, coded = bundles.baskets(li), bundles.baskets(recommend.encode(li))
+    assert plain.duplicated().sum() == 0 and len(plain) == len({(o, p) for o, _, p in rows})
+    assert plain.equals(coded.astype(str).astype(plain.dtypes.to_dict()))  # same pairs, same (sorted) order
+    for method in ("pairs", "mlxtend"):
+        pd.testing.assert_frame_equal(bundles.mine_rules(coded, min_support=0.05, min_confidence=0.0, method=method),
+                                      bundles.mine_rules(plain, min_support=0.05, min_confidence=0.0, method=method))
