@@ -246,9 +246,9 @@ class Recommender:
             # ALS runs in float64: in float32 a last-bit difference of another CPU's kernels grows to ~1e-5 over
             # the iterations and moved some members' top-10; in float64 it stays ~1e-13, and 20 significant bits
             # keep the ranking the same unless two scores agree to about six digits (tests/test_marketing.py)
-            s = stable(u[rows] @ v.T, bits=20)
+            return stable(u[rows] @ v.T, bits=20)  # already rounded (coarser than the final rounding below)
         elif method == "hybrid":
-            s = combine(self.components(members), self.weights)
+            return combine(self.components(members), self.weights)  # rounded by combine
         else:
             raise ValueError(f"unknown method {method!r}; one of {list(METHODS_ZH)}")
         return stable(np.asarray(s, dtype=np.float64))
