@@ -83,65 +83,129 @@ def _ranges_ascending(files: list[str]) -> bool:
     return True
 
 
-def read_clustered(path, columns=SUMMARY_COLUMNS):
-    """``(orders, codes, ids)`` of a Parquet file (or folder of parts) in the member layout, ``None`` for any other
-    file. ``orders``: the other wanted columns as pandas (codes as categoricals); ``codes``: int32 member code of
-    every row, ascending; ``ids``: the distinct member ids in ascending order (the dtype ``pd.read_parquet`` gives
-    the column). The ids are never decoded row by row: each row group's dictionary is sorted and its indices
-    ascending in that layout (checked here), so a running count over the indices numbers the members."""
+class _NotClustered(Exception):
+    """A row group that is not in the member layout (or holds values the general path must judge)."""
+
+
+def _group_arrays(path: str, groups: list[int], wanted: list[str], codes_kind: list[str], out: dict, at: int):
+    """Decode row groups ``groups`` of one file into the preallocated arrays of ``out`` from row ``at``: the member's
+    local code (0, 0, 1, … within each row group), timestamps, amounts and the small codes of ``status`` /
+    ``channel``. Returns per row group (start, stop, its ids ascending, their values for the code columns)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    files = _files(path)
-    names = pq.read_schema(files[0]).names
-    if not all(c in names for c in ("member_id", "order_ts", "net_amount")) or not _ranges_ascending(files):
-        return None
-    wanted = [c for c in columns if c in names]
-    codes_kind = [c for c in ("member_id", "status", "channel") if c in wanted]
-    tables = [pq.read_table(f, columns=wanted, read_dictionary=codes_kind) for f in files]
-    col = pa.chunked_array([c for t in tables for c in t.column("member_id").chunks],
-                           type=tables[0].schema.field("member_id").type)
-    if not pa.types.is_dictionary(col.type) or col.null_count:
-        return None
-    parts, used, total, last = [], [], 0, None
-    for chunk in col.chunks:
-        if not len(chunk):
+    pf = pq.ParquetFile(path, read_dictionary=codes_kind)
+    found = []
+    for g in groups:
+        t = pf.read_row_group(g, columns=wanted, use_threads=False)
+        k = t.num_rows
+        if k == 0:
             continue
-        dic = chunk.dictionary
+        stop = at + k
+        mid = t.column("member_id").combine_chunks()
+        if not pa.types.is_dictionary(mid.type) or mid.null_count:
+            raise _NotClustered
+        dic, idx = mid.dictionary, mid.indices.to_numpy(zero_copy_only=False)
         if len(dic) > 1 and not pc.all(pc.less(dic.slice(0, len(dic) - 1), dic.slice(1))).as_py():
-            return None  # a dictionary out of order: not this layout
-        idx = chunk.indices.to_numpy(zero_copy_only=False)
+            raise _NotClustered  # a dictionary out of order
         step = np.diff(idx)
         if (step < 0).any():
-            return None
-        changed = np.empty(len(idx), bool)
+            raise _NotClustered  # ids out of order
+        changed = np.empty(k, bool)
         changed[0] = True
         np.not_equal(step, 0, out=changed[1:])
         del step
-        local = np.cumsum(changed, dtype=np.int32)
+        local = out["codes"][at:stop]
+        np.cumsum(changed, dtype=np.int32, out=local)
         local -= np.int32(1)
-        first_ids = dic.take(pa.array(idx[changed]))  # the ids of this row group, ascending
-        del changed
-        head = first_ids[0].as_py()
-        if last is not None and head < last:
-            return None
-        shift = total - 1 if head == last else total  # the member the row group before ended with continues
-        local += np.int32(shift)
-        parts.append(local)
-        used.append(first_ids.slice(1) if head == last else first_ids)
-        total = shift + len(first_ids)
-        last = first_ids[len(first_ids) - 1].as_py()
+        ids = dic.take(pa.array(idx[changed])).cast(pa.string())
+        del changed, idx
+        for c in ("order_ts", "net_amount"):
+            arr = t.column(c)
+            if arr.null_count:
+                raise _NotClustered  # missing values: the general path names them
+            out[c][at:stop] = arr.to_numpy()
+        small = {}
+        for c in codes_kind[1:]:
+            arr = t.column(c).combine_chunks()
+            small[c] = arr.dictionary.to_pylist()
+            out[c][at:stop] = arr.indices.to_numpy(zero_copy_only=False) if not arr.null_count else \
+                arr.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        found.append((at, stop, ids, small))
+        at = stop
+    return found
+
+
+def read_clustered(path, columns=SUMMARY_COLUMNS):
+    """``(orders, codes, ids)`` of a Parquet file (or folder of parts) in the member layout, ``None`` for any other
+    file. ``orders``: ``order_ts``, ``net_amount`` and the ``status`` / ``channel`` columns as categoricals;
+    ``codes``: int32 member code of every row, ascending; ``ids``: the distinct member ids in ascending order
+    (the dtype ``pd.read_parquet`` gives the column). The ids are never decoded row by row: each row group's
+    dictionary is sorted and its indices ascending in that layout (checked here), so a running count over the
+    indices numbers the members. Row groups are decoded straight into numpy arrays, the file's halves on two
+    threads (pyarrow and numpy release the GIL), and Arrow holds one row group at a time."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = _files(path)
+    schema = pq.read_schema(files[0])
+    names = schema.names
+    if not all(c in names for c in ("member_id", "order_ts", "net_amount")) or not _ranges_ascending(files):
+        return None
+    ts_type, net_type = schema.field("order_ts").type, schema.field("net_amount").type
+    if not pa.types.is_timestamp(ts_type) or ts_type.tz is not None or not pa.types.is_float64(net_type):
+        return None
+    wanted = [c for c in columns if c in names]
+    codes_kind = [c for c in ("member_id", "status", "channel") if c in wanted]
+    if not all(pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type) or (
+            pa.types.is_dictionary(schema.field(c).type) and pa.types.is_string(schema.field(c).type.value_type))
+            for c in codes_kind):
+        return None  # codes that are not text: the general path
+    jobs, n = [], 0  # (file, row groups, first row): contiguous halves of every file
+    for f in files:
+        meta = pq.ParquetFile(f).metadata
+        sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+        half = len(sizes) // 2
+        for part in (range(half), range(half, len(sizes))):
+            if len(part):
+                jobs.append((f, list(part), n))
+                n += sum(sizes[g] for g in part)
+    out = {"codes": np.empty(n, np.int32), "order_ts": np.empty(n, f"datetime64[{ts_type.unit}]"),
+           "net_amount": np.empty(n, np.float64), **{c: np.empty(n, np.int32) for c in codes_kind[1:]}}
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            parts = [p for found in pool.map(lambda j: _group_arrays(j[0], j[1], wanted, codes_kind, out, j[2]), jobs)
+                     for p in found]
+    except _NotClustered:
+        return None
     if not parts:
         return None
-    codes = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    del parts
-    ids = pa.table({"member_id": pa.concat_arrays([u.cast(pa.string()) for u in used])}).to_pandas()["member_id"]
-    rest = pa.concat_tables([t.drop_columns(["member_id"]) for t in tables]) if len(tables) > 1 \
-        else tables[0].drop_columns(["member_id"])
-    del tables, col
-    return rest.to_pandas(), codes, pd.Index(ids, name="member_id")
+    codes = out.pop("codes")
+    used, total, last = [], 0, None
+    cats = {c: [] for c in codes_kind[1:]}
+    for at, stop, ids, small in parts:  # number the members across row groups
+        head = ids[0].as_py()
+        if last is not None and head < last:
+            return None
+        shift = total - 1 if head == last else total  # a member the row group before ended with continues
+        codes[at:stop] += np.int32(shift)
+        used.append(ids.slice(1) if head == last else ids)
+        total = shift + len(ids)
+        last = ids[len(ids) - 1].as_py()
+        for c, values in small.items():  # the row group's own dictionary → one list of categories
+            lut = np.array([cats[c].index(v) if v in cats[c] else (cats[c].append(v) or len(cats[c]) - 1)
+                            for v in values] + [-1], np.int32)
+            out[c][at:stop] = lut[out[c][at:stop]]
+    ids = pa.table({"member_id": pa.concat_arrays(used)}).to_pandas()["member_id"]
+    frame = pd.DataFrame({"order_ts": out.pop("order_ts"), "net_amount": out.pop("net_amount")}, copy=False)
+    for c in codes_kind[1:]:
+        frame[c] = pd.Categorical.from_codes(out.pop(c), categories=pd.Index(cats[c], dtype="str"))
+    return frame, codes, pd.Index(ids, name="member_id")
 
 
 def member_summary_parquet(path, as_of, **kwargs) -> pd.DataFrame:
