@@ -105,10 +105,11 @@ def test_member_layout_is_read_without_decoding_ids_and_gives_the_same_summary(t
 
     read = columnar.read_clustered(clustered)
     assert read is not None and columnar.read_clustered(shuffled) is None
-    frame, codes, ids = read
+    frame, codes, ids, days = read
     assert list(ids) == sorted(orders["member_id"].unique()) and (np.diff(codes) >= 0).all()
     assert "member_id" not in frame and len(frame) == len(codes) == len(orders)
     assert (ids[codes] == orders["member_id"].to_numpy()).all()
+    assert (days == orders["order_ts"].dt.floor("D").to_numpy().astype("datetime64[D]").astype(np.int64)).all()
 
     fast = columnar.member_summary_parquet(clustered, "2025-02-05")
     foreign = columnar.member_summary_parquet(shuffled, "2025-02-05")

@@ -158,7 +158,8 @@ def _period_features(codes, n, day, net, chan_codes=None, n_chan=0):
 def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibration_end=None,
                    include_refunds: bool = False, order_items: pd.DataFrame | None = None,
                    products: pd.DataFrame | None = None, repeat_unit: str = "day",
-                   member_codes: tuple[np.ndarray, pd.Index] | None = None) -> pd.DataFrame:
+                   member_codes: tuple[np.ndarray, pd.Index] | None = None,
+                   order_days: np.ndarray | None = None) -> pd.DataFrame:
     """One row per member who bought anything up to ``as_of`` (or up to ``calibration_end`` when given).
 
     Parameters
@@ -180,6 +181,9 @@ def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibra
         in ascending order, when the caller already has them (:mod:`helpers.engine.columnar` reads them from the
         per-row-group dictionaries of a member-clustered Parquet file); ``orders`` then needs no ``member_id``.
         Without it the ids are factorised here.
+    order_days : whole days since 1970-01-01 of every row's ``order_ts`` (int32, floor), when the caller already
+        has them (the same reader computes them while decoding); ``orders`` then needs no ``order_ts`` (only with
+        ``repeat_unit="day"``).
 
     Returns
     -------
@@ -207,8 +211,10 @@ def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibra
 
     ``attrs``: ``time_unit`` ("day" / "week"), ``as_of``, ``calibration_end``, ``include_refunds``, ``repeat_unit``.
     """
-    _check_orders(orders, ("order_ts", "net_amount") if member_codes is not None else
-                  ("member_id", "order_ts", "net_amount"))
+    _check_orders(orders, tuple(c for c, given in (("member_id", member_codes), ("order_ts", order_days),
+                                                   ("net_amount", None)) if given is None))
+    if order_days is not None and (repeat_unit != "day" or len(order_days) != len(orders)):
+        raise ValueError("order_days needs repeat_unit='day' and one day per order row")
     if time_unit not in _UNITS:
         raise ValueError("time_unit must be 'D' (days) or 'W' (weeks)")
     if repeat_unit not in ("day", "order"):
@@ -220,7 +226,7 @@ def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibra
         raise ValueError("calibration_end must be before as_of")
     ref_day = cal_day if cal_day is not None else as_of_day
 
-    day = _days(orders["order_ts"])
+    day = _days(orders["order_ts"]) if order_days is None else order_days
     keep = day <= as_of_day
     refunded = _refunded_mask(orders)
     paid = None if include_refunds or refunded is None else ~refunded

@@ -87,9 +87,10 @@ class _NotClustered(Exception):
     """A row group that is not in the member layout (or holds values the general path must judge)."""
 
 
-def _group_arrays(path: str, groups: list[int], wanted: list[str], codes_kind: list[str], out: dict, at: int):
+def _group_arrays(path: str, groups: list[int], wanted: list[str], codes_kind: list[str], out: dict, at: int,
+                  per_day: int):
     """Decode row groups ``groups`` of one file into the preallocated arrays of ``out`` from row ``at``: the member's
-    local code (0, 0, 1, … within each row group), timestamps, amounts and the small codes of ``status`` /
+    local code (0, 0, 1, … within each row group), day numbers of the timestamps, amounts and the small codes of ``status`` /
     ``channel``. Returns per row group (start, stop, its ids ascending, their values for the code columns)."""
     import numpy as np
     import pyarrow as pa
@@ -123,10 +124,13 @@ def _group_arrays(path: str, groups: list[int], wanted: list[str], codes_kind: l
         ids = dic.take(pa.array(idx[changed])).cast(pa.string())
         del changed, idx
         for c in ("order_ts", "net_amount"):
-            arr = t.column(c)
-            if arr.null_count:
+            if t.column(c).null_count:
                 raise _NotClustered  # missing values: the general path names them
-            out[c][at:stop] = arr.to_numpy()
+        out["net_amount"][at:stop] = t.column("net_amount").to_numpy()
+        ts = t.column("order_ts").combine_chunks()
+        # whole days (floor), as helpers.behavior.purchases._days: the timestamps themselves are not kept
+        np.floor_divide(np.frombuffer(ts.buffers()[1], np.int64, count=k, offset=ts.offset * 8), per_day,
+                        out=out["day"][at:stop], casting="unsafe")
         small = {}
         for c in codes_kind[1:]:
             arr = t.column(c).combine_chunks()
@@ -139,10 +143,11 @@ def _group_arrays(path: str, groups: list[int], wanted: list[str], codes_kind: l
 
 
 def read_clustered(path, columns=SUMMARY_COLUMNS):
-    """``(orders, codes, ids)`` of a Parquet file (or folder of parts) in the member layout, ``None`` for any other
-    file. ``orders``: ``order_ts``, ``net_amount`` and the ``status`` / ``channel`` columns as categoricals;
-    ``codes``: int32 member code of every row, ascending; ``ids``: the distinct member ids in ascending order
-    (the dtype ``pd.read_parquet`` gives the column). The ids are never decoded row by row: each row group's
+    """``(orders, codes, ids, days)`` of a Parquet file (or folder of parts) in the member layout, ``None`` for any
+    other file. ``orders``: ``net_amount`` and the ``status`` / ``channel`` columns as categoricals; ``codes``:
+    int32 member code of every row, ascending; ``ids``: the distinct member ids in ascending order (the dtype
+    ``pd.read_parquet`` gives the column); ``days``: int32 whole days since 1970 of ``order_ts`` (the member
+    summary's only use of the timestamps: the 8-byte column is never materialised). The ids are never decoded row by row: each row group's
     dictionary is sorted and its indices ascending in that layout (checked here), so a running count over the
     indices numbers the members. Row groups are decoded straight into numpy arrays, the file's halves on two
     threads (pyarrow and numpy release the GIL), and Arrow holds one row group at a time."""
@@ -173,13 +178,15 @@ def read_clustered(path, columns=SUMMARY_COLUMNS):
             if len(part):
                 jobs.append((f, list(part), n))
                 n += sum(sizes[g] for g in part)
-    out = {"codes": np.empty(n, np.int32), "order_ts": np.empty(n, f"datetime64[{ts_type.unit}]"),
+    per_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[ts_type.unit]
+    out = {"codes": np.empty(n, np.int32), "day": np.empty(n, np.int32),
            "net_amount": np.empty(n, np.float64), **{c: np.empty(n, np.int32) for c in codes_kind[1:]}}
     from concurrent.futures import ThreadPoolExecutor
 
     try:
         with ThreadPoolExecutor(2) as pool:
-            parts = [p for found in pool.map(lambda j: _group_arrays(j[0], j[1], wanted, codes_kind, out, j[2]), jobs)
+            parts = [p for found in pool.map(lambda j: _group_arrays(j[0], j[1], wanted, codes_kind, out, j[2], per_day),
+                                                   jobs)
                      for p in found]
     except _NotClustered:
         return None
@@ -202,10 +209,10 @@ def read_clustered(path, columns=SUMMARY_COLUMNS):
                             for v in values] + [-1], np.int32)
             out[c][at:stop] = lut[out[c][at:stop]]
     ids = pa.table({"member_id": pa.concat_arrays(used)}).to_pandas()["member_id"]
-    frame = pd.DataFrame({"order_ts": out.pop("order_ts"), "net_amount": out.pop("net_amount")}, copy=False)
+    frame = pd.DataFrame({"net_amount": out.pop("net_amount")}, copy=False)
     for c in codes_kind[1:]:
         frame[c] = pd.Categorical.from_codes(out.pop(c), categories=pd.Index(cats[c], dtype="str"))
-    return frame, codes, pd.Index(ids, name="member_id")
+    return frame, codes, pd.Index(ids, name="member_id"), out.pop("day")
 
 
 def member_summary_parquet(path, as_of, **kwargs) -> pd.DataFrame:
@@ -213,8 +220,8 @@ def member_summary_parquet(path, as_of, **kwargs) -> pd.DataFrame:
     the member layout without decoding its ids (:func:`read_clustered`)."""
     from helpers.behavior import member_summary
 
-    clustered = read_clustered(path)
+    clustered = read_clustered(path) if kwargs.get("repeat_unit", "day") == "day" else None
     if clustered is None:
         return member_summary(read_orders(path), as_of, **kwargs)
-    orders, codes, ids = clustered
-    return member_summary(orders, as_of, member_codes=(codes, ids), **kwargs)
+    orders, codes, ids, days = clustered
+    return member_summary(orders, as_of, member_codes=(codes, ids), order_days=days, **kwargs)
