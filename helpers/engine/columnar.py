@@ -147,9 +147,9 @@ def read_clustered(path, columns=SUMMARY_COLUMNS):
     other file. ``orders``: ``net_amount`` and the ``status`` / ``channel`` columns as categoricals; ``codes``:
     int32 member code of every row, ascending; ``ids``: the distinct member ids in ascending order (the dtype
     ``pd.read_parquet`` gives the column); ``days``: int32 whole days since 1970 of ``order_ts`` (the member
-    summary's only use of the timestamps: the 8-byte column is never materialised). The ids are never decoded row by row: each row group's
-    dictionary is sorted and its indices ascending in that layout (checked here), so a running count over the
-    indices numbers the members. Row groups are decoded straight into numpy arrays, the file's halves on two
+    summary's only use of the timestamps: the 8-byte column is never materialised). The ids are never decoded
+    row by row: each row group's dictionary is sorted and its indices ascending in that layout (checked here),
+    so a running count over the indices numbers the members. Row groups are decoded straight into numpy arrays, the file's halves on two
     threads (pyarrow and numpy release the GIL), and Arrow holds one row group at a time."""
     import numpy as np
     import pyarrow as pa
@@ -184,10 +184,12 @@ def read_clustered(path, columns=SUMMARY_COLUMNS):
     from concurrent.futures import ThreadPoolExecutor
 
     try:
+        def decode(job):
+            file, groups, first_row = job
+            return _group_arrays(file, groups, wanted, codes_kind, out, first_row, per_day)
+
         with ThreadPoolExecutor(2) as pool:
-            parts = [p for found in pool.map(lambda j: _group_arrays(j[0], j[1], wanted, codes_kind, out, j[2], per_day),
-                                                   jobs)
-                     for p in found]
+            parts = [p for found in pool.map(decode, jobs) for p in found]
     except _NotClustered:
         return None
     if not parts:
