@@ -8,7 +8,9 @@ written once to ``benchmarks/out/report_<n>/orders.parquet``. One report run in 
 
 * ``stages``: from the run's ``run.json`` — ``load`` (read + validate the export), ``snapshot`` (the validated
   Parquet every module reads), each module's own seconds, ``merge`` (parts, KPIs, metrics.json);
-* ``peak GiB``: the largest sum of resident memory over the runner and its kernels, sampled every 0.2 s (psutil).
+* ``peak GiB``: the largest sum of resident memory over the runner and its kernels, sampled every 0.2 s (psutil);
+  per module, the peak of its own kernel (``--jobs 1``: one kernel at a time, the n-th kernel started is the n-th
+  module run) and, for the load, the runner's own peak before the first kernel starts.
 
     .venv/bin/python benchmarks/bench_report_scale.py --orders 1000000              # quick (what CI can afford)
     .venv/bin/python benchmarks/bench_report_scale.py --orders 50000000 --engine duckdb   # the issue's figure
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -26,7 +29,9 @@ import time
 from bench_summary import OUT, ROOT, build_orders
 
 
-def _tree_rss(proc) -> int:
+def _tree_rss(proc, kernels: dict | None = None) -> int:
+    """Resident memory of ``proc`` and its children; ``kernels`` (pid → [create time, peak]) records each ipykernel's
+    own peak."""
     import psutil
 
     try:
@@ -37,7 +42,13 @@ def _tree_rss(proc) -> int:
     total = 0
     for q in procs:
         try:
-            total += q.memory_info().rss
+            rss = q.memory_info().rss
+            total += rss
+            if kernels is not None and q.pid != proc.pid:
+                if q.pid not in kernels and "ipykernel" in " ".join(q.cmdline()):
+                    kernels[q.pid] = [q.create_time(), 0]
+                if q.pid in kernels:
+                    kernels[q.pid][1] = max(kernels[q.pid][1], rss)
         except psutil.NoSuchProcess:
             pass
     return total
@@ -61,13 +72,20 @@ def main(argv=None) -> int:
            "--engine", a.engine, "--jobs", "1", "--timeout", str(a.timeout)]
     if a.modules:
         cmd += ["--modules", a.modules]
+    print(f"# {time.strftime('%H:%M', time.gmtime())} UTC, load average (1/5/15 min) at the start: "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     peak = [0]
+    kernels: dict[int, list] = {}
+    runner_before_kernels = [0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def watch():
         while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(proc))
+            rss = _tree_rss(proc, kernels)
+            peak[0] = max(peak[0], rss)
+            if not kernels:
+                runner_before_kernels[0] = max(runner_before_kernels[0], rss)
             time.sleep(0.2)
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -82,14 +100,18 @@ def main(argv=None) -> int:
     stages = run.get("stages_seconds", {})
     print(f"{a.orders:,} orders · engine {run['parameters'].get('engine')} · wall {wall:.1f} s · "
           f"peak {peak[0] / 2**30:.2f} GiB (runner + kernels)")
-    print(f"{'stage':<24} {'s':>8}")
-    for name in ("load", "snapshot"):
-        print(f"{name:<24} {stages.get(name) or 0:>8.1f}")
-    for m in run["modules"]:
-        print(f"  {m['slug']:<22} {m['seconds']:>8.1f}  {m['status']}")
+    print("# load average (1/5/15 min) at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    kernel_peaks = [k[1] for k in sorted(kernels.values())]
+    print(f"{'stage':<24} {'s':>8} {'peak GiB':>9}")
+    print(f"{'load':<24} {stages.get('load') or 0:>8.1f} {runner_before_kernels[0] / 2**30:>9.2f}  (runner)")
+    print(f"{'snapshot':<24} {stages.get('snapshot') or 0:>8.1f}")
+    for i, m in enumerate(run["modules"]):
+        kp = f"{kernel_peaks[i] / 2**30:>9.2f}" if i < len(kernel_peaks) else f"{'-':>9}"
+        print(f"  {m['slug']:<22} {m['seconds']:>8.1f} {kp}  {m['status']}")
     print(f"{'merge':<24} {stages.get('merge') or 0:>8.1f}")
     (OUT / "bench_report_scale.json").write_text(json.dumps(
         {"orders": a.orders, "engine": a.engine, "wall_s": wall, "peak_bytes": peak[0], "stages": stages,
+         "load_peak_bytes": runner_before_kernels[0], "kernel_peak_bytes": kernel_peaks,
          "modules": {m["slug"]: m["seconds"] for m in run["modules"]}}, indent=1))
     return 0
 

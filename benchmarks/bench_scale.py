@@ -18,12 +18,22 @@ JVM is a separate process, its heap is capped by ``spark.driver.memory``); ``mem
     .venv/bin/python benchmarks/bench_scale.py                         # 1M and 10M; Spark at 1M
     .venv/bin/python benchmarks/bench_scale.py --sizes 1000000         # quick
     .venv/bin/python benchmarks/bench_scale.py --with-50m              # adds 50M (about 2 GB of Parquet)
+    .venv/bin/python benchmarks/bench_scale.py --sizes 50000000 --layout member --skip spark,ibis-duckdb
+
+``--layout member``: every engine reads the file the project's loader writes in its member layout
+(``engine.load_to_parquet(..., layout="member")``: orders clustered by member then time, ids dictionary-encoded;
+``benchmarks/out/orders_<n>.member/orders.parquet``), the file a report on the scale path would hand them. The
+loader's cost of that layout is measured apart and printed first (``# loader``): the same load with
+``layout="source"`` (source-row order, as the report writes today) and with ``layout="member"``, each in a fresh
+process (seconds · peak GiB); the difference is what the layout costs. ``--layout source`` (default): the
+generated file as it is (rows in random member order, ids plain-encoded).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -60,7 +70,35 @@ def _polars_summary(path: str):
     return res.collect().to_pandas().set_index("member_id")
 
 
+def load_worker(layout: str, path: str) -> dict:
+    """The loader on the bench file (a typed orders-only export), writing ``layout``; seconds and peak."""
+    import shutil
+
+    sys.path.insert(0, str(ROOT))
+    from helpers import engine
+    from helpers.engine import load  # noqa: F401  (imported before the baseline)
+
+    out = _layout_dir(path, layout)
+    shutil.rmtree(out, ignore_errors=True)
+    baseline = _rss_bytes()
+    t0 = time.perf_counter()
+    res = engine.load_to_parquet(path, out, layout=layout)
+    seconds = time.perf_counter() - t0
+    if layout == "source":
+        shutil.rmtree(out, ignore_errors=True)  # only its time is wanted
+    return {"kind": f"load-{layout}", "s": seconds, "peak_bytes": max(_hwm_bytes() - baseline, 0),
+            "rows_kept": int(res.counts.loc["orders", "rows_kept"])}
+
+
+def _layout_dir(path, layout: str):
+    from pathlib import Path
+
+    return Path(str(path).replace(".parquet", f".{layout}"))
+
+
 def worker(kind: str, path: str) -> dict:
+    if kind.startswith("load-"):
+        return load_worker(kind[len("load-"):], path)
     sys.path.insert(0, str(ROOT))
     import pandas as pd  # noqa: F401  (imported before the baseline: every engine hands back pandas)
 
@@ -113,6 +151,10 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=1,
                     help="rounds over every engine (interleaved); the fastest round of each is shown — on a shared "
                          "machine the load moves between rounds")
+    ap.add_argument("--layout", choices=("source", "member"), default="source",
+                    help="the file every engine reads: the generated file ('source') or the loader's member layout")
+    ap.add_argument("--reuse-layout", action="store_true",
+                    help="with --layout member: read the member-layout file of an earlier run, loader not timed")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--file", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -131,6 +173,19 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             build_orders(n, path)
             print(f"# built {path.name} in {time.perf_counter() - t0:.0f} s", flush=True)
+        print(f"# {time.strftime('%H:%M', time.gmtime())} UTC, load average (1/5/15 min) "
+              + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
+        member_file = _layout_dir(path, "member") / "orders.parquet"
+        if a.layout == "member" and a.reuse_layout and member_file.exists():
+            print(f"# loader not re-run (--reuse-layout): {member_file} exists", flush=True)
+            path = member_file
+        elif a.layout == "member":  # the loader writes the layout; its cost apart, both layouts in fresh processes
+            for lay in ("source", "member"):
+                r = run_worker(__file__, f"load-{lay}", path, sys.executable, a.timeout)
+                rows.append({"orders": n, **r})
+                print(f"# loader {n:,} orders, layout={lay}: " + (r["error"] if "error" in r else
+                      f"{r['s']:.1f} s · peak {r['peak_bytes'] / 2**30:.2f} GiB"), flush=True)
+            path = _layout_dir(path, "member") / "orders.parquet"
         us = path.with_suffix(".us.parquet")  # Spark reads no nanosecond timestamps: a microsecond copy
         if "spark" not in skip and n <= a.spark_max and not us.exists():
             import pyarrow.parquet as pq
@@ -158,6 +213,8 @@ def main(argv=None) -> int:
                 print(f"{n:>11,} {kind:<12} {r['s']:>8.2f} {rel:>9} {r['peak_bytes'] / 2**30:>9.3f} "
                       f"{r['members']:>10,} {r['x_sum']:>12,}{same}", flush=True)
             rows.append({"orders": n, **r})
+        print(f"# {time.strftime('%H:%M', time.gmtime())} UTC, load average (1/5/15 min) "
+              + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     (OUT / "bench_scale.json").write_text(json.dumps(rows, indent=1))
     return 0
 

@@ -250,6 +250,55 @@ def test_file_level_errors_are_the_pandas_loaders(tmp_path):
     assert not (tmp_path / "out" / "events.parquet").exists() and data.load(res.out_dir).present == ("orders",)
 
 
+def test_duckdb_out_of_memory_is_one_sentence_naming_the_file(tmp_path, capsys, monkeypatch):
+    """DuckDB running out of memory (or disk) while it validates a file: the loader says which file, in one
+    bilingual sentence, and the report exits 2 with it instead of a traceback."""
+    from helpers.engine import load as eload
+    from helpers.report import cli
+
+    src = tmp_path / "export"
+    src.mkdir()
+    (src / "orders.csv").write_text("member_id,order_ts,net_amount\nM1,2025-01-01 10:00:00,5\n", encoding="utf-8")
+    with pytest.raises(data.DataFileError, match=r"orders\.csv.*memory_limit") as err:
+        engine.load_to_parquet(src, tmp_path / "out", memory_limit="1KB")
+    assert err.value.path == src / "orders.csv" and "Traceback" not in str(err.value)
+    connect = eload._connect
+    monkeypatch.setattr(eload, "_connect", lambda work, limit, threads: connect(work, "1KB", threads))
+    rc = cli.main(["--data-dir", str(src), "--out", str(tmp_path / "run"), "--engine", "duckdb", "--modules", "00",
+                   "--no-progress"])
+    msg = capsys.readouterr().err
+    assert rc == 2 and "orders.csv" in msg and "Traceback" not in msg and "out of memory or disk" in msg
+
+
+def test_member_layout_clusters_orders_by_member_then_time(tmp_path):
+    """``layout="member"``: the same kept orders, clustered by member then time and the ids dictionary-encoded
+    (the layout helpers.engine.columnar reads without decoding ids)."""
+    src = tmp_path / "export"
+    src.mkdir()
+    rng = np.random.default_rng(4)
+    k = 600
+    orders = pd.DataFrame({"order_id": [f"O{i:05d}" for i in range(k)],
+                           "member_id": [f"M{i}" for i in rng.integers(0, 80, k)],
+                           "order_ts": pd.Timestamp("2025-03-01") + pd.to_timedelta(rng.integers(0, 9e6, k), unit="s"),
+                           "net_amount": np.round(rng.gamma(2, 40, k), 2)})
+    orders.to_parquet(src / "orders.parquet", index=False)  # an orders-only export in no particular order
+    source = engine.load_to_parquet(src, tmp_path / "source")
+    member = engine.load_to_parquet(src, tmp_path / "member", layout="member")
+    a, b = source.read("orders"), member.read("orders")
+    assert len(a) == len(b) and not a.equals(b)
+    pd.testing.assert_frame_equal(b, a.sort_values(["member_id", "order_ts"], kind="stable", ignore_index=True))
+    meta = pq.ParquetFile(member.tables["orders"]).metadata
+    col = [meta.schema.column(i).name for i in range(meta.num_columns)].index("member_id")
+    assert all("DICTIONARY" in " ".join(meta.row_group(g).column(col).encodings) for g in range(meta.num_row_groups))
+    from helpers.engine import columnar
+
+    assert columnar.read_clustered(member.tables["orders"]) is not None
+    assert columnar.read_clustered(source.tables["orders"]) is None
+    with pytest.raises(ValueError, match="layout"):
+        engine.load_to_parquet(src, tmp_path / "x", layout="sorted")
+    assert sorted(a["order_id"]) == sorted(orders["order_id"])
+
+
 def test_column_mapping_and_deep_copy_of_base_are_respected(tmp_path):
     w = copy.deepcopy(BASE)
     for r in w["orders"]:

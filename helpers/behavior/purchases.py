@@ -29,6 +29,11 @@ def _as_day(value, name) -> int:
     return int((np.datetime64(ts.normalize().date(), "D") - _EPOCH).astype(np.int64))
 
 
+#: ticks per day of the datetime64 units pandas uses
+_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+            "ns": 86_400_000_000_000}
+
+
 def _days(ts: pd.Series) -> np.ndarray:
     """Whole days since 1970-01-01 of a datetime column (floor), int32 (memory: 4 bytes a row)."""
     s = ts
@@ -39,7 +44,13 @@ def _days(ts: pd.Series) -> np.ndarray:
     arr = s.to_numpy()
     if np.isnat(arr).any():
         raise ValueError("order_ts has missing values; load the data with helpers.data.load (it quarantines them)")
-    return arr.astype("datetime64[D]").view(np.int64).astype(np.int32)
+    unit, count = np.datetime_data(arr.dtype)
+    per_day = _PER_DAY.get(unit)
+    if per_day is None or count != 1:
+        return arr.astype("datetime64[D]").view(np.int64).astype(np.int32)
+    # an integer floor division: the same days as numpy's datetime cast (which floors too), several times faster
+    days = arr.view(np.int64) // np.int64(per_day)
+    return days.astype(np.int32)
 
 
 def _from_days(d: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ reference day, ``t_x`` / ``T`` in the chosen time unit (``attrs["time_unit"]``, 
 Why it looks the way it does: integer codes + ``np.bincount`` / ``np.minimum.at`` / one ``np.sort``, no per-member
 Python and no pandas groupby over the order rows, so that tens of millions of orders fit on one machine. Measured
 by ``benchmarks/bench_summary.py`` against DuckDB (faster at 1M and 10M orders; the step's peak memory stays below
-3x the orders frame).
+3x the orders frame). Rows already clustered by member with days in order (checked, never assumed) skip the
+scatter and the sort: first / last / distinct days are read off the member segments in one pass each.
 """
 
 from __future__ import annotations
@@ -81,6 +82,44 @@ def _distinct_days(codes, n, day) -> np.ndarray:
     return np.concatenate(counts).astype(np.int64)
 
 
+def _sorted_segments(codes, day) -> np.ndarray | None:
+    """Where a new member starts (bool per row) when the rows are clustered by member code in ascending order and
+    each member's days run in order (a Parquet file in the loader's member layout, docs/SCALE.md); ``None``
+    otherwise. Two linear comparisons: no assumption about where the rows came from is trusted."""
+    if len(codes) < 2:
+        return None
+    step = np.subtract(codes[1:], codes[:-1], dtype=np.int32)
+    if (step < 0).any():
+        return None
+    new = np.empty(len(codes), bool)
+    new[0] = True
+    np.not_equal(step, 0, out=new[1:])
+    del step
+    back = day[1:] < day[:-1]
+    back &= ~new[1:]
+    return None if back.any() else new
+
+
+def _segment_days(codes, n, day, new):
+    """First day, last day and distinct purchase days per member (length ``n``; 0 for members without rows) of rows
+    sorted by (member, day), ``new`` marking each member's first row: one pass each, no sort and no hash."""
+    starts = np.flatnonzero(new)
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:] - 1
+    ends[-1] = len(codes) - 1
+    members = codes[starts]
+    first = np.zeros(n, np.int32)
+    first[members] = day[starts]
+    last = np.zeros(n, np.int32)
+    last[members] = day[ends]
+    changed = np.empty(len(day), bool)  # a row whose day differs from the row before, or a new member's first
+    changed[0] = True
+    np.not_equal(day[1:], day[:-1], out=changed[1:])
+    changed |= new
+    pdays = np.bincount(codes[changed], minlength=n).astype(np.int64)
+    return first, last, pdays
+
+
 def _period_features(codes, n, day, net, chan_codes=None, n_chan=0):
     """Per-member features of the orders given (already filtered to the period). Arrays of length n.
 
@@ -88,15 +127,20 @@ def _period_features(codes, n, day, net, chan_codes=None, n_chan=0):
     count on top of the input)."""
     n_orders = np.bincount(codes, minlength=n)
     total = np.bincount(codes, weights=net, minlength=n)
-    big = np.iinfo(np.int32).max
-    first = np.full(n, big, np.int32)
-    np.minimum.at(first, codes, day)
-    last = np.full(n, -big, np.int32)
-    np.maximum.at(last, codes, day)
     has = n_orders > 0
-    first = np.where(has, first, 0).astype(np.int32)
-    last = np.where(has, last, 0).astype(np.int32)
-    pdays = _distinct_days(codes, n, day)
+    segments = _sorted_segments(codes, day)
+    if segments is not None:  # rows clustered by member, days in order: first / last / distinct days linear
+        first, last, pdays = _segment_days(codes, n, day, segments)
+    else:
+        big = np.iinfo(np.int32).max
+        first = np.full(n, big, np.int32)
+        np.minimum.at(first, codes, day)
+        last = np.full(n, -big, np.int32)
+        np.maximum.at(last, codes, day)
+        first = np.where(has, first, 0).astype(np.int32)
+        last = np.where(has, last, 0).astype(np.int32)
+        pdays = _distinct_days(codes, n, day)
+    del segments
     on_first = day == first[codes]
     first_day_spend = np.bincount(codes[on_first], weights=net[on_first], minlength=n)
     del on_first
@@ -113,7 +157,9 @@ def _period_features(codes, n, day, net, chan_codes=None, n_chan=0):
 
 def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibration_end=None,
                    include_refunds: bool = False, order_items: pd.DataFrame | None = None,
-                   products: pd.DataFrame | None = None, repeat_unit: str = "day") -> pd.DataFrame:
+                   products: pd.DataFrame | None = None, repeat_unit: str = "day",
+                   member_codes: tuple[np.ndarray, pd.Index] | None = None,
+                   order_days: np.ndarray | None = None) -> pd.DataFrame:
     """One row per member who bought anything up to ``as_of`` (or up to ``calibration_end`` when given).
 
     Parameters
@@ -131,6 +177,13 @@ def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibra
         whole days. ``"order"``: every order is an event (``x = frequency - 1``) and ``t_x``, ``T`` are measured
         to the second (``T`` runs to the end of the reference day) — closer to a continuous-time model when
         members often buy twice a day; used for recovering the generator's parameters.
+    member_codes : ``(codes, ids)`` — the member of every row as an integer code 0..n-1 and the ``n`` member ids
+        in ascending order, when the caller already has them (:mod:`helpers.engine.columnar` reads them from the
+        per-row-group dictionaries of a member-clustered Parquet file); ``orders`` then needs no ``member_id``.
+        Without it the ids are factorised here.
+    order_days : whole days since 1970-01-01 of every row's ``order_ts`` (int32, floor), when the caller already
+        has them (the same reader computes them while decoding); ``orders`` then needs no ``order_ts`` (only with
+        ``repeat_unit="day"``).
 
     Returns
     -------
@@ -158,7 +211,10 @@ def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibra
 
     ``attrs``: ``time_unit`` ("day" / "week"), ``as_of``, ``calibration_end``, ``include_refunds``, ``repeat_unit``.
     """
-    _check_orders(orders)
+    _check_orders(orders, tuple(c for c, given in (("member_id", member_codes), ("order_ts", order_days),
+                                                   ("net_amount", None)) if given is None))
+    if order_days is not None and (repeat_unit != "day" or len(order_days) != len(orders)):
+        raise ValueError("order_days needs repeat_unit='day' and one day per order row")
     if time_unit not in _UNITS:
         raise ValueError("time_unit must be 'D' (days) or 'W' (weeks)")
     if repeat_unit not in ("day", "order"):
@@ -170,7 +226,7 @@ def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibra
         raise ValueError("calibration_end must be before as_of")
     ref_day = cal_day if cal_day is not None else as_of_day
 
-    day = _days(orders["order_ts"])
+    day = _days(orders["order_ts"]) if order_days is None else order_days
     keep = day <= as_of_day
     refunded = _refunded_mask(orders)
     paid = None if include_refunds or refunded is None else ~refunded
@@ -181,7 +237,12 @@ def member_summary(orders: pd.DataFrame, as_of, *, time_unit: str = "D", calibra
     if (np.isnan(net) & keep).any():
         raise ValueError("net_amount has missing values; load the data with helpers.data.load (it quarantines them)")
 
-    codes_all, uniques = _factorize(orders["member_id"])
+    if member_codes is not None:
+        codes_all, uniques = member_codes
+        if len(codes_all) != len(orders):
+            raise ValueError("member_codes must have one code per order row")
+    else:
+        codes_all, uniques = _factorize(orders["member_id"])
     n = len(uniques)
     chan_all = None
     n_chan = 0

@@ -33,7 +33,8 @@ map to both engines; its PySpark backend sets the session to UTC, so naive local
 
 Layout: ``expressions`` the ibis expressions (the definitions) · ``run`` backends, input, pandas output ·
 ``choose`` the engine by size · ``score`` CLV scoring on Spark (``mapInPandas``, models fitted in-process) ·
-``columnar`` the one-machine fast path (only the needed Parquet columns, then the numpy path). ibis and pyspark are imported on first use, so
+``columnar`` the one-machine fast path (only the needed Parquet columns, then the numpy path; a file in the
+loader's member layout, ``load_to_parquet(..., layout="member")``, without decoding its ids). ibis and pyspark are imported on first use, so
 ``import helpers.engine`` and :func:`choose_engine` work without the ``[scale]`` extra.
 """
 

@@ -61,6 +61,7 @@ from helpers.data.reasons import (
     R_NEGATIVE_NO_ORIGINAL,
     R_NOT_ALLOWED,
     R_REVERSAL_NO_ORIGINAL,
+    DataFileError,
     reason_reference_out_of_scope,
     reason_reference_quarantined,
     reason_unknown,
@@ -84,6 +85,7 @@ from .load_stage import ROW, Staged, stage
 __all__ = ["EngineLoad", "load_to_parquet"]
 
 Q, OOS, REV = "quarantined", "out_of_scope", "reversal"
+_LAYOUTS = ("source", "member")
 _OTHER_FILES = ("quarantine.parquet", "counts.parquet", "out_of_scope.parquet", "reversals.parquet", "snapshot.json")
 
 
@@ -142,13 +144,20 @@ def _connect(work: Path, memory_limit: str | None, threads: int | None):
 
 
 def load_to_parquet(data_dir, out_dir, as_of=None, *, tables=None, columns=None, memory_limit: str | None = "2GB",
-                    threads: int | None = None) -> EngineLoad:
+                    threads: int | None = None, layout: str = "source") -> EngineLoad:
     """Validate a raw export on DuckDB and write the kept tables, the quarantine and the counts as Parquet.
 
     ``data_dir``, ``as_of``, ``tables`` and ``columns`` mean what they mean for :func:`helpers.data.load` (a
     referenced table that is not loaded is not checked against). ``out_dir`` is created; the ``<table>.parquet``
-    files of an earlier load there are removed first (an ``out_dir`` holding the export itself is refused). ``memory_limit`` caps DuckDB (it spills to a working folder beyond it).
-    Raises :class:`helpers.data.DataFileError` for the same file-level problems as the pandas loader."""
+    files of an earlier load there are removed first (an ``out_dir`` holding the export itself is refused).
+    ``memory_limit`` caps DuckDB (it spills to a working folder beyond it). ``layout``: ``"source"`` keeps every
+    table in source-row order; ``"member"`` writes ``orders`` clustered by ``member_id`` then ``order_ts`` (source
+    row on ties), the ids dictionary-encoded per row group — the layout the member summary reads without decoding
+    the ids (:mod:`helpers.engine.columnar`; its cost and gain: docs/SCALE.md). Raises
+    :class:`helpers.data.DataFileError` for the same file-level problems as the pandas loader, and when DuckDB runs
+    out of memory or disk on a file (one sentence naming it)."""
+    if layout not in _LAYOUTS:
+        raise ValueError(f"layout must be one of {_LAYOUTS}, not {layout!r}")
     root = Path(data_dir).expanduser()
     wanted = None
     if tables is not None:
@@ -170,12 +179,16 @@ def load_to_parquet(data_dir, out_dir, as_of=None, *, tables=None, columns=None,
     for n in T.TABLES:  # a table of an earlier load that this export does not have must not linger
         (out / f"{n}.parquet").unlink(missing_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".engine-load-", dir=out))
+    import duckdb
+
+    current = root
     try:
         con = _connect(work, memory_limit, threads)
         done: dict[str, _Table] = {}
         for name in T.LOAD_ORDER:
             if name not in sources or (wanted is not None and name not in wanted):
                 continue
+            current = sources[name]
             spec = T.TABLES[name]
             staged = stage(con, name, sources[name], work)
             explicit, strict = mapping.for_table(spec) if mapping else ({}, set())
@@ -186,7 +199,15 @@ def load_to_parquet(data_dir, out_dir, as_of=None, *, tables=None, columns=None,
             _build(con, t)
             _validate(con, t, done, cutoff)
             done[name] = t
-        return _write(con, done, out, as_of_ts, root)
+        current = out
+        return _write(con, done, out, as_of_ts, root, layout)
+    except (duckdb.IOException, duckdb.OutOfMemoryException) as e:
+        # the machine's limits, not the data: one sentence naming the file (the report exits 2 on it)
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        where = "写入" if current == out else "处理"
+        raise DataFileError(f"DuckDB {where} {current} 时内存或磁盘不足（{first}），请调高 memory_limit 或腾出磁盘空间",
+                            f"DuckDB ran out of memory or disk while {'writing' if current == out else 'processing'} "
+                            f"{current} ({first}); raise memory_limit or free disk space", current) from None
     finally:
         try:
             con.close()
@@ -386,7 +407,14 @@ def _value_text(t: _Table, column: str) -> str:
     return texts[0] if len(texts) == 1 else " || '|' || ".join(texts)
 
 
-def _write(con, done: dict[str, _Table], out: Path, as_of, root: Path) -> EngineLoad:
+def _order_by(t: _Table, layout: str) -> str:
+    """The row order a kept table is written in: source rows, or (member layout, orders) member then time."""
+    if layout == "member" and t.spec.name == "orders" and t.has("member_id") and t.has("order_ts"):
+        return f"v_member_id, v_order_ts, {ROW}"
+    return ROW
+
+
+def _write(con, done: dict[str, _Table], out: Path, as_of, root: Path, layout: str = "source") -> EngineLoad:
     counts, paths, quarantine, scope, listing = [], {}, [], [], []
     for name, t in done.items():
         n = dict(con.execute(f"SELECT coalesce(kind, 'kept'), count(*) FROM {t.w} GROUP BY ALL").fetchall())
@@ -403,7 +431,7 @@ def _write(con, done: dict[str, _Table], out: Path, as_of, root: Path) -> Engine
         if getattr(t, "add_status", False):
             cols.append(f"v_{T.REVERSAL.status} AS {ident(T.REVERSAL.status)}")
         paths[name] = out / f"{name}.parquet"
-        con.execute(f"COPY (SELECT {', '.join(cols)} FROM {t.w} WHERE kind IS NULL ORDER BY {ROW}) "
+        con.execute(f"COPY (SELECT {', '.join(cols)} FROM {t.w} WHERE kind IS NULL ORDER BY {_order_by(t, layout)}) "
                     f"TO {lit(paths[name])} (FORMAT parquet, COMPRESSION zstd)")
         vcols = [r[0] for r in con.execute(f"SELECT DISTINCT vcol FROM {t.w} WHERE kind = 'quarantined'").fetchall()]
         if vcols:
