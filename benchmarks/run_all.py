@@ -33,6 +33,7 @@ FULL = {
     "bench_experiments.py": [],
     "bench_monitoring.py": [],
     "eval_sentiment_outside.py": ["--dev"],
+    "eval_sentiment_candidates.py": [],
     "bench_report_scale.py": ["--orders", "50000000", "--engine", "duckdb"],
 }
 QUICK = {
@@ -52,6 +53,7 @@ QUICK = {
     "bench_experiments.py": ["--members", "5000", "--seeds", "1"],
     "bench_monitoring.py": ["--sizes", "200000"],
     "eval_sentiment_outside.py": ["--dev"],
+    "eval_sentiment_candidates.py": ["--quick", "--only", "before,chosen:"],
     "bench_report_scale.py": ["--orders", "1000000", "--modules", "02,03,04,05"],
 }
 

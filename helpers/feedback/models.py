@@ -77,12 +77,13 @@ def review_corpus(n: int = 4000, seed: int = 20260110, n_lexical: int | None = N
 REVIEW_FILES = {"pos": "positive", "neg": "negative", "neu": "neutral"}
 
 
-def authored_reviews(folder=None) -> tuple[list[str], list[str]]:
+def authored_reviews(folder=None, domains=None) -> tuple[list[str], list[str]]:
     """The reviews written by hand for the project (``data/reviews/``, see its README: project-authored, MIT, never
     taken from a public corpus): (texts, polarities), one review per non-empty line of ``<domain>_pos.txt`` /
     ``_neg.txt`` / ``_neu.txt``, files in name order. Robust to a partial set: any file may be missing or short.
     A line is dropped when it cleans (:func:`~helpers.feedback.clean.clean_text`) to an earlier line's text or
-    to nothing, or when the same cleaned text appears under two polarities (the judgement is not in the words)."""
+    to nothing, or when the same cleaned text appears under two polarities (the judgement is not in the words).
+    ``domains`` (e.g. ``("shopping",)``) keeps only those files' ``<domain>`` prefixes."""
     from importlib import resources
     from pathlib import Path
 
@@ -90,8 +91,9 @@ def authored_reviews(folder=None) -> tuple[list[str], list[str]]:
     first: dict[str, tuple[str, str]] = {}
     clash: set[str] = set()
     for path in sorted(base.glob("*_*.txt")) if base.is_dir() else []:
-        pol = REVIEW_FILES.get(path.stem.rsplit("_", 1)[1])
-        if pol is None:
+        domain, _, suffix = path.stem.rpartition("_")
+        pol = REVIEW_FILES.get(suffix)
+        if pol is None or (domains is not None and domain not in domains):
             continue
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             text = " ".join(line.split())
@@ -141,16 +143,21 @@ class FeedbackModel:
     lexicon's features
     (:func:`~helpers.feedback.lexicon.lexicon_detail`: negation, degree, contrast, hits by strength, last clause);
     with ``log_ratio`` the sentiment n-grams are scaled by ``1 + |log-count ratio|`` (:func:`_log_count_ratio`).
+    ``char_ngrams`` and ``lexicon_weight`` (0 = no lexicon features) are there to compare candidates
+    (``benchmarks/eval_sentiment_candidates.py``); the defaults are the course's model.
     ``predict(texts)`` → dict of arrays ``category``, ``category_margin`` (best minus second decision value: low =
     unsure), ``sentiment``, ``sentiment_score``, ``proba`` (n × 3, negative / neutral / positive).
     """
 
     def __init__(self, C_category: float = 0.5, C_sentiment: float = 0.3, random_state: int = 0,
-                 log_ratio: bool = True) -> None:
+                 log_ratio: bool = True, char_ngrams: tuple[int, int] = (1, 3),
+                 lexicon_weight: float = LEXICON_WEIGHT) -> None:
         self.C_category = C_category
         self.C_sentiment = C_sentiment
         self.random_state = random_state
         self.log_ratio = log_ratio
+        self.char_ngrams = tuple(char_ngrams)
+        self.lexicon_weight = lexicon_weight
 
     def _blocks(self, texts, fit: bool, prepared=None):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -159,7 +166,7 @@ class FeedbackModel:
         stop = stopwords()
         topic_words = [[w for w in ws if w.lower() not in stop] for ws in words]
         if fit:
-            self.char_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
+            self.char_ = TfidfVectorizer(analyzer="char", ngram_range=self.char_ngrams, min_df=2, sublinear_tf=True,
                                          dtype=np.float64)
             self.word_ = TfidfVectorizer(analyzer=_identity, min_df=2, sublinear_tf=True, dtype=np.float64)
             self.phrase_ = TfidfVectorizer(analyzer=_bigrams, min_df=3, sublinear_tf=True, dtype=np.float64)
@@ -168,7 +175,10 @@ class FeedbackModel:
             xp = self.phrase_.fit_transform(words)
         else:
             xc, xw, xp = self.char_.transform(clean), self.word_.transform(topic_words), self.phrase_.transform(words)
-        xl = sp.csr_matrix(_lexicon_block([str(t) if t is not None else "" for t in texts]) * LEXICON_WEIGHT)
+        if self.lexicon_weight:
+            xl = sp.csr_matrix(_lexicon_block([str(t) if t is not None else "" for t in texts]) * self.lexicon_weight)
+        else:
+            xl = sp.csr_matrix((len(texts), 0))
         return sp.hstack([xc, xw]).tocsr(), sp.hstack([xc, xp]).tocsr(), xl
 
     def _sentiment_x(self, ngrams, xl):
