@@ -2,11 +2,11 @@
 
     .venv/bin/python benchmarks/eval_sentiment_candidates.py            # every candidate, with the cross-domain check
     .venv/bin/python benchmarks/eval_sentiment_candidates.py --quick    # without the cross-domain check (3× faster)
-    .venv/bin/python benchmarks/eval_sentiment_candidates.py --only chosen,"no authored"
+    .venv/bin/python benchmarks/eval_sentiment_candidates.py --quick --only before,chosen:
 
 Each candidate is a :class:`helpers.feedback.FeedbackModel` setting plus a choice of training text, fitted the way
-:func:`helpers.feedback.default_model` fits (feedback grammar 6,000 messages, generated multi-domain reviews 4,000,
-the authored reviews of ``helpers/feedback/data/reviews/`` with a weight). Printed per candidate, accuracy of
+:func:`helpers.feedback.default_model` fits (feedback grammar 6,000 messages, generated multi-domain reviews, the
+authored reviews of ``helpers/feedback/data/reviews/`` with a weight). Printed per candidate, accuracy of
 ``score > 0.5`` / AUC of the score on:
 
 * ``indep`` — ``tests/data/sentiment_independent_*.txt``: 1,114 reviews by a writer who never saw the training
@@ -36,18 +36,19 @@ if str(ROOT) not in sys.path:
 from helpers import feedback as fbk  # noqa: E402
 from helpers.feedback import models  # noqa: E402
 
-#: name → (FeedbackModel keyword arguments, authored weight, short lexicon-word reviews)
+#: name → (FeedbackModel keyword arguments, authored weight, generated reviews, short lexicon-word reviews)
 CANDIDATES = {
-    "before (no authored)": ({"log_ratio": False}, 0.0, 2000),
-    "authored w3": ({"log_ratio": False}, 3.0, 2000),
-    "authored w3, no lexicon-word reviews": ({"log_ratio": False}, 3.0, 0),
-    "chosen: + log-count ratio": ({}, 3.0, 0),
-    "chosen, authored w1": ({}, 1.0, 0),
-    "chosen, authored w6": ({}, 6.0, 0),
-    "chosen, char 1-4": ({"char_ngrams": (1, 4)}, 3.0, 0),
-    "chosen, C 0.1": ({"C_sentiment": 0.1}, 3.0, 0),
-    "chosen, C 1": ({"C_sentiment": 1.0}, 3.0, 0),
-    "chosen, no lexicon features": ({"lexicon_weight": 0.0}, 3.0, 0),
+    "before (no authored)": ({"log_ratio": False}, 0.0, 4000, 2000),
+    "authored w3": ({"log_ratio": False}, 3.0, 4000, 2000),
+    "authored w3, no lexicon-word reviews": ({"log_ratio": False}, 3.0, 4000, 0),
+    "+ log-count ratio": ({}, 3.0, 4000, 0),
+    "chosen: + 2,000 generated reviews": ({}, 3.0, 2000, 0),
+    "chosen, authored w1": ({}, 1.0, 2000, 0),
+    "chosen, authored w6": ({}, 6.0, 2000, 0),
+    "chosen, char 1-4": ({"char_ngrams": (1, 4)}, 3.0, 2000, 0),
+    "chosen, C 0.1": ({"C_sentiment": 0.1}, 3.0, 2000, 0),
+    "chosen, C 1": ({"C_sentiment": 1.0}, 3.0, 2000, 0),
+    "chosen, no lexicon features": ({"lexicon_weight": 0.0}, 3.0, 2000, 0),
 }
 DOMAINS = ("shopping", "services")
 
@@ -71,9 +72,9 @@ def _acc_auc(model, pos, neg) -> tuple[float, float]:
     return float(((s > 0.5) == y).mean()), float(roc_auc_score(y, s))
 
 
-def _fit(kwargs, weight, n_lexical, domains=None):
+def _fit(kwargs, weight, n_generated, n_lexical, domains=None):
     texts, cats, pols = models.training_corpus(6000, 20260109)
-    r_texts, r_pols = models.review_corpus(4000, 20260110, n_lexical=n_lexical)
+    r_texts, r_pols = models.review_corpus(n_generated, 20260110, n_lexical=n_lexical)
     r_weight = [1.0] * len(r_texts)
     if weight:
         a_texts, a_pols = models.authored_reviews(domains=domains)
@@ -81,12 +82,12 @@ def _fit(kwargs, weight, n_lexical, domains=None):
     return fbk.FeedbackModel(**kwargs).fit(texts, cats, pols, reviews=(r_texts, r_pols, np.asarray(r_weight)))
 
 
-def _cross_domain(kwargs, weight, n_lexical) -> tuple[float, float]:
+def _cross_domain(kwargs, weight, n_generated, n_lexical) -> tuple[float, float]:
     from sklearn.metrics import roc_auc_score
 
     scores, ys = [], []
     for train, test in (DOMAINS, DOMAINS[::-1]):
-        m = _fit(kwargs, weight, n_lexical, domains=(train,))
+        m = _fit(kwargs, weight, n_generated, n_lexical, domains=(train,))
         t, p = models.authored_reviews(domains=(test,))
         pos = [x for x, q in zip(t, p, strict=True) if q == "positive"]
         neg = [x for x, q in zip(t, p, strict=True) if q == "negative"]
@@ -107,13 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     cols = [*sets, *([] if args.quick else ["xdom"])]
     print(f"{'candidate':38s} " + " ".join(f"{c:>11s}" for c in cols) + f" {'gen pol':>8s} {'fit s':>6s}")
     for name in chosen:
-        kwargs, weight, n_lexical = CANDIDATES[name]
+        kwargs, weight, n_generated, n_lexical = CANDIDATES[name]
         t = time.perf_counter()
-        m = _fit(kwargs, weight, n_lexical)
+        m = _fit(kwargs, weight, n_generated, n_lexical)
         dt = time.perf_counter() - t
         cells = [_acc_auc(m, *sets[k]) for k in sets]
         if not args.quick:
-            cells.append(_cross_domain(kwargs, weight, n_lexical) if weight else (float("nan"), float("nan")))
+            cells.append(_cross_domain(kwargs, weight, n_generated, n_lexical) if weight else (float("nan"), float("nan")))
         gen = float((m.predict(gen_texts)["sentiment"] == np.array(gen_pols)).mean())
         print(f"{name:38s} " + " ".join(f"{a:.3f}/{u:.3f}" for a, u in cells) + f" {gen:8.3f} {dt:6.1f}",
               flush=True)
