@@ -140,8 +140,8 @@ class FeedbackModel:
     sentiment model from ``texts`` plus the optional sentiment-only ``reviews`` (texts, polarities and optionally
     sample weights), e.g. :func:`sentiment_reviews`. Features: character 1–3-grams, jieba word 1–2-grams
     (category: stop words dropped; sentiment: kept, since 不 / 没 / 很 carry the judgement) and, for sentiment, the
-    lexicon's features
-    (:func:`~helpers.feedback.lexicon.lexicon_detail`: negation, degree, contrast, hits by strength, last clause);
+    lexicon's features (:func:`~helpers.feedback.lexicon.lexicon_detail`: negation, degree, contrast, hits by
+    strength, last clause);
     with ``log_ratio`` the sentiment n-grams are scaled by ``1 + |log-count ratio|`` (:func:`_log_count_ratio`).
     ``char_ngrams`` and ``lexicon_weight`` (0 = no lexicon features) are there to compare candidates
     (``benchmarks/eval_sentiment_candidates.py``); the defaults are the course's model.
@@ -287,8 +287,9 @@ def prepare(texts) -> tuple[list[str], list[list[str]]]:
 
 
 def _fingerprint(n: int, seed: int, n_reviews: int = 0, authored_weight: float = 0.0) -> str:
-    """Hash of everything the default model depends on: grammar and feedback data files, this package's code, the
-    scikit-learn / jieba / numpy versions, ``n`` and ``seed``. A change to any of them means a new model."""
+    """Hash of everything the default model depends on: grammar and feedback data files (the lexicon, the authored
+    reviews of ``data/reviews/``, …), this package's code, the scikit-learn / jieba / numpy versions and the
+    arguments. A change to any of them means a new model."""
     import hashlib
     from importlib import metadata
     from pathlib import Path
@@ -317,7 +318,9 @@ def _cache_dir():
 @lru_cache(maxsize=4)
 def default_model(n: int = 6000, seed: int = 20260109, cache: bool = True, n_reviews: int = 2000,
                   authored_weight: float = AUTHORED_WEIGHT) -> FeedbackModel:
-    """The course's model, trained on :func:`training_corpus`; cached per process and on disk.
+    """The course's model, trained on :func:`training_corpus` (``n`` messages) and, for sentiment, on
+    :func:`sentiment_reviews` (``n_reviews`` generated reviews and the authored ones with ``authored_weight``);
+    cached per process and on disk.
 
     The disk cache (``$MEMBER_WORKBOOK_CACHE`` or ``~/.cache/member-analytics-workbook``) holds the fitted model under
     a fingerprint of its inputs (:func:`_fingerprint`), so a notebook run does not refit the same model every time
