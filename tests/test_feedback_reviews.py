@@ -40,7 +40,7 @@ def test_authored_reviews_loader_dedupes_and_reads_partial_sets(tmp_path):
 def test_shipped_authored_reviews_are_many_balanced_and_apart_from_the_test_sets():
     texts, pols = F.authored_reviews()
     n = Counter(pols)
-    assert n["positive"] >= 1500 and n["negative"] >= 1500
+    assert n["positive"] >= 5000 and n["negative"] >= 5000 and n["neutral"] >= 100
     assert 0.8 <= n["positive"] / n["negative"] <= 1.25
     assert len({F.clean_text(t) for t in texts}) == len(texts)
     measured = {F.clean_text(t) for p in DATA.glob("sentiment_*.txt") for t in _lines(p)}
@@ -89,5 +89,5 @@ def test_sentiment_reaches_its_floor_on_the_independent_holdout():
     assert len(pos) >= 500 and len(neg) >= 500
     y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
     s = F.default_model().predict(pos + neg)["sentiment_score"]
-    assert ((s > 0.5) == y).mean() >= 0.92
-    assert roc_auc_score(y, s) >= 0.97
+    assert ((s > 0.5) == y).mean() >= 0.95  # measured 0.980 / 0.996 (benchmarks/README.md)
+    assert roc_auc_score(y, s) >= 0.985
