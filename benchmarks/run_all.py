@@ -34,6 +34,7 @@ FULL = {
     "bench_experiments.py": [],
     "bench_monitoring.py": [],
     "eval_sentiment_outside.py": ["--dev"],
+    "eval_sentiment_candidates.py": [],
     # 5M, not the 50M: modules 05 and 07 still hold every order in pandas (docs/SCALE.md, part C), so
     # 50M would take hours and its module-05 kernel would pass 16 GiB
     "bench_report_scale.py": ["--orders", "5000000", "--engine", "duckdb"],
@@ -55,6 +56,7 @@ QUICK = {
     "bench_experiments.py": ["--members", "5000", "--seeds", "1"],
     "bench_monitoring.py": ["--sizes", "200000"],
     "eval_sentiment_outside.py": ["--dev"],
+    "eval_sentiment_candidates.py": ["--quick", "--only", "before,chosen:"],
     "bench_report_scale.py": ["--orders", "1000000", "--modules", "02,03,04,05"],
 }
 

@@ -179,9 +179,9 @@ def test_sentiment_on_the_projects_hand_written_reviews(model):
     sets are long, mixed, pros/cons, plot descriptions, what others said — where a lexicon alone stumbles."""
     from sklearn.metrics import roc_auc_score
 
-    for names, min_acc, min_auc in ((("sentiment_dev_pos.txt", "sentiment_dev_neg.txt"), 0.92, 0.97),
-                                    (("sentiment_dev_hard_pos.txt", "sentiment_dev_hard_neg.txt"), 0.80, 0.88),
-                                    (("sentiment_holdout_pos.txt", "sentiment_holdout_neg.txt"), 0.80, 0.88)):
+    for names, min_acc, min_auc in ((("sentiment_dev_pos.txt", "sentiment_dev_neg.txt"), 0.94, 0.98),
+                                    (("sentiment_dev_hard_pos.txt", "sentiment_dev_hard_neg.txt"), 0.85, 0.93),
+                                    (("sentiment_holdout_pos.txt", "sentiment_holdout_neg.txt"), 0.875, 0.95)):
         pos, neg = _dev(names[0]), _dev(names[1])
         assert len(pos) >= 20 and len(neg) >= 20
         y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
@@ -367,17 +367,20 @@ def test_disk_cached_model_predicts_like_a_fresh_fit(tmp_path, monkeypatch):
 
     monkeypatch.setenv("MEMBER_WORKBOOK_CACHE", str(tmp_path))
     fit = models.default_model.__wrapped__  # bypass the per-process cache
-    first = fit(800, 11, n_reviews=300)  # fits and writes the cache file
+    # without the authored reviews: a small fit keeps the test cheap
+    first = fit(800, 11, n_reviews=300, authored_weight=0)  # fits and writes the cache file
     assert len(list(tmp_path.glob("feedback_model_*.pkl"))) == 1
-    again = fit(800, 11, n_reviews=300)  # read back from disk
-    fresh = fit(800, 11, cache=False, n_reviews=300)
+    again = fit(800, 11, n_reviews=300, authored_weight=0)  # read back from disk
+    fresh = fit(800, 11, cache=False, n_reviews=300, authored_weight=0)
     texts = F.training_corpus(60, seed=12)[0]
     a, b, c = first.predict(texts), again.predict(texts), fresh.predict(texts)
     assert again is not first
     assert np.array_equal(a["sentiment_score"], b["sentiment_score"]) and np.array_equal(a["proba"], c["proba"])
     assert (a["category"] == c["category"]).all()
     (next(tmp_path.glob("feedback_model_*.pkl"))).write_bytes(b"damaged")
-    assert (fit(800, 11, n_reviews=300).predict(texts)["category"] == a["category"]).all()  # a damaged file: fitted again
+    assert (fit(800, 11, n_reviews=300, authored_weight=0).predict(texts)["category"] == a["category"]).all()  # refit
+    # the authored reviews' weight is part of the cache key: another weight is another model
+    assert models._fingerprint(800, 11, 300, 0) != models._fingerprint(800, 11, 300, 3.0)
 
 
 def test_sla_met_rate_counts_only_known_outcomes():

@@ -8,7 +8,7 @@ Why a sub-package: each step is its own job, one file each —
   (per message TF-IDF, corpus TF-IDF / TextRank via jieba.analyse);
 * :mod:`.lexicon` — the course's own sentiment lexicon with negation, degree adverbs and contrast;
 * :mod:`.models` — :class:`FeedbackModel` (TF-IDF word + character n-grams, lexicon features; LinearSVC category classifier,
-  calibrated sentiment), trained only on text the project generates;
+  calibrated sentiment), trained only on text the project generates or wrote by hand (``data/reviews/``);
 * :mod:`.routing` — department by rules, then model; rating-vs-text consistency;
 * :mod:`.sla` — first response and resolution against targets, backlog, overdue list, behaviour after feedback;
 * :mod:`.evaluation` — agreement with labels, the complaint-queue threshold, the generator's truth, member columns;
@@ -30,9 +30,11 @@ from helpers.feedback.lexicon import lexicon_features, lexicon_score, load_lexic
 from helpers.feedback.models import (
     POLARITIES,
     FeedbackModel,
+    authored_reviews,
     default_model,
     prepare,
     review_corpus,
+    sentiment_reviews,
     training_corpus,
 )
 from helpers.feedback.routing import DEPARTMENT_RULES, rating_consistency, rating_polarity, route
@@ -56,12 +58,12 @@ from helpers.feedback.sla import (
     sla_table,
 )
 
-__all__ = ["agreement", "complaint_threshold", "load_lexicon", "member_feedback_scores", "read_feedback_truth",
+__all__ = ["agreement", "authored_reviews", "complaint_threshold", "load_lexicon", "member_feedback_scores", "read_feedback_truth",
            "token_score", "DEPARTMENT_RULES", "FIRST_RESPONSE_TARGET_H", "POLARITIES", "RESOLUTION_TARGET_H", "SCORED_COLUMNS",
            "STATUS_ZH", "FeedbackModel", "after_feedback", "backlog", "clean_text", "clean_texts", "corpus_keywords",
            "default_model", "emoji_of", "keyword_counts", "lexicon_features", "lexicon_score", "message_keywords",
            "normalize", "overdue_list", "plot_keywords", "prepare", "rating_consistency", "rating_polarity", "review_corpus", "route",
-           "score_feedback", "segment", "sentiment_from_score", "sla_met_rate", "sla_summary", "sla_table", "stopwords", "text_status",
+           "score_feedback", "sentiment_reviews", "segment", "sentiment_from_score", "sla_met_rate", "sla_summary", "sla_table", "stopwords", "text_status",
            "tokens", "training_corpus", "user_words"]
 
 

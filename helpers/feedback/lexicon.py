@@ -60,12 +60,25 @@ def load_lexicon() -> tuple[dict[str, float], tuple[str, ...], dict[str, float],
     return words, negators, degree, max(map(len, words))
 
 
+@lru_cache(maxsize=1)
+def _lengths_by_first() -> dict[str, tuple[int, ...]]:
+    """First character → the lengths of the lexicon words that start with it, longest first (the scan tries only
+    those instead of every length)."""
+    out: dict[str, set[int]] = {}
+    for w in load_lexicon()[0]:
+        out.setdefault(w[0], set()).add(len(w))
+    return {c: tuple(sorted(ks, reverse=True)) for c, ks in out.items()}
+
+
 def _hits(text: str):
     """Lexicon words of ``text`` left to right, the longest word at each position (like a longest-first regex)."""
-    words, _, _, longest = load_lexicon()
+    words = load_lexicon()[0]
+    by_first = _lengths_by_first()
     i, n = 0, len(text)
     while i < n:
-        for k in range(min(longest, n - i), 0, -1):
+        for k in by_first.get(text[i], ()):
+            if k > n - i:
+                continue
             w = text[i:i + k]
             if w in words:
                 if w == "好" and ((i > 0 and text[i - 1] in _NOT_PRAISE_BEFORE)

@@ -1,0 +1,95 @@
+"""Copy the project's hand-written review batches into the package: ``helpers/feedback/data/reviews/``.
+
+    .venv/bin/python tools/import_reviews.py --source shopping=DIR1 --source services=DIR2
+
+Each source folder holds the batches one writer of the project authored (``pos_01.txt``, ``neg_01.txt``,
+``neu_01.txt``, ``pos_02.txt`` …; one review a line, UTF-8); ``DONE.txt`` in it marks a finished set. The script
+writes one ``<domain>_pos.txt`` / ``_neg.txt`` / ``_neu.txt`` per source, in batch order, and prints the counts.
+
+Why a script: the batches arrive while the model is developed and are re-copied when they are complete, so the copy
+must be repeatable and safe on a folder that is still being written:
+
+* a last line without its newline in an unfinished folder (no ``DONE.txt``) may be half written: it is left out;
+* lines are whitespace-collapsed (the text itself is kept as written); a line that cleans
+  (:func:`helpers.feedback.clean_text`: width, case, numbers, emoji) to an earlier line's text is a duplicate and
+  left out, and so is a text written under two polarities;
+* a line that cleans to the text of any review in ``tests/data/sentiment_*.txt`` (the dev and holdout sets) is
+  left out, so the package never trains on a line it is measured on.
+
+The model reads the result with :func:`helpers.feedback.authored_reviews`. Only project-authored text may be
+copied in (``helpers/feedback/data/reviews/README.md``): never a public review corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from helpers.feedback.clean import clean_text  # noqa: E402
+from helpers.feedback.models import REVIEW_FILES  # noqa: E402
+
+DEST = ROOT / "helpers" / "feedback" / "data" / "reviews"
+_BATCH = re.compile(r"^(pos|neg|neu)_(\d+)\.txt$")
+
+
+def batch_lines(folder: Path) -> dict[str, list[str]]:
+    """Lines of every batch of one source folder by polarity suffix, batches in number order."""
+    done = (folder / "DONE.txt").is_file()
+    out: dict[str, list[str]] = {k: [] for k in REVIEW_FILES}
+    files = sorted((m.group(1), int(m.group(2)), p) for p in folder.glob("*.txt") if (m := _BATCH.match(p.name)))
+    for kind, _, path in files:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        lines = raw.split("\n")
+        if not done and lines and lines[-1] != "":
+            lines = lines[:-1]  # unterminated last line of a batch still being written
+        out[kind] += [" ".join(ln.split()) for ln in lines if ln.strip()]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--source", action="append", required=True, metavar="DOMAIN=DIR")
+    ap.add_argument("--dest", default=str(DEST))
+    args = ap.parse_args(argv)
+    dest = Path(args.dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    excluded = {clean_text(ln) for p in (ROOT / "tests" / "data").glob("sentiment_*.txt")
+                for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()}
+    seen: dict[str, str] = {}
+    kept: dict[tuple[str, str], list[str]] = {}
+    dropped = {"duplicate": 0, "in tests/data": 0, "two polarities": 0}
+    for spec in args.source:
+        domain, _, folder = spec.partition("=")
+        if not domain.isidentifier() or not Path(folder).is_dir():
+            ap.error(f"--source {spec!r}: expected DOMAIN=DIR with an existing folder")
+        for kind, lines in batch_lines(Path(folder)).items():
+            for text in lines:
+                key = clean_text(text)
+                if not key or key in excluded:
+                    dropped["in tests/data"] += bool(key)
+                    continue
+                if key in seen:
+                    if seen[key] != kind:
+                        dropped["two polarities"] += 1
+                        seen[key] = "clash"
+                    else:
+                        dropped["duplicate"] += 1
+                    continue
+                seen[key] = kind
+                kept.setdefault((domain, kind), []).append(text)
+    for (domain, kind), lines in sorted(kept.items()):
+        lines = [t for t in lines if seen[clean_text(t)] != "clash"]
+        (dest / f"{domain}_{kind}.txt").write_text("".join(t + "\n" for t in lines), encoding="utf-8")
+        print(f"{domain}_{kind}.txt: {len(lines):,} reviews")
+    print("left out:", ", ".join(f"{k} {v:,}" for k, v in dropped.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
