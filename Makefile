@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (member-analytics)" >/dev/null
+	$(PY) -m helpers models
 	touch $(STAMP)
 
 env: $(STAMP)

@@ -15,6 +15,7 @@ COMMANDS = {
     "release": ("helpers.release", "regenerate notebooks/ from solutions/ with nbgrader / 生成学员版"),
     "report": ("helpers.report", "run every module with papermill into reports/<run>/ / 运行会员经营报告"),
     "bundle": ("helpers.bundle", "write the trainee bundle (no solutions, no hidden tests) / 生成学员包"),
+    "models": ("helpers.feedback.warm", "fit the feedback model once into the model cache / 预先训练反馈模型"),
 }
 
 

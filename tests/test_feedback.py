@@ -388,3 +388,15 @@ def test_sla_met_rate_counts_only_known_outcomes():
     assert F.sla_met_rate(pd.Series(["met", "breached", "open", "overdue", "unknown", "met"])) == 0.5
     assert F.sla_met_rate(pd.Series(["open", "unknown"])) is None
     assert F.sla_met_rate(pd.Series([], dtype="object")) is None
+
+
+def test_models_command_fits_the_default_model_into_the_cache(monkeypatch, capsys):
+    """`python -m helpers models` (run by `make env`) fits the model the modules use, with the disk cache on."""
+    from helpers.__main__ import main
+    from helpers.feedback import models
+
+    calls = []
+    monkeypatch.setattr(models, "default_model", lambda *a, **k: calls.append((a, k)))
+    assert main(["models"]) == 0
+    assert calls == [((), {})]  # the default model: the same arguments module 09 uses, cache on by default
+    assert "feedback model ready" in capsys.readouterr().out
