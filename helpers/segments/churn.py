@@ -22,7 +22,7 @@ import pandas as pd
 
 from helpers.behavior import paid_orders
 from helpers.behavior.purchases import _as_day, _days
-from helpers.segments.features import member_features, one_thread, scaled, stable
+from helpers.segments.features import member_codes, member_features, one_thread, scaled, stable
 
 __all__ = ["CHURN_FEATURES", "ChurnModel", "churn_frame", "churn_labels", "data_end", "out_of_time_cutoffs"]
 
@@ -67,10 +67,11 @@ def churn_labels(orders: pd.DataFrame, cutoff, horizon_days: int, *, end=None) -
                          "who churned is not observed yet")
     paid = paid_orders(orders)
     day = _days(paid["order_ts"]).astype(np.int64)
-    ids = paid["member_id"].astype("string").to_numpy()
-    before = pd.Index(pd.unique(ids[day <= c])).sort_values()
-    bought = pd.Index(pd.unique(ids[(day > c) & (day <= c + h)]))
-    y = pd.Series(~before.isin(bought), index=before.rename("member_id"), name="churned")
+    codes, members = member_codes(paid["member_id"])  # integer codes in member-id order: no id strings per row
+    n = len(members)
+    before = np.bincount(codes[day <= c], minlength=n) > 0
+    bought = np.bincount(codes[(day > c) & (day <= c + h)], minlength=n) > 0
+    y = pd.Series(~bought[before], index=members[before].rename("member_id"), name="churned")
     y.attrs.update({"cutoff": str(pd.Timestamp(cutoff).date()), "horizon_days": h})
     return y
 
@@ -87,7 +88,9 @@ def churn_frame(orders: pd.DataFrame, cutoff, horizon_days: int | None = None, *
     X = member_features(cut, cutoff, order_items=order_items, products=products, clv_horizon=horizon)
     if horizon_days is None:
         return X, None
-    y = churn_labels(orders, cutoff, horizon_days, end=end).reindex(X.index)
+    y = churn_labels(orders, cutoff, horizon_days, end=end)
+    if not y.index.equals(X.index):
+        y = y.reindex(X.index)
     if y.isna().any():  # a member in the features but not in the labels: only refund-only members, never here
         raise ValueError("features and labels disagree on the members bought by the cut-off")
     y = y.astype(bool)
