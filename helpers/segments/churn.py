@@ -98,6 +98,11 @@ def churn_frame(orders: pd.DataFrame, cutoff, horizon_days: int | None = None, *
     return X, y
 
 
+#: members a churn model is fitted on at most (a seeded sample above it; every member is still scored): a few
+#: hundred thousand members pin down a model of about 20 features, and the fit then costs the same at 5M members
+MAX_TRAIN = 200_000
+
+
 class ChurnModel:
     """Probability that a member makes no paid purchase in the next ``horizon_days`` — calibrated.
 
@@ -107,16 +112,18 @@ class ChurnModel:
     ``cv`` folds shuffled with ``seed``), so that a predicted 0.3 means about 30 % of such members churn.
     Predictions are rounded with :func:`stable` (the course's rule before any ranking or threshold).
 
-    ``fit(X, y)`` checks that features and labels come from the same cut-off (``attrs``), the leakage guard."""
+    ``fit(X, y)`` checks that features and labels come from the same cut-off (``attrs``), the leakage guard. With
+    more than ``max_train`` members (default :data:`MAX_TRAIN`) it fits on a sample of that many drawn with
+    ``seed`` (the same members every run); :meth:`predict_proba` scores every member."""
 
     def __init__(self, kind: str = "hgb", *, calibration: str = "isotonic", features=None, seed: int = 0,
-                 cv: int = 3, max_iter: int = 150):
+                 cv: int = 3, max_iter: int = 150, max_train: int | None = MAX_TRAIN):
         if kind not in ("logistic", "hgb"):
             raise ValueError("kind must be 'logistic' or 'hgb'")
         if calibration not in ("isotonic", "sigmoid"):
             raise ValueError("calibration must be 'isotonic' or 'sigmoid'")
         self.kind, self.calibration, self.features, self.seed, self.cv = kind, calibration, features, seed, cv
-        self.max_iter = max_iter
+        self.max_iter, self.max_train = max_iter, max_train
 
     def __repr__(self) -> str:
         return f"ChurnModel(kind={self.kind!r}, calibration={self.calibration!r}, seed={self.seed})"
@@ -149,6 +156,11 @@ class ChurnModel:
         if not X.index.equals(y.index):
             raise ValueError("X and y must have the same members in the same order")
         yy = y.astype(bool).to_numpy()
+        if self.max_train is not None and len(yy) > self.max_train:  # big exports: fit on a seeded sample
+            from helpers.segments.clustering import _sample_rows
+
+            rows = _sample_rows(len(yy), self.max_train, self.seed)
+            X, yy = X.iloc[rows], yy[rows]
         if yy.all() or not yy.any():
             raise ValueError("the labels have a single class: nothing to learn")
         wanted = CHURN_FEATURES if self.features is None else tuple(self.features)
