@@ -196,12 +196,14 @@ class BuyModel:
     isotonic regression through 5-fold cross-validation (scikit-learn's ``CalibratedClassifierCV``). Fit it on the
     features of past cut-offs and the labels of the windows after them (:func:`buy_training_frame` of
     :func:`training_cuts`); ``fit`` refuses features and labels of different members. Probabilities are rounded with
-    :func:`helpers.synth.stable.stable`, so rankings agree on every CPU.
+    :func:`helpers.synth.stable.stable`, so rankings agree on every CPU. Above ``max_train`` training rows it fits
+    on a sample of that many drawn with ``seed`` (big exports; course-size data are fitted whole).
     """
 
-    def __init__(self, seed: int = 0, method: str = "isotonic"):
+    def __init__(self, seed: int = 0, method: str = "isotonic", max_train: int | None = 600_000):
         self.seed = seed
         self.method = method
+        self.max_train = max_train  # rows (member × cut-off) fitted on at most: a seeded sample above it
 
     @staticmethod
     def _x(X: pd.DataFrame) -> np.ndarray:
@@ -229,6 +231,11 @@ class BuyModel:
             # (its tolerance stops it ~0.02 away in the coefficients) at a tenth of the time
             base = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000, solver="newton-cholesky"))
             cv = StratifiedKFold(5, shuffle=True, random_state=self.seed)
+            if self.max_train is not None and len(yy) > self.max_train:
+                # big exports: ten coefficients and a calibration curve are pinned down by a few hundred thousand
+                # rows; a seeded sample keeps the fit's cost flat (every member is still scored)
+                rows = np.sort(np.random.default_rng(self.seed).choice(len(yy), self.max_train, replace=False))
+                X, yy = X.iloc[rows], yy[rows]
             self.model_ = CalibratedClassifierCV(base, method=self.method, cv=cv).fit(self._x(X), yy)
         return self
 
