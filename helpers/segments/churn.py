@@ -84,8 +84,8 @@ def churn_frame(orders: pd.DataFrame, cutoff, horizon_days: int | None = None, *
     with ``horizon_days``, :func:`churn_labels` for the same members (``None`` without a horizon: scoring at the
     as-of day, whose future is unknown)."""
     horizon = clv_horizon or horizon_days or 180
-    cut = paid_orders(orders, cutoff, include_refunds=True)
-    X = member_features(cut, cutoff, order_items=order_items, products=products, clv_horizon=horizon)
+    # member_features reads only the rows up to the cut-off itself: no cut copy of every order here
+    X = member_features(orders, cutoff, order_items=order_items, products=products, clv_horizon=horizon)
     if horizon_days is None:
         return X, None
     y = churn_labels(orders, cutoff, horizon_days, end=end)

@@ -160,8 +160,9 @@ def member_features(orders: pd.DataFrame, as_of, *, summary: pd.DataFrame | None
     f["mean_interval"] = mean_interval(summary)
     with np.errstate(divide="ignore", invalid="ignore"):
         f["recency_ratio"] = f["recency"] / f["mean_interval"].where(f["mean_interval"] > 0)
-    f = f.join(activity_windows(o, as_of, index=f.index).astype(float))
     paid = paid_orders(o, as_of)
+    del o  # one masked copy of the order rows alive at a time (memory at millions of orders)
+    f = f.join(activity_windows(paid, as_of, index=f.index).astype(float))
     codes, members = member_codes(paid["member_id"])
     n = len(members)
     n_paid = per_member(np.bincount(codes, minlength=n).astype(float), members, f.index)
