@@ -186,7 +186,8 @@ def _labels(d: pd.DataFrame, c: int, window_days: int) -> pd.Series:
     n = len(d.attrs["member_ids"])
     pop = np.flatnonzero(np.bincount(code[day <= c], minlength=n))  # sorted codes = sorted ids
     came = np.bincount(code[(day > c) & (day <= c + window_days)], minlength=n) > 0
-    return pd.Series(came[pop], index=_member_ids(d, pop), dtype=bool, name="bought")
+    # sort_index: a no-op for text ids (codes ascend with them); numeric ids become text, whose order differs
+    return pd.Series(came[pop], index=_member_ids(d, pop), dtype=bool, name="bought").sort_index()
 
 
 class BuyModel:
@@ -296,7 +297,7 @@ def next_purchase_dates(orders: pd.DataFrame, as_of, *, fallback_days: float | N
     date = date.where(~lapsed, pd.NaT)
     out = pd.DataFrame({"last_purchase": _to_ts(lastd), "cycle_days": cycle, "next_purchase_date": date.to_numpy(),
                         "overdue": overdue, "lapsed": lapsed}, index=_member_ids(paid, last.index))
-    return out
+    return out.sort_index()  # text ids: already sorted (see _labels)
 
 
 def push_list(next_dates: pd.DataFrame, p_buy: pd.Series, members: pd.DataFrame | None, as_of, *,

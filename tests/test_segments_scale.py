@@ -102,3 +102,12 @@ def test_buy_features_labels_and_next_dates_keep_member_ids():
     assert y.to_dict() == {m: m in set(later["member_id"].astype(str)) for m in want}
     last = paid.groupby(paid["member_id"].astype(str))["order_ts"].max().dt.normalize()
     assert (nd["last_purchase"] == last.reindex(nd.index)).all()
+
+
+def test_repurchase_with_numeric_member_ids_sorts_them_as_text():
+    o = _world(n_members=120, n_orders=2000)
+    o["member_id"] = o["member_id"].str[1:].astype(int)  # 3, 17, 100 …: text order is not numeric order
+    X, y = repurchase.buy_features(o, "2025-09-30"), repurchase.buy_labels(o, "2025-09-30", 30)
+    nd = repurchase.next_purchase_dates(o, "2025-09-30")
+    assert list(X.index) == list(y.index) == list(nd.index) == sorted(X.index)
+    assert all(isinstance(m, str) for m in X.index)
