@@ -110,10 +110,26 @@ FEATURE_LABELS_ZH = {
 
 
 def _paid_days(orders: pd.DataFrame, end_day: int) -> pd.DataFrame:
+    """Paid orders up to ``end_day`` as (member code, day, net). ``member_id`` holds int32 codes in member-id order
+    (:func:`helpers.behavior.member_summary`'s factorisation), ``attrs["member_ids"]`` the ids (str) they stand for:
+    every groupby, sort and de-duplication below runs on small integers, not on an id string per order (at a
+    million orders the strings were most of this model's time); results are mapped back to ids at the end, in the
+    same sorted order."""
+    from helpers.behavior._ids import _factorize
+
     o = paid_orders(orders)
-    d = pd.DataFrame({"member_id": o["member_id"].astype(str).to_numpy(), "day": _days(o["order_ts"]),
+    ids = o["member_id"]
+    codes, members = _factorize(ids) if len(ids) else (np.zeros(0, np.int32), pd.Index([], dtype=object))
+    d = pd.DataFrame({"member_id": codes, "day": _days(o["order_ts"]),
                       "net": o["net_amount"].to_numpy(float) if "net_amount" in o.columns else 0.0})
-    return d[d["day"] <= end_day]
+    d = d[d["day"].to_numpy() <= end_day]
+    d.attrs["member_ids"] = pd.Index(np.asarray(members.astype(str), dtype=object), name="member_id")
+    return d
+
+
+def _member_ids(d: pd.DataFrame, codes) -> pd.Index:
+    """The ids (str) of member codes of a :func:`_paid_days` frame."""
+    return d.attrs["member_ids"][np.asarray(codes, np.int64)]
 
 
 def buy_features(orders: pd.DataFrame, cutoff, window_days: int = 30) -> pd.DataFrame:
@@ -127,7 +143,9 @@ def buy_features(orders: pd.DataFrame, cutoff, window_days: int = 30) -> pd.Data
 def _features(d: pd.DataFrame, cutoff, window_days: int) -> pd.DataFrame:
     """:func:`buy_features` from the paid days of :func:`_paid_days` (later days are ignored)."""
     c = _day(cutoff)
+    ids = d.attrs["member_ids"]
     d = d[d["day"].to_numpy() <= c]
+    d.attrs["member_ids"] = ids
     if d.empty:
         return pd.DataFrame(columns=list(FEATURE_LABELS_ZH), index=pd.Index([], name="member_id"), dtype=float)
     spend = d.groupby("member_id")["net"].sum()
@@ -144,7 +162,7 @@ def _features(d: pd.DataFrame, cutoff, window_days: int) -> pd.DataFrame:
     f["overdue"] = f["recency"] / f["mean_gap"].clip(lower=1)
     ly = days[(days["day"] > c - 365) & (days["day"] <= c - 365 + window_days)]
     f["same_window_last_year"] = ly.groupby("member_id").size().reindex(f.index).fillna(0).astype(float)
-    f.index.name = "member_id"
+    f.index = _member_ids(d, f.index)  # codes ascend with the ids: still sorted
     return f.sort_index()
 
 
@@ -164,10 +182,12 @@ def _check_label_window(cutoff, window_days: int, end) -> None:
 
 def _labels(d: pd.DataFrame, c: int, window_days: int) -> pd.Series:
     """:func:`buy_labels` from the paid days of :func:`_paid_days`, ``c`` the cut-off day (no future guard here)."""
-    day = d["day"].to_numpy()
-    pop = np.sort(pd.unique(d.loc[day <= c, "member_id"].to_numpy()))  # sort the distinct ids, not every order's
-    came = set(d.loc[(day > c) & (day <= c + window_days), "member_id"])
-    return pd.Series([m in came for m in pop], index=pd.Index(pop, name="member_id"), dtype=bool, name="bought")
+    day, code = d["day"].to_numpy(), d["member_id"].to_numpy()
+    n = len(d.attrs["member_ids"])
+    pop = np.flatnonzero(np.bincount(code[day <= c], minlength=n))  # sorted codes = sorted ids
+    came = np.bincount(code[(day > c) & (day <= c + window_days)], minlength=n) > 0
+    # sort_index: a no-op for text ids (codes ascend with them); numeric ids become text, whose order differs
+    return pd.Series(came[pop], index=_member_ids(d, pop), dtype=bool, name="bought").sort_index()
 
 
 class BuyModel:
@@ -177,12 +197,14 @@ class BuyModel:
     isotonic regression through 5-fold cross-validation (scikit-learn's ``CalibratedClassifierCV``). Fit it on the
     features of past cut-offs and the labels of the windows after them (:func:`buy_training_frame` of
     :func:`training_cuts`); ``fit`` refuses features and labels of different members. Probabilities are rounded with
-    :func:`helpers.synth.stable.stable`, so rankings agree on every CPU.
+    :func:`helpers.synth.stable.stable`, so rankings agree on every CPU. Above ``max_train`` training rows it fits
+    on a sample of that many drawn with ``seed`` (big exports; course-size data are fitted whole).
     """
 
-    def __init__(self, seed: int = 0, method: str = "isotonic"):
+    def __init__(self, seed: int = 0, method: str = "isotonic", max_train: int | None = 600_000):
         self.seed = seed
         self.method = method
+        self.max_train = max_train  # rows (member × cut-off) fitted on at most: a seeded sample above it
 
     @staticmethod
     def _x(X: pd.DataFrame) -> np.ndarray:
@@ -210,6 +232,11 @@ class BuyModel:
             # (its tolerance stops it ~0.02 away in the coefficients) at a tenth of the time
             base = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000, solver="newton-cholesky"))
             cv = StratifiedKFold(5, shuffle=True, random_state=self.seed)
+            if self.max_train is not None and len(yy) > self.max_train:
+                # big exports: ten coefficients and a calibration curve are pinned down by a few hundred thousand
+                # rows; a seeded sample keeps the fit's cost flat (every member is still scored)
+                rows = np.sort(np.random.default_rng(self.seed).choice(len(yy), self.max_train, replace=False))
+                X, yy = X.iloc[rows], yy[rows]
             self.model_ = CalibratedClassifierCV(base, method=self.method, cv=cv).fit(self._x(X), yy)
         return self
 
@@ -250,8 +277,8 @@ def next_purchase_dates(orders: pd.DataFrame, as_of, *, fallback_days: float | N
     A date already past is ``overdue``: while the silence is at most ``lapse_cycles`` cycles the member is due now
     (the date becomes the day after ``as_of``); beyond that the member has lapsed and has no expected date (NaT)."""
     a = _day(as_of)
-    d = _paid_days(orders, a)[["member_id", "day"]].drop_duplicates().sort_values(["member_id", "day"],
-                                                                                   kind="mergesort")
+    paid = _paid_days(orders, a)
+    d = paid[["member_id", "day"]].drop_duplicates().sort_values(["member_id", "day"], kind="mergesort")
     m, day = d["member_id"].to_numpy(), d["day"].to_numpy(np.int64)
     same = m[1:] == m[:-1]
     gaps = pd.DataFrame({"member_id": m[1:][same], "gap": np.diff(day)[same].astype(float)})
@@ -269,9 +296,8 @@ def next_purchase_dates(orders: pd.DataFrame, as_of, *, fallback_days: float | N
     date = _to_ts(np.where(overdue, a + 1, nxt))
     date = date.where(~lapsed, pd.NaT)
     out = pd.DataFrame({"last_purchase": _to_ts(lastd), "cycle_days": cycle, "next_purchase_date": date.to_numpy(),
-                        "overdue": overdue, "lapsed": lapsed}, index=last.index)
-    out.index.name = "member_id"
-    return out
+                        "overdue": overdue, "lapsed": lapsed}, index=_member_ids(paid, last.index))
+    return out.sort_index()  # text ids: already sorted (see _labels)
 
 
 def push_list(next_dates: pd.DataFrame, p_buy: pd.Series, members: pd.DataFrame | None, as_of, *,

@@ -22,7 +22,7 @@ import pandas as pd
 
 from helpers.behavior import paid_orders
 from helpers.behavior.purchases import _as_day, _days
-from helpers.segments.features import member_features, one_thread, scaled, stable
+from helpers.segments.features import member_codes, member_features, one_thread, scaled, stable
 
 __all__ = ["CHURN_FEATURES", "ChurnModel", "churn_frame", "churn_labels", "data_end", "out_of_time_cutoffs"]
 
@@ -67,10 +67,11 @@ def churn_labels(orders: pd.DataFrame, cutoff, horizon_days: int, *, end=None) -
                          "who churned is not observed yet")
     paid = paid_orders(orders)
     day = _days(paid["order_ts"]).astype(np.int64)
-    ids = paid["member_id"].astype("string").to_numpy()
-    before = pd.Index(pd.unique(ids[day <= c])).sort_values()
-    bought = pd.Index(pd.unique(ids[(day > c) & (day <= c + h)]))
-    y = pd.Series(~before.isin(bought), index=before.rename("member_id"), name="churned")
+    codes, members = member_codes(paid["member_id"])  # integer codes in member-id order: no id strings per row
+    n = len(members)
+    before = np.bincount(codes[day <= c], minlength=n) > 0
+    bought = np.bincount(codes[(day > c) & (day <= c + h)], minlength=n) > 0
+    y = pd.Series(~bought[before], index=members[before].rename("member_id"), name="churned")
     y.attrs.update({"cutoff": str(pd.Timestamp(cutoff).date()), "horizon_days": h})
     return y
 
@@ -83,16 +84,23 @@ def churn_frame(orders: pd.DataFrame, cutoff, horizon_days: int | None = None, *
     with ``horizon_days``, :func:`churn_labels` for the same members (``None`` without a horizon: scoring at the
     as-of day, whose future is unknown)."""
     horizon = clv_horizon or horizon_days or 180
-    cut = paid_orders(orders, cutoff, include_refunds=True)
-    X = member_features(cut, cutoff, order_items=order_items, products=products, clv_horizon=horizon)
+    # member_features reads only the rows up to the cut-off itself: no cut copy of every order here
+    X = member_features(orders, cutoff, order_items=order_items, products=products, clv_horizon=horizon)
     if horizon_days is None:
         return X, None
-    y = churn_labels(orders, cutoff, horizon_days, end=end).reindex(X.index)
+    y = churn_labels(orders, cutoff, horizon_days, end=end)
+    if not y.index.equals(X.index):
+        y = y.reindex(X.index)
     if y.isna().any():  # a member in the features but not in the labels: only refund-only members, never here
         raise ValueError("features and labels disagree on the members bought by the cut-off")
     y = y.astype(bool)
     y.attrs.update({"cutoff": str(pd.Timestamp(cutoff).date()), "horizon_days": int(horizon_days)})
     return X, y
+
+
+#: members a churn model is fitted on at most (a seeded sample above it; every member is still scored): a few
+#: hundred thousand members pin down a model of about 20 features, and the fit then costs the same at 5M members
+MAX_TRAIN = 200_000
 
 
 class ChurnModel:
@@ -104,16 +112,18 @@ class ChurnModel:
     ``cv`` folds shuffled with ``seed``), so that a predicted 0.3 means about 30 % of such members churn.
     Predictions are rounded with :func:`stable` (the course's rule before any ranking or threshold).
 
-    ``fit(X, y)`` checks that features and labels come from the same cut-off (``attrs``), the leakage guard."""
+    ``fit(X, y)`` checks that features and labels come from the same cut-off (``attrs``), the leakage guard. With
+    more than ``max_train`` members (default :data:`MAX_TRAIN`) it fits on a sample of that many drawn with
+    ``seed`` (the same members every run); :meth:`predict_proba` scores every member."""
 
     def __init__(self, kind: str = "hgb", *, calibration: str = "isotonic", features=None, seed: int = 0,
-                 cv: int = 3, max_iter: int = 150):
+                 cv: int = 3, max_iter: int = 150, max_train: int | None = MAX_TRAIN):
         if kind not in ("logistic", "hgb"):
             raise ValueError("kind must be 'logistic' or 'hgb'")
         if calibration not in ("isotonic", "sigmoid"):
             raise ValueError("calibration must be 'isotonic' or 'sigmoid'")
         self.kind, self.calibration, self.features, self.seed, self.cv = kind, calibration, features, seed, cv
-        self.max_iter = max_iter
+        self.max_iter, self.max_train = max_iter, max_train
 
     def __repr__(self) -> str:
         return f"ChurnModel(kind={self.kind!r}, calibration={self.calibration!r}, seed={self.seed})"
@@ -146,6 +156,11 @@ class ChurnModel:
         if not X.index.equals(y.index):
             raise ValueError("X and y must have the same members in the same order")
         yy = y.astype(bool).to_numpy()
+        if self.max_train is not None and len(yy) > self.max_train:  # big exports: fit on a seeded sample
+            from helpers.segments.clustering import _sample_rows
+
+            rows = _sample_rows(len(yy), self.max_train, self.seed)
+            X, yy = X.iloc[rows], yy[rows]
         if yy.all() or not yy.any():
             raise ValueError("the labels have a single class: nothing to learn")
         wanted = CHURN_FEATURES if self.features is None else tuple(self.features)

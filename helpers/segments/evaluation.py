@@ -10,10 +10,11 @@ X %" is the course's one rule, :func:`helpers.behavior.top_members` (ceil(X × n
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from helpers.behavior import top_members
 from helpers.clv import auc, fit_bgnbd
 from helpers.segments.features import stable
 
@@ -22,10 +23,31 @@ __all__ = ["baseline_scores", "calibration_table", "churn_metrics", "compare_sco
 
 
 def _aligned(y: pd.Series, score: pd.Series) -> tuple[pd.Series, pd.Series]:
-    s = pd.Series(score).reindex(y.index).astype(float)
+    s = pd.Series(score)
+    if not s.index.equals(y.index):  # the usual case is the same members in the same order: no lookup
+        s = s.reindex(y.index)
+    s = s.astype(float)
     if s.isna().any():
         raise ValueError(f"score is missing for {int(s.isna().sum())} member(s) of y")
     return y.astype(bool), s
+
+
+def _top_churners(y: pd.Series, s: pd.Series):
+    """``(n, churners)``: ``churners(top)`` counts the churners among :func:`top_members` of ``s`` (ceil(top × n)
+    members by score, ties in member-id order) — one sort for every ``top`` instead of a sort and a lookup of
+    member ids per share (the same members; ``y`` and ``s`` aligned by :func:`_aligned`)."""
+    n = len(y)
+    pos = pd.Series(np.arange(n), index=y.index).sort_index(kind="stable").to_numpy()  # member-id order
+    order = pos[np.argsort(-s.to_numpy(float)[pos], kind="stable")]  # score descending; ties keep member-id order
+    cum = np.cumsum(y.to_numpy(bool)[order])
+
+    def churners(top: float) -> tuple[int, int]:
+        if not 0 < top <= 1:
+            raise ValueError("top must be a share in (0, 1], e.g. 0.2 for the top 20 %")
+        k = max(1, math.ceil(top * n - 1e-9)) if n else 0  # the rule of top_members
+        return k, int(cum[k - 1]) if k else 0
+
+    return n, churners
 
 
 def lift_at(y: pd.Series, score: pd.Series, top: float = 0.1) -> float:
@@ -35,7 +57,8 @@ def lift_at(y: pd.Series, score: pd.Series, top: float = 0.1) -> float:
     rate = float(y.mean()) if len(y) else float("nan")
     if not rate > 0:
         return float("nan")
-    return float(y.loc[top_members(s, top)].mean() / rate)
+    k, hit = _top_churners(y, s)[1](top)
+    return float(np.float64(hit) / k / rate)
 
 
 def gains_table(y: pd.Series, score: pd.Series, tops=(0.05, 0.1, 0.2, 0.3, 0.5, 1.0)) -> pd.DataFrame:
@@ -43,12 +66,14 @@ def gains_table(y: pd.Series, score: pd.Series, tops=(0.05, 0.1, 0.2, 0.3, 0.5, 
     churners captured) and ``lift`` (churn_rate / overall rate)."""
     y, s = _aligned(y, score)
     total, rate = int(y.sum()), float(y.mean()) if len(y) else float("nan")
+    _, churners = _top_churners(y, s)
     rows = []
     for t in tops:
-        sel = y.loc[top_members(s, t)]
-        rows.append({"top": t, "members": len(sel), "churners": int(sel.sum()), "churn_rate": float(sel.mean()),
-                     "gains": sel.sum() / total if total else float("nan"),
-                     "lift": float(sel.mean()) / rate if rate > 0 else float("nan")})
+        k, hit = churners(t)
+        mean = hit / k if k else float("nan")
+        rows.append({"top": t, "members": k, "churners": hit, "churn_rate": float(mean),
+                     "gains": hit / total if total else float("nan"),
+                     "lift": float(mean) / rate if rate > 0 else float("nan")})
     return pd.DataFrame(rows).set_index("top")
 
 

@@ -21,8 +21,8 @@ import pandas as pd
 from helpers.behavior import mean_interval, member_summary, paid_orders
 from helpers.behavior.purchases import _as_day, _days
 
-__all__ = ["FEATURE_LABELS_ZH", "LOG_FEATURES", "activity_windows", "clv_columns", "member_features", "one_thread", "scaled",
-           "stable"]
+__all__ = ["FEATURE_LABELS_ZH", "LOG_FEATURES", "activity_windows", "clv_columns", "member_codes", "member_features",
+           "one_thread", "per_member", "scaled", "stable"]
 
 #: features that are counts or money (right-skewed): ``log1p`` before standardising
 LOG_FEATURES = ("recency", "tenure", "frequency", "purchase_days", "monetary_total", "monetary_mean",
@@ -59,29 +59,59 @@ def one_thread():
     return threadpool_limits(limits=1)
 
 
+def member_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``(codes, members)``: an int32 code per row (0..n-1 in sorted member-id order) and the sorted distinct ids
+    (dtype of ``ids``) — :func:`helpers.behavior.member_summary`'s own factorisation. Per-member counts and sums are
+    then ``np.bincount`` / a groupby on small integers instead of hashing and comparing id strings row by row
+    (at a million orders and more the string work dominated this module's time and memory)."""
+    from helpers.behavior._ids import _factorize
+
+    if not len(ids):
+        return np.zeros(0, np.int32), pd.Index([], dtype=ids.dtype, name="member_id")
+    codes, members = _factorize(ids)
+    return codes, members
+
+
+def per_member(values: np.ndarray, members: pd.Index, index: pd.Index) -> np.ndarray:
+    """An array over ``members`` (from :func:`member_codes`) laid out on ``index``: NaN for a member of ``index``
+    not in ``members``; no lookup when the two are the same members in the same order (the usual case)."""
+    if members.equals(index):
+        return np.asarray(values)
+    return pd.Series(values, index=members).reindex(index).to_numpy()
+
+
 def activity_windows(orders: pd.DataFrame, as_of, windows=(30, 90, 180), *, index=None) -> pd.DataFrame:
     """Paid orders and spend per member in the last ``w`` days up to ``as_of`` (days in (as_of − w, as_of]) for
     each window, plus ``orders_prev_90d`` (the 90 days before the last 90) and ``trend_90d`` =
-    (last − previous) / (last + previous), in [−1, 1], 0 when both are 0. Orders after ``as_of`` never count."""
+    (last − previous) / (last + previous), in [−1, 1], 0 when both are 0. Orders after ``as_of`` never count.
+    Without ``index``: the members with an order in one of the windows."""
     o = paid_orders(orders, as_of)
     end = _as_day(as_of, "as_of")
     age = end - _days(o["order_ts"]).astype(np.int64)  # 0 on the as-of day
-    ids = o["member_id"].astype("string")
+    codes, members = member_codes(o["member_id"])
+    n = len(members)
     net = o["net_amount"].astype(float).to_numpy()
     cols = {}
     for w in windows:
         m = age < w
-        cols[f"orders_{w}d"] = ids[m].value_counts()
-        cols[f"spend_{w}d"] = pd.Series(net[m], index=ids[m].to_numpy()).groupby(level=0).sum()
+        cols[f"orders_{w}d"] = np.bincount(codes[m], minlength=n)
+        # a groupby sum, not a weighted bincount: pandas adds each member's rows in row order with compensation,
+        # the same sums as grouping by the id strings (identical features, identical models)
+        spend = pd.Series(net[m]).groupby(codes[m]).sum()
+        col = np.zeros(n)
+        col[spend.index.to_numpy()] = spend.to_numpy()
+        cols[f"spend_{w}d"] = col
     prev = (age >= 90) & (age < 180)
-    cols["orders_prev_90d"] = ids[prev].value_counts()
-    out = pd.DataFrame(cols)
+    cols["orders_prev_90d"] = np.bincount(codes[prev], minlength=n)
+    out = pd.DataFrame(cols, index=members)
     if index is not None:
-        out = out.reindex(index)
-    out = out.fillna(0.0)
+        if not members.equals(index):
+            out = out.reindex(index).fillna(0.0)
+    else:
+        counted = [c for c in out.columns if c.startswith("orders_")]
+        out = out.loc[(out[counted].to_numpy() > 0).any(axis=1)]
     for c in out.columns:
-        if c.startswith("orders_"):
-            out[c] = out[c].astype(np.int64)
+        out[c] = out[c].astype(np.int64) if c.startswith("orders_") else out[c].astype(float)
     last, before = out.get("orders_90d", 0), out["orders_prev_90d"]
     total = last + before
     out["trend_90d"] = np.where(total > 0, (last - before) / np.maximum(total, 1), 0.0)
@@ -130,17 +160,23 @@ def member_features(orders: pd.DataFrame, as_of, *, summary: pd.DataFrame | None
     f["mean_interval"] = mean_interval(summary)
     with np.errstate(divide="ignore", invalid="ignore"):
         f["recency_ratio"] = f["recency"] / f["mean_interval"].where(f["mean_interval"] > 0)
-    f = f.join(activity_windows(o, as_of, index=f.index).astype(float))
     paid = paid_orders(o, as_of)
-    pid = paid["member_id"].astype("string")
-    n_paid = pid.value_counts().reindex(f.index).astype(float)
+    del o  # one masked copy of the order rows alive at a time (memory at millions of orders)
+    f = f.join(activity_windows(paid, as_of, index=f.index).astype(float))
+    codes, members = member_codes(paid["member_id"])
+    n = len(members)
+    n_paid = per_member(np.bincount(codes, minlength=n).astype(float), members, f.index)
+
+    def share(mask) -> np.ndarray:  # share of the member's paid orders; 0 for none, NaN for a member without any
+        hits = per_member(np.bincount(codes[mask], minlength=n).astype(float), members, f.index)
+        return np.nan_to_num(hits, nan=0.0) / n_paid
+
     if "channel" in paid.columns:
-        online = pid[(paid["channel"].astype("string") != "门店").fillna(False).to_numpy(bool)].value_counts()
-        f["online_share"] = (online.reindex(f.index).fillna(0) / n_paid).to_numpy()
+        ch = paid["channel"]  # a missing channel is not online (compared as categories: no string copy of the rows)
+        f["online_share"] = share((ch != "门店").to_numpy(dtype=bool, na_value=False) & ch.notna().to_numpy())
         f["n_channels"] = summary["n_channels"].astype(float) if "n_channels" in summary else np.nan
     if "discount_amount" in paid.columns:
-        disc = pid[(paid["discount_amount"].astype(float) > 0).fillna(False).to_numpy(bool)].value_counts()
-        f["discount_share"] = (disc.reindex(f.index).fillna(0) / n_paid).to_numpy()
+        f["discount_share"] = share((paid["discount_amount"].astype(float) > 0).fillna(False).to_numpy(bool))
     if "refunded_orders" in summary:
         f["refunded_orders"] = summary["refunded_orders"].astype(float)
     if "n_categories" in summary:
