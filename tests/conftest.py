@@ -41,29 +41,11 @@ def write_file(tmp_path: Path) -> Callable[..., Path]:
 # import (a module that still imports it from _worlds gets the same world definition).
 from _worlds import small_world  # noqa: E402, F401
 
-#: test files whose tests each take tens of seconds (notebook and report runs), slowest first
-HEAVY_FILES = ("test_engine_report.py", "test_nbgrader_roundtrip.py", "test_report_runs.py", "test_environment.py")
-
-
-def _heavy_first(items: list[pytest.Item]) -> None:
-    """Order the heavy tests first (stable, the same order on every xdist worker), so the two workers share them
-    and the suite ends on short unit tests instead of one worker running a minute-long report alone. Tests that
-    read the session's default run stay where they were: that run is still going at the start."""
-    def rank(item: pytest.Item) -> int:
-        name = item.path.name if hasattr(item, "path") else ""
-        if name in HEAVY_FILES and not item.get_closest_marker("default_run"):
-            return HEAVY_FILES.index(name)
-        return len(HEAVY_FILES)
-
-    items.sort(key=rank)
-
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Start the session's one default report run in the background as soon as the first worker knows a selected
-    test needs it (tests/_report_runs.py says why and how), and order the heavy tests first."""
+    test needs it (tests/_report_runs.py says why and how)."""
     import os
-
-    _heavy_first(items)
 
     from _report_runs import start_default_run
 
