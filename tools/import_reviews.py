@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from helpers.feedback.clean import clean_text  # noqa: E402
-from helpers.feedback.models import REVIEW_FILES  # noqa: E402
+from helpers.feedback.models import REVIEW_FILES, unique_reviews  # noqa: E402
 
 DEST = ROOT / "helpers" / "feedback" / "data" / "reviews"
 _BATCH = re.compile(r"^(pos|neg|neu)_(\d+)\.txt$")
@@ -61,30 +61,25 @@ def main(argv: list[str] | None = None) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     excluded = {clean_text(ln) for p in (ROOT / "tests" / "data").glob("sentiment_*.txt")
                 for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()}
-    seen: dict[str, str] = {}
-    kept: dict[tuple[str, str], list[str]] = {}
-    dropped = {"duplicate": 0, "in tests/data": 0, "two polarities": 0}
+    rows, where = [], []  # (text, polarity) and (domain, file suffix) of every line, sources in the order given
+    excluded_lines = 0
     for spec in args.source:
         domain, _, folder = spec.partition("=")
         if not domain.isidentifier() or not Path(folder).is_dir():
             ap.error(f"--source {spec!r}: expected DOMAIN=DIR with an existing folder")
         for kind, lines in batch_lines(Path(folder)).items():
             for text in lines:
-                key = clean_text(text)
-                if not key or key in excluded:
-                    dropped["in tests/data"] += bool(key)
+                if clean_text(text) in excluded:
+                    excluded_lines += 1
                     continue
-                if key in seen:
-                    if seen[key] != kind:
-                        dropped["two polarities"] += 1
-                        seen[key] = "clash"
-                    else:
-                        dropped["duplicate"] += 1
-                    continue
-                seen[key] = kind
-                kept.setdefault((domain, kind), []).append(text)
+                rows.append((text, REVIEW_FILES[kind]))
+                where.append((domain, kind))
+    keep, dropped = unique_reviews(rows)
+    dropped["in tests/data"] = excluded_lines
+    kept: dict[tuple[str, str], list[str]] = {}
+    for i in keep:
+        kept.setdefault(where[i], []).append(rows[i][0])
     for (domain, kind), lines in sorted(kept.items()):
-        lines = [t for t in lines if seen[clean_text(t)] != "clash"]
         (dest / f"{domain}_{kind}.txt").write_text("".join(t + "\n" for t in lines), encoding="utf-8")
         print(f"{domain}_{kind}.txt: {len(lines):,} reviews")
     print("left out:", ", ".join(f"{k} {v:,}" for k, v in dropped.items()))

@@ -29,8 +29,8 @@ def _as_day(value, name) -> int:
     return int((np.datetime64(ts.normalize().date(), "D") - _EPOCH).astype(np.int64))
 
 
-#: ticks per day of the datetime64 units pandas uses
-_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+#: ticks per day of the datetime64 / Arrow timestamp units (also :mod:`helpers.engine.columnar`)
+TICKS_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
             "ns": 86_400_000_000_000}
 
 
@@ -45,7 +45,7 @@ def _days(ts: pd.Series) -> np.ndarray:
     if np.isnat(arr).any():
         raise ValueError("order_ts has missing values; load the data with helpers.data.load (it quarantines them)")
     unit, count = np.datetime_data(arr.dtype)
-    per_day = _PER_DAY.get(unit)
+    per_day = TICKS_PER_DAY.get(unit)
     if per_day is None or count != 1:
         return arr.astype("datetime64[D]").view(np.int64).astype(np.int32)
     # an integer floor division: the same days as numpy's datetime cast (which floors too), several times faster

@@ -178,7 +178,9 @@ def read_clustered(path, columns=SUMMARY_COLUMNS):
             if len(part):
                 jobs.append((f, list(part), n))
                 n += sum(sizes[g] for g in part)
-    per_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[ts_type.unit]
+    from helpers.behavior.purchases import TICKS_PER_DAY
+
+    per_day = TICKS_PER_DAY[ts_type.unit]
     out = {"codes": np.empty(n, np.int32), "day": np.empty(n, np.int32),
            "net_amount": np.empty(n, np.float64), **{c: np.empty(n, np.int32) for c in codes_kind[1:]}}
     from concurrent.futures import ThreadPoolExecutor
@@ -196,7 +198,7 @@ def read_clustered(path, columns=SUMMARY_COLUMNS):
         return None
     codes = out.pop("codes")
     used, total, last = [], 0, None
-    cats = {c: [] for c in codes_kind[1:]}
+    cats: dict[str, dict] = {c: {} for c in codes_kind[1:]}  # category → its code, in order of appearance
     for at, stop, ids, small in parts:  # number the members across row groups
         head = ids[0].as_py()
         if last is not None and head < last:
@@ -207,13 +209,15 @@ def read_clustered(path, columns=SUMMARY_COLUMNS):
         total = shift + len(ids)
         last = ids[len(ids) - 1].as_py()
         for c, values in small.items():  # the row group's own dictionary → one list of categories
-            lut = np.array([cats[c].index(v) if v in cats[c] else (cats[c].append(v) or len(cats[c]) - 1)
-                            for v in values] + [-1], np.int32)
+            position = cats[c]
+            for v in values:
+                position.setdefault(v, len(position))
+            lut = np.array([position[v] for v in values] + [-1], np.int32)  # -1 (missing) stays -1
             out[c][at:stop] = lut[out[c][at:stop]]
     ids = pa.table({"member_id": pa.concat_arrays(used)}).to_pandas()["member_id"]
     frame = pd.DataFrame({"net_amount": out.pop("net_amount")}, copy=False)
     for c in codes_kind[1:]:
-        frame[c] = pd.Categorical.from_codes(out.pop(c), categories=pd.Index(cats[c], dtype="str"))
+        frame[c] = pd.Categorical.from_codes(out.pop(c), categories=pd.Index(list(cats[c]), dtype="str"))
     return frame, codes, pd.Index(ids, name="member_id"), out.pop("day")
 
 

@@ -39,7 +39,7 @@ from helpers.feedback.segmentation import segment, stopwords
 from helpers.synth.stable import stable
 
 __all__ = ["AUTHORED_WEIGHT", "POLARITIES", "FeedbackModel", "authored_reviews", "default_model", "prepare",
-           "review_corpus", "sentiment_reviews", "training_corpus"]
+           "review_corpus", "sentiment_reviews", "training_corpus", "unique_reviews"]
 
 POLARITIES = ("negative", "neutral", "positive")
 #: weight of the lexicon features beside the TF-IDF blocks (each TF-IDF row has unit length)
@@ -88,25 +88,40 @@ def authored_reviews(folder=None, domains=None) -> tuple[list[str], list[str]]:
     from pathlib import Path
 
     base = Path(folder) if folder is not None else Path(str(resources.files(__package__).joinpath("data", "reviews")))
-    first: dict[str, tuple[str, str]] = {}
-    clash: set[str] = set()
+    rows = []
     for path in sorted(base.glob("*_*.txt")) if base.is_dir() else []:
         domain, _, suffix = path.stem.rpartition("_")
         pol = REVIEW_FILES.get(suffix)
         if pol is None or (domains is not None and domain not in domains):
             continue
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            text = " ".join(line.split())
-            key = clean_text(text)
-            if not key:
-                continue
-            if key in first:
-                if first[key][1] != pol:
-                    clash.add(key)
-                continue
-            first[key] = (text, pol)
-    kept = [v for k, v in first.items() if k not in clash]
+        rows += [(" ".join(line.split()), pol) for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    kept = [rows[i] for i in unique_reviews(rows)[0]]
     return [t for t, _ in kept], [p for _, p in kept]
+
+
+def unique_reviews(rows) -> tuple[list[int], dict[str, int]]:
+    """Which of the (text, polarity) ``rows`` to keep, and how many were left out why: a text that cleans
+    (:func:`~helpers.feedback.clean.clean_text`) to nothing is left out, so is one that cleans to an earlier row's
+    text ("duplicate"), and every row of a text written under two polarities ("two polarities": the judgement is not
+    in the words). Returns the kept rows' positions, in order. :func:`authored_reviews` and
+    ``tools/import_reviews.py`` share this rule."""
+    first: dict[str, tuple[int, str]] = {}
+    clash: set[str] = set()
+    dropped = {"duplicate": 0, "two polarities": 0}
+    for i, (text, pol) in enumerate(rows):
+        key = clean_text(text)
+        if not key:
+            continue
+        if key in first:
+            if first[key][1] != pol:
+                clash.add(key)
+                dropped["two polarities"] += 1
+            else:
+                dropped["duplicate"] += 1
+            continue
+        first[key] = (i, pol)
+    dropped["two polarities"] += len(clash)  # the first row of each such text goes too
+    return [i for key, (i, _) in first.items() if key not in clash], dropped
 
 
 def sentiment_reviews(n: int = 0, seed: int = 20260110, authored_weight: float = AUTHORED_WEIGHT):
