@@ -7,16 +7,23 @@ registers that file with matplotlib's font manager for this process only — no 
 
 Call ``use_theme()`` once at the top of a notebook. The small chart helpers below return the ``Axes`` they drew
 on and never save files (the report run embeds figures in the HTML).
+
+The theme is seaborn's (``set_theme(style="whitegrid", palette=PALETTE)``), but its rc values for the four contexts
+are stored in ``plot_theme.json`` (written from seaborn by ``python -m helpers.plots --write-theme``; a test checks
+the file against the installed seaborn). Importing seaborn pulls in scipy.stats, about 1 s of every kernel start,
+while most modules draw with matplotlib alone; seaborn is imported only where a seaborn plot is drawn.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
+from cycler import cycler
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
@@ -25,6 +32,9 @@ FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
 #: the course palette (colour-blind friendly, seaborn "colorblind" order)
 PALETTE = "colorblind"
+THEME_STYLE = "whitegrid"
+THEME_CONTEXTS = ("paper", "notebook", "talk", "poster")
+THEME_FILE = Path(__file__).with_name("plot_theme.json")
 
 
 def font_path() -> Path:
@@ -48,15 +58,47 @@ def register_cjk_font() -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
+def seaborn_theme_rc(context: str = "notebook", font_scale: float = 1.0) -> dict:
+    """The rc values seaborn's ``set_theme(context, style=THEME_STYLE, palette=PALETTE)`` applies (imports seaborn);
+    the colour cycle as a list of hex colours."""
+    import seaborn as sns
+
+    rc = {**sns.axes_style(THEME_STYLE), **sns.plotting_context(context, font_scale)}
+    rc["axes.prop_cycle"] = sns.color_palette(PALETTE).as_hex()
+    return rc
+
+
+def write_theme_file(path: Path = THEME_FILE) -> Path:
+    """Store seaborn's theme rc for every context at font scale 1 (run after a seaborn upgrade)."""
+    import seaborn as sns
+
+    theme = {"seaborn": sns.__version__, "style": THEME_STYLE, "palette": PALETTE,
+             "contexts": {context: seaborn_theme_rc(context) for context in THEME_CONTEXTS}}
+    path.write_text(json.dumps(theme, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def theme_rc(context: str = "notebook", font_scale: float = 1.0) -> dict:
+    """The theme's rc values, ready for ``rcParams.update``: from ``plot_theme.json`` at font scale 1, else from
+    seaborn itself."""
+    if font_scale == 1.0 and context in THEME_CONTEXTS:
+        rc = dict(json.loads(THEME_FILE.read_text(encoding="utf-8"))["contexts"][context])
+    else:
+        rc = seaborn_theme_rc(context, font_scale)
+    rc["axes.prop_cycle"] = cycler(color=rc["axes.prop_cycle"])
+    if rc.get("image.cmap") not in matplotlib.colormaps:
+        # seaborn's default colour map ("rocket") is registered by importing seaborn; every course plot names its own
+        rc.pop("image.cmap", None)
+    return rc
+
+
 def use_theme(context: str = "notebook", font_scale: float = 1.0) -> str:
     """Apply the course theme (seaborn whitegrid + CJK font); returns the font family name in use.
 
     Safe to call more than once. ``context`` is seaborn's ("paper", "notebook", "talk", "poster").
     """
-    import seaborn as sns
-
     family = register_cjk_font()
-    sns.set_theme(context=context, style="whitegrid", palette=PALETTE, font=family, font_scale=font_scale)
+    matplotlib.rcParams.update(theme_rc(context, font_scale))
     matplotlib.rcParams.update(
         {
             "font.family": "sans-serif",
@@ -177,3 +219,11 @@ def hist(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return ax
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--write-theme"]:
+        sys.exit("usage: python -m helpers.plots --write-theme")
+    print(write_theme_file())

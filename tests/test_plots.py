@@ -84,9 +84,9 @@ def test_chinese_figure_renders_without_missing_glyphs(font_log):
         ax = axes[0]
         for label, ys in {"门店": [3, -1, 2], "线上商城": [1, 2, -2]}.items():
             ax.plot(["一月", "二月", "三月"], ys, label=label)
-        ax.set_title("每月订单数(含负值 −1)")
+        ax.set_title("每月订单数（含负值 −1）")
         ax.set_xlabel("月份")
-        ax.set_ylabel("订单数(单)")
+        ax.set_ylabel("订单数（单）")
         ax.legend(title="渠道")
         plots.bar_share(pd.Series({"微信支付": 5, "支付宝": 3, "储值卡": 1}), title="支付方式占比", xlabel="支付方式",
                         ax=axes[1])
@@ -108,7 +108,7 @@ def test_helpers_draw_with_chinese_labels(font_log):
         fig, axes = plt.subplots(1, 3, figsize=(12, 3.5))
         plots.line_over_time(frame, title="月度趋势", xlabel="月份", ylabel="订单数", legend_title="渠道", ax=axes[0])
         plots.heatmap(table, title="时段热力图", xlabel="时段", ylabel="星期", cbar_label="订单数", ax=axes[1])
-        plots.hist(pd.Series([1.0, 2.0, 2.5, 10.0]), title="消费金额分布", xlabel="金额(元)", ax=axes[2])
+        plots.hist(pd.Series([1.0, 2.0, 2.5, 10.0]), title="消费金额分布", xlabel="金额（元）", ax=axes[2])
         axes[2].xaxis.set_major_formatter(plots.yuan_formatter())
         _render(fig)
         plt.close(fig)
@@ -135,3 +135,51 @@ def test_detector_catches_tofu(font_log):
             _render(fig)
             plt.close(fig)
     assert _problems(caught, font_log)
+
+
+def _rc_after(apply) -> dict:
+    matplotlib.rcdefaults()
+    apply()
+    rc = dict(matplotlib.rcParams)
+    rc["axes.prop_cycle"] = [matplotlib.colors.to_rgba(c) for c in rc["axes.prop_cycle"].by_key()["color"]]
+    matplotlib.rcdefaults()
+    return rc
+
+
+@pytest.mark.parametrize("context", plots.THEME_CONTEXTS)
+def test_stored_theme_is_exactly_seaborns(context):
+    """use_theme applies the stored rc without importing seaborn; the result must equal what seaborn's own
+    set_theme gives (every rcParams key), so the stored file can never drift from the installed seaborn."""
+    import seaborn as sns
+
+    def with_seaborn():
+        family = plots.register_cjk_font()
+        sns.set_theme(context=context, style=plots.THEME_STYLE, palette=plots.PALETTE, font=family)
+        stored = plots.theme_rc  # the course's own settings on top, as use_theme applies them
+        plots.theme_rc = lambda *a, **k: {}
+        try:
+            plots.use_theme(context)
+        finally:
+            plots.theme_rc = stored
+
+    want, got = _rc_after(with_seaborn), _rc_after(lambda: plots.use_theme(context))
+    assert want["axes.prop_cycle"] == got["axes.prop_cycle"]
+    assert {k: v for k, v in want.items() if want[k] != got[k]} == {}
+
+
+def test_theme_at_another_font_scale_comes_from_seaborn():
+    rc = plots.theme_rc("talk", font_scale=1.3)
+    import seaborn as sns
+
+    assert rc["axes.labelsize"] == pytest.approx(sns.plotting_context("talk", font_scale=1.3)["axes.labelsize"])
+
+
+def test_use_theme_does_not_import_seaborn():
+    """The kernel-start saving the stored theme exists for: seaborn (and scipy.stats with it) stays unimported."""
+    import subprocess
+    import sys
+
+    code = ("from helpers import plots; plots.use_theme(); import sys; "
+            "print(sorted(m for m in ('seaborn', 'scipy.stats') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
