@@ -47,7 +47,8 @@ _LAZY = {
     **dict.fromkeys(("member_summary", "rfm_inputs", "connect", "local_spark"), "run"),
     **dict.fromkeys(("summary_expr", "rfm_expr", "purchases"), "expressions"),
     **dict.fromkeys(("load_to_parquet", "EngineLoad"), "load"),
-    **dict.fromkeys(("cohort_retention", "qualification_spend", "campaign_outcomes", "repurchase_intervals"),
+    **dict.fromkeys(("cohort_retention", "qualification_spend", "campaign_outcomes", "repurchase_intervals",
+                     "category_intervals", "qualification"),
                     "cohorts"),
 }
 
