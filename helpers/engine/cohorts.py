@@ -277,10 +277,12 @@ UNKNOWN_CATEGORY = "未知品类"
 
 def category_gaps_expr(orders: ibis.Table, order_items: ibis.Table, products: ibis.Table, as_of, *,
                        level: str = "category", include_refunds: bool = False) -> ibis.Table:
-    """Rows ``cat, gap, n, kind``: ``kind="gap"`` — ``n`` gaps of ``gap`` days between consecutive purchase days of
-    category ``cat`` by one member; ``kind="members"`` — ``n`` members with at least one gap; ``kind="seen"`` — a
-    category bought at all (``n`` 0). Purchases as in :func:`helpers.engine.purchases`; a line whose product has no
-    category counts as 未知品类."""
+    """Rows ``cat, gap, n, starts``, one per category and gap length: ``n`` gaps of ``gap`` days between
+    consecutive purchase days of category ``cat`` by one member, ``starts`` how many of them are a member's first
+    gap in the category (their sum over a category: members with a gap). A member's last purchase day of a
+    category has no gap: those rows have ``gap`` null, so every category bought at all appears. Purchases as in
+    :func:`helpers.engine.purchases`; a line whose product has no category counts as 未知品类. One window (lead and
+    lag over the same order) and one aggregation: small on every engine."""
     p = purchases(orders, as_of, include_refunds=include_refunds)
     p = p.select(oid=p.order_id.cast("string"), mid=p.member_id.cast("string"), day=p.day)
     li = order_items.select(oid=order_items.order_id.cast("string"), pid=order_items.product_id.cast("string"))
@@ -288,15 +290,10 @@ def category_gaps_expr(orders: ibis.Table, order_items: ibis.Table, products: ib
     lines = li.join(p, "oid").left_join(pr, _.pid == pr.ppid)
     visits = lines.select("mid", "day", cat=lines.pcat.fill_null(UNKNOWN_CATEGORY)).distinct()
     w = ibis.window(group_by=[visits.mid, visits.cat], order_by=visits.day)
-    v = visits.mutate(nxt=visits.day.lead().over(w))
-    gaps = v.filter(v.nxt.notnull()).select("mid", "cat", gap=v.nxt.delta(v.day, unit="day").cast("int64"))
-    hist = gaps.group_by(["cat", "gap"]).agg(n=_.count()).mutate(kind=ibis.literal("gap"))
-    members = gaps.group_by("cat").agg(n=gaps.mid.nunique()).mutate(gap=ibis.null("int64"),
-                                                                     kind=ibis.literal("members"))
-    seen = visits.select("cat").distinct().mutate(gap=ibis.null("int64"), n=ibis.literal(0, "int64"),
-                                                  kind=ibis.literal("seen"))
-    cols = ["cat", "gap", "n", "kind"]
-    return hist.select(cols).union(members.select(cols)).union(seen.select(cols))
+    v = visits.mutate(nxt=visits.day.lead().over(w), prv=visits.day.lag().over(w))
+    v = v.mutate(gap=v.nxt.delta(v.day, unit="day").cast("int64"),
+                 start=(v.prv.isnull() & v.nxt.notnull()).cast("int64"))
+    return v.group_by(["cat", "gap"]).agg(n=_.count(), starts=v.start.sum())
 
 
 def _median_from_counts(gap: np.ndarray, n: np.ndarray) -> float:
@@ -322,15 +319,13 @@ def category_intervals(orders, order_items, products, as_of, *, level: str = "ca
                            _table(con, products, ["product_id", level]), as_of, level=level,
                            include_refunds=include_refunds)
     df = con.to_pyarrow(e).to_pandas()
-    cats = sorted(df.loc[df["kind"] == "seen", "cat"].astype(object), key=str)
+    cats = sorted(df["cat"].astype(object).unique(), key=str)
     out = pd.DataFrame({"gaps": 0, "members": 0, "median_gap_days": np.nan, "mean_gap_days": np.nan},
                        index=pd.Index(cats, name=level))
-    hist = df[df["kind"] == "gap"]
+    hist = df[df["gap"].notna()]
     for cat, h in hist.groupby("cat", sort=False):
         gap, n = h["gap"].to_numpy(np.int64), h["n"].to_numpy(np.int64)
-        out.loc[cat, ["gaps", "median_gap_days", "mean_gap_days"]] = [
-            int(n.sum()), _median_from_counts(gap, n), int((gap * n).sum()) / int(n.sum())]
-    m = df[df["kind"] == "members"].set_index("cat")["n"]
-    out["members"] = m.reindex(out.index).fillna(0).to_numpy(np.int64)
+        out.loc[cat, ["gaps", "members", "median_gap_days", "mean_gap_days"]] = [
+            int(n.sum()), int(h["starts"].sum()), _median_from_counts(gap, n), int((gap * n).sum()) / int(n.sum())]
     out = out.astype({"gaps": np.int64, "members": np.int64, "median_gap_days": float, "mean_gap_days": float})
     return out.sort_values("median_gap_days", kind="mergesort")
