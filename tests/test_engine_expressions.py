@@ -115,8 +115,9 @@ def test_dispatch_refuses_the_route_when_an_exercise_forbids_the_helper(ds):
         "tiers.monthly_panel": lambda: tiers.qualification_for(ds.orders, as_of, tiers.TierRules(), engine="duckdb"),
         "experiments.member_outcomes": lambda: X.outcomes_for(kept, ds.orders, ds.campaigns, engine="duckdb"),
     }
+    exercise = "练习 9"
     for name, call in calls.items():
-        with checks.forbid(name, exercise="练习 9"), pytest.raises(AssertionError):
+        with checks.forbid(name, exercise=exercise), pytest.raises(AssertionError):
             call()
     with pytest.raises(ValueError, match="engine must be one of"):
         behavior.cohorts_for(ds.orders, as_of, engine="polars")
