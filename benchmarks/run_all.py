@@ -23,6 +23,7 @@ FULL = {
     # the issue-16 goal figure: every engine on the loader's member layout, 1M / 10M / 50M orders
     "bench_scale.py": ["--with-50m", "--layout", "member", "--repeat", "2"],
     "bench_engine_load.py": [],
+    "bench_engine_dispatch.py": ["--orders", "5000000"],
     "bench_clv.py": [],
     "bench_recovery.py": [],
     "bench_segments.py": [],
@@ -45,6 +46,7 @@ QUICK = {
     "bench_summary.py": ["--sizes", "1000000"],
     "bench_scale.py": ["--sizes", "1000000"],
     "bench_engine_load.py": ["--sizes", "200000"],
+    "bench_engine_dispatch.py": ["--quick"],
     "bench_clv.py": ["--sizes", "100000"],
     "bench_recovery.py": ["--members", "100000"],
     "bench_segments.py": ["--sizes", "100000"],

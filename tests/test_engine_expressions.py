@@ -1,9 +1,13 @@
 """helpers.engine.cohorts: cohorts / retention, rolling tier qualification, campaign outcomes and repurchase
-intervals as ibis expressions equal their pandas helpers — integers exactly, floats to 1e-9 relative — on DuckDB
-(the 1,000-member test world and hand-made edge cases) and, for the cohorts, on local Spark.
+intervals (per member × category, and per category as module 02 shows them) as ibis expressions equal their pandas
+helpers — integers exactly, floats to 1e-9 relative — on DuckDB (the 1,000-member test world and hand-made edge
+cases) and on local Spark; and the notebooks' dispatch calls (``behavior.cohorts_for``,
+``behavior.category_intervals_for``, ``tiers.qualification_for``, ``experiments.outcomes_for``) give the pandas
+helper's table on every engine, and refuse the route when an exercise forbids the helper.
 
 Spark: the session of tests/test_engine.py when it runs in the same process (``getOrCreate``), else one of its own
-with the same settings; one Spark call in this file."""
+with the same settings; one Spark test in this file (four small queries). The report on DuckDB / Spark with these
+calls: tests/test_engine_report.py."""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import bundles, data, engine, repurchase
-from helpers.behavior import cohort_retention
+from helpers import behavior, bundles, checks, data, engine, repurchase, tiers
+from helpers import experiments as X
+from helpers.behavior import category_repurchase_intervals, cohort_retention
 from helpers.engine import cohorts as C
 from helpers.experiments.outcomes import member_outcomes
 from helpers.tiers import monthly_panel
@@ -43,11 +48,109 @@ def test_cohorts_on_duckdb_equal_pandas(ds):
                          cohort_retention(ds.orders, as_of, max_months=6, include_refunds=True))
 
 
-def test_cohorts_on_spark_equal_pandas(ds):
+def assert_outcomes_equal(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """Same contacts in the same order, same dtypes; counts exactly, spend to 1e-9 relative (sums of money added
+    in another order)."""
+    assert len(got) == len(want) > 0
+    pd.testing.assert_frame_equal(got.drop(columns="spend"), want.drop(columns="spend"))
+    np.testing.assert_allclose(got["spend"].to_numpy(), want["spend"].to_numpy(), rtol=1e-9, atol=0)
+
+
+def test_dispatch_on_spark_equals_pandas(ds):
+    """The four dispatch calls on Spark (what a module kernel of ``report --engine spark`` runs) against pandas."""
     spark = engine.local_spark(cores=1, memory="512m", tiny=True)  # the session of test_engine.py if it runs
     as_of = pd.Timestamp(ds.analysis_date) - pd.Timedelta(days=200)
-    got = engine.cohort_retention(ds.orders, as_of, engine="spark", spark=spark, max_months=12)
-    assert_cohorts_equal(got, cohort_retention(ds.orders, as_of, max_months=12))
+    on = {"engine": "spark", "spark": spark}
+    assert_cohorts_equal(behavior.cohorts_for(ds.orders, as_of, max_months=12, **on),
+                         cohort_retention(ds.orders, as_of, max_months=12))
+    pd.testing.assert_frame_equal(
+        behavior.category_intervals_for(ds.orders, ds.order_items, ds.products, as_of=as_of, **on),
+        category_repurchase_intervals(ds.orders, ds.order_items, ds.products, as_of=as_of))
+    panel = tiers.monthly_panel(ds.orders, as_of, members=ds.members)
+    rules = tiers.TierRules(window_months=6)
+    got = tiers.qualification_for(ds.orders, as_of, rules, panel=panel, **on)
+    pd.testing.assert_frame_equal(got, tiers.qualification_for(ds.orders, as_of, rules, panel=panel))
+    kept, _ = X.clean_contacts(ds.campaign_contacts, ds.campaigns)
+    assert_outcomes_equal(X.outcomes_for(kept, ds.orders, ds.campaigns, ds.events, **on),
+                          X.member_outcomes(kept, ds.orders, ds.campaigns, ds.events))
+
+
+def test_dispatch_on_duckdb_equals_pandas(ds):
+    """Each dispatch call on DuckDB gives its pandas helper's table — dtypes, index and order included — and on
+    ``pandas`` is the helper itself; the tier window equals the simulation's own rolling value at the as-of month."""
+    as_of = ds.analysis_date
+    assert_cohorts_equal(behavior.cohorts_for(ds.orders, as_of, engine="duckdb", max_months=12),
+                         behavior.cohorts_for(ds.orders, as_of, max_months=12))
+    want = behavior.category_intervals_for(ds.orders, ds.order_items, ds.products, as_of=as_of)
+    pd.testing.assert_frame_equal(want, category_repurchase_intervals(ds.orders, ds.order_items, ds.products,
+                                                                      as_of=as_of))
+    pd.testing.assert_frame_equal(behavior.category_intervals_for(ds.orders, ds.order_items, ds.products, as_of=as_of,
+                                                                  engine="duckdb"), want)
+    panel = tiers.monthly_panel(ds.orders, as_of, members=ds.members)
+    for rules in (tiers.TierRules(), tiers.TierRules(basis="points", window_months=3)):
+        want = tiers.qualification_for(ds.orders, as_of, rules, panel=panel)
+        path = tiers.simulate_tiers(panel, rules)
+        assert want.index.equals(path.members) and (want["rolling"].to_numpy() == path.rolling[:, -1]).all()
+        active = (panel.spend[:, -rules.window_months:] > 0).any(axis=1)
+        assert (want["active"].to_numpy() == active).all() and 0 < active.sum() < len(active)
+        got = tiers.qualification_for(ds.orders, as_of, rules, engine="duckdb", members=ds.members)
+        pd.testing.assert_frame_equal(got, want, rtol=1e-9)
+    kept, _ = X.clean_contacts(ds.campaign_contacts, ds.campaigns)
+    want = X.outcomes_for(kept, ds.orders, ds.campaigns, ds.events)
+    pd.testing.assert_frame_equal(want, X.member_outcomes(kept, ds.orders, ds.campaigns, ds.events))
+    assert_outcomes_equal(X.outcomes_for(kept, ds.orders, ds.campaigns, ds.events, engine="duckdb"), want)
+    no_events = X.outcomes_for(kept, ds.orders, ds.campaigns, ds.events.iloc[:0], engine="duckdb")
+    assert no_events["visited"].isna().all() and X.member_outcomes(kept, ds.orders, ds.campaigns,
+                                                                   ds.events.iloc[:0])["visited"].isna().all()
+
+
+def test_dispatch_refuses_the_route_when_an_exercise_forbids_the_helper(ds):
+    """An exercise that blocks the pandas helper (helpers.checks.forbid) blocks its engine route too: the answer
+    cannot reach the same table through the dispatch."""
+    as_of, kept = ds.analysis_date, ds.campaign_contacts.assign(campaign_id=lambda d: d["campaign_id"].astype(str))
+    calls = {
+        "behavior.cohort_retention": lambda: behavior.cohorts_for(ds.orders, as_of, engine="duckdb"),
+        "behavior.category_repurchase_intervals": lambda: behavior.category_intervals_for(
+            ds.orders, ds.order_items, ds.products, as_of=as_of, engine="duckdb"),
+        "tiers.monthly_panel": lambda: tiers.qualification_for(ds.orders, as_of, tiers.TierRules(), engine="duckdb"),
+        "experiments.member_outcomes": lambda: X.outcomes_for(kept, ds.orders, ds.campaigns, engine="duckdb"),
+    }
+    exercise = "练习 9"
+    for name, call in calls.items():
+        with checks.forbid(name, exercise=exercise), pytest.raises(AssertionError):
+            call()
+    with pytest.raises(ValueError, match="engine must be one of"):
+        behavior.cohorts_for(ds.orders, as_of, engine="polars")
+
+
+def test_category_intervals_hand_checked():
+    """The exercise-4 example of module 02: two orders on one day are one purchase day, a refunded order is no
+    purchase, a line without a known product counts as 未知品类, a category bought once has 0 gaps and NaN; an
+    odd and an even number of gaps give the middle value and the mean of the two middle ones."""
+    orders = pd.DataFrame({
+        "order_id": ["O1", "O2", "O3", "O4", "O5", "O6", "O7", "O8", "O9", "O10"],
+        "member_id": ["M1", "M1", "M1", "M1", "M2", "M2", "M2", "M3", "M3", "M3"],
+        "order_ts": pd.to_datetime(["2025-01-01 09:00", "2025-01-08 10:00", "2025-01-08 18:00", "2025-01-22 10:00",
+                                    "2025-01-03 12:00", "2025-01-13 12:00", "2025-01-20 12:00", "2025-01-05 09:00",
+                                    "2025-01-19 20:00", "2025-02-10 08:00"]),
+        "net_amount": [10.0] * 10,
+        "status": ["paid", "paid", "paid", "refunded", "paid", "paid", "paid", "paid", "paid", "paid"],
+    })
+    items = pd.DataFrame({"order_id": ["O1", "O2", "O2", "O3", "O4", "O5", "O6", "O7", "O7", "O8", "O9", "O10"],
+                          "product_id": ["F1", "F2", "S1", "F1", "S1", "F1", "F1", "S1", "F1", "S1", "S1", "X9"]})
+    products = pd.DataFrame({"product_id": ["F1", "F2", "S1", "D1"], "category": ["生鲜食品", "生鲜食品", "休闲零食", None]})
+    got = engine.category_intervals(orders, items, products, "2025-01-31")
+    # 生鲜食品: M1 Jan 1 → 8 (7), M2 Jan 3 → 13 → 20 (10, 7); 休闲零食: M3 Jan 5 → 19 (14), M1's Jan 22 refunded;
+    # O10 (unknown product) falls after the as-of day
+    assert got.index.tolist() == ["生鲜食品", "休闲零食"]
+    assert got["gaps"].tolist() == [3, 1] and got["members"].tolist() == [2, 1]
+    assert got["median_gap_days"].tolist() == [7.0, 14.0] and got["mean_gap_days"].tolist() == [8.0, 14.0]
+    pd.testing.assert_frame_equal(got, category_repurchase_intervals(orders, items, products, as_of="2025-01-31"))
+    later = engine.category_intervals(orders, items, products, "2025-02-28")  # O10: a category bought once
+    assert later.loc["未知品类", "gaps"] == 0 and np.isnan(later.loc["未知品类", "median_gap_days"])
+    pd.testing.assert_frame_equal(later, category_repurchase_intervals(orders, items, products, as_of="2025-02-28"))
+    two = orders[orders["member_id"] == "M2"]  # an even count: 10 and 7 → 8.5
+    assert engine.category_intervals(two, items, products, "2025-01-31")["median_gap_days"].iloc[0] == 8.5  # 生鲜食品
 
 
 def test_cohorts_hand_checked():

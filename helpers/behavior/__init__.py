@@ -9,7 +9,9 @@ One job per file; this package re-exports every public name, so ``from helpers i
 ``summary``                 :func:`member_summary` — one row per member: recency, frequency, monetary value, first and
                             last purchase, tenure, channels / categories, the BG/NBD inputs ``x``, ``t_x``, ``T`` and
                             optional holdout counts (``_ids``: the fast member-id factorisation it relies on)
-``scale``                   :func:`summary_for` — the member summary on the report's engine (pandas, DuckDB, Spark)
+``scale``                   :func:`summary_for`, :func:`cohorts_for`, :func:`category_intervals_for` — the member
+                            summary, cohorts and category repurchase intervals on the report's engine (pandas,
+                            DuckDB, Spark)
 ``bands``                   :func:`frequency_band` (每周 / 每月 / 每季度 / 偶尔购买 for members still buying at their own
                             rhythm, 久未购买 for the lapsed, 仅购买一次), :func:`frequency_band_from_interval`,
                             :func:`mean_interval`, :func:`spend_band`, :func:`band_profile`, :func:`band_agreement`,
@@ -60,7 +62,7 @@ from helpers.behavior.lapse import lapse_table
 from helpers.behavior.mixes import category_mix, channel_mix, mix, payment_mix
 from helpers.behavior.purchases import paid_orders, refund_impact
 from helpers.behavior.repurchase import category_repurchase_intervals
-from helpers.behavior.scale import summary_for
+from helpers.behavior.scale import category_intervals_for, cohorts_for, summary_for
 from helpers.behavior.scores import member_score_descriptions, member_scores
 from helpers.behavior.summary import member_summary
 from helpers.behavior.timing import WEEKDAYS_ZH, hour_profile, hour_weekday_matrix, timing_metrics
@@ -68,6 +70,8 @@ from helpers.behavior.timing import WEEKDAYS_ZH, hour_profile, hour_weekday_matr
 __all__ = [
     "member_summary",
     "summary_for",
+    "cohorts_for",
+    "category_intervals_for",
     "frequency_band",
     "frequency_band_from_interval",
     "mean_interval",

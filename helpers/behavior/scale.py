@@ -1,39 +1,37 @@
-"""The member summary on the report's engine: one call for the notebooks, pandas in class, DuckDB / Spark at scale.
+"""Module 02's heavy per-member work on the report's engine: one call each for the notebooks, pandas in class,
+DuckDB / Spark at scale.
 
-Why a helper and not an ``if`` in every notebook: modules 02–05 compute the same per-member summary, and the report
-passes them the engine it resolved (``--engine``, the shared parameter ``engine``; docs/SCALE.md). The teaching cells
-keep using :func:`helpers.behavior.member_summary` on pandas; this call is the one line of each notebook that scales.
-The result is the same table either way (same index, columns, dtypes and ``attrs``; integers exactly, sums of money
-up to the order of floating-point addition — ``tests/test_engine.py``).
+* :func:`summary_for` — the member summary (modules 02–05);
+* :func:`cohorts_for` — monthly first-purchase cohorts (:func:`helpers.behavior.cohort_retention`);
+* :func:`category_intervals_for` — repurchase intervals per category
+  (:func:`helpers.behavior.category_repurchase_intervals`).
+
+Why a helper and not an ``if`` in every notebook: the report passes the modules the engine it resolved
+(``--engine``, the shared parameter ``engine``; docs/SCALE.md), and the rule — which file the engine reads, how many
+threads — is written once (:mod:`helpers.engine.route`). The exercises keep pandas; these calls are the lines of a
+notebook that scale. The result is the same table either way (same index, columns, dtypes; integers exactly, sums of
+money up to the order of floating-point addition — ``tests/test_engine.py``, ``tests/test_engine_expressions.py``).
+An exercise that forbids the pandas helper forbids its route too, on every engine.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
+from helpers.behavior.cohorts import CohortRetention, cohort_retention
 from helpers.behavior.purchases import _as_day, _days, _refunded_mask
+from helpers.behavior.repurchase import category_repurchase_intervals
 from helpers.behavior.summary import _n_categories, member_summary
+from helpers.engine import route
 
-__all__ = ["summary_for"]
+__all__ = ["category_intervals_for", "cohorts_for", "summary_for"]
 
-#: member_summary's own code: an exercise that forbids member_summary (helpers.checks.forbid swaps the code object)
-#: forbids this route to the same table too, on every engine
+#: the pandas helpers' own code: an exercise that forbids one (helpers.checks.forbid swaps the code object) forbids
+#: the route to the same table too, on every engine
 _OWN_CODE = member_summary.__code__
-#: below this many order rows the engines run on one thread (DuckDB) / one partition (Spark): deterministic sums
-_ONE_THREAD_BELOW = 2_000_000
-
-
-def _snapshot_orders(data_dir) -> Path | None:
-    """The report snapshot's ``orders.parquet`` (validated rows, written by the runner), when ``data_dir`` is one."""
-    if not data_dir:
-        return None
-    folder = Path(data_dir)
-    path = folder / "orders.parquet"
-    return path if (folder / "snapshot.json").is_file() and path.is_file() else None
+_OWN_COHORTS = cohort_retention.__code__
+_OWN_INTERVALS = category_repurchase_intervals.__code__
 
 
 def summary_for(orders: pd.DataFrame, as_of, *, engine: str = "pandas", data_dir=None, time_unit: str = "D",
@@ -54,18 +52,14 @@ def summary_for(orders: pd.DataFrame, as_of, *, engine: str = "pandas", data_dir
                               include_refunds=include_refunds, order_items=order_items, products=products)
     from helpers import engine as heng
 
-    if engine not in heng.ENGINES:
-        raise ValueError(f"engine must be one of {heng.ENGINES}, not {engine!r}")
-    source = _snapshot_orders(data_dir) if engine == "duckdb" else None
+    route.check(engine)
+    source = route.snapshot_file(data_dir, "orders") if engine == "duckdb" else None
     # course-size data on one thread / one partition: sums of money then add up in one order on every run, so a
     # model fitted on them (Gamma-Gamma's flat likelihood moves in the 6th digit with the last bit of a sum) is
     # the same every time; big exports get every core
-    small = len(orders) < _ONE_THREAD_BELOW
-    if engine == "spark" and spark is None:
-        spark = heng.local_spark(cores=1 if small else os.cpu_count() or 1, memory="2g", tiny=small)
-    backend = heng.connect("duckdb", threads=1 if small else None) if engine == "duckdb" else engine
-    out = heng.member_summary(orders if source is None else source, as_of, engine=backend, time_unit=time_unit,
-                              calibration_end=calibration_end, include_refunds=include_refunds, spark=spark)
+    out = heng.member_summary(orders if source is None else source, as_of,
+                              engine=route.backend(engine, len(orders), spark), time_unit=time_unit,
+                              calibration_end=calibration_end, include_refunds=include_refunds)
     out.attrs["engine"] = engine
     ids = orders["member_id"]
     if not isinstance(ids.dtype, pd.CategoricalDtype) and out.index.dtype != ids.dtype:
@@ -78,3 +72,42 @@ def summary_for(orders: pd.DataFrame, as_of, *, engine: str = "pandas", data_dir
             mask &= ~refunded
         out["n_categories"] = _n_categories(orders, order_items, products, np.asarray(mask), out.index)
     return out
+
+
+def cohorts_for(orders: pd.DataFrame, as_of, *, engine: str = "pandas", data_dir=None, include_refunds: bool = False,
+                max_months: int | None = None, spark=None) -> CohortRetention:
+    """:func:`helpers.behavior.cohort_retention` of ``orders`` computed on ``engine`` (``"pandas"``: that function;
+    ``"duckdb"``: :func:`helpers.engine.cohort_retention`, reading the report snapshot's ``orders.parquet`` when
+    ``data_dir`` is one; ``"spark"``: the same expression on ``spark``, default a local session). Same
+    :class:`~helpers.behavior.CohortRetention`: sizes and counts exactly, retention to the last bit of a division."""
+    if engine == "pandas" or cohort_retention.__code__ is not _OWN_COHORTS:
+        return cohort_retention(orders, as_of, include_refunds=include_refunds, max_months=max_months)
+    from helpers import engine as heng
+
+    route.check(engine)
+    source = route.snapshot_file(data_dir, "orders") if engine == "duckdb" else None
+    return heng.cohort_retention(orders if source is None else source, as_of,
+                                 engine=route.backend(engine, len(orders), spark), include_refunds=include_refunds,
+                                 max_months=max_months)
+
+
+def category_intervals_for(orders: pd.DataFrame, order_items: pd.DataFrame, products: pd.DataFrame, *, as_of,
+                           engine: str = "pandas", data_dir=None, level: str = "category",
+                           include_refunds: bool = False, spark=None) -> pd.DataFrame:
+    """:func:`helpers.behavior.category_repurchase_intervals` computed on ``engine`` (``"pandas"``: that function;
+    ``"duckdb"`` / ``"spark"``: :func:`helpers.engine.category_intervals`, which joins orders, order lines and
+    products on the engine — DuckDB reads the report snapshot's Parquet files when ``data_dir`` is one). Same table:
+    counts exactly, the median and mean gap too (whole days: the engine returns a histogram)."""
+    if engine == "pandas" or category_repurchase_intervals.__code__ is not _OWN_INTERVALS:
+        return category_repurchase_intervals(orders, order_items, products, as_of=as_of, level=level,
+                                             include_refunds=include_refunds)
+    from helpers import engine as heng
+
+    route.check(engine)
+    files = {t: route.snapshot_file(data_dir, t) if engine == "duckdb" else None
+             for t in ("orders", "order_items", "products")}
+    return heng.category_intervals(orders if files["orders"] is None else files["orders"],
+                                   order_items if files["order_items"] is None else files["order_items"],
+                                   products if files["products"] is None else files["products"], as_of,
+                                   level=level, include_refunds=include_refunds,
+                                   engine=route.backend(engine, len(orders) + len(order_items), spark))

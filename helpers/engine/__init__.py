@@ -32,6 +32,8 @@ ibis's ``arg_min`` (an ordered ``FIRST`` on DuckDB, an arg-min aggregate on Spar
 map to both engines; its PySpark backend sets the session to UTC, so naive local timestamps keep their day.
 
 Layout: ``expressions`` the ibis expressions (the definitions) · ``run`` backends, input, pandas output ·
+``cohorts`` the other per-member expressions (cohorts, category intervals, the tier window, campaign outcomes) ·
+``route`` where the notebooks' ``*_for`` calls run (engine check, the snapshot's Parquet, threads) ·
 ``choose`` the engine by size · ``score`` CLV scoring on Spark (``mapInPandas``, models fitted in-process) ·
 ``columnar`` the one-machine fast path (only the needed Parquet columns, then the numpy path; a file in the
 loader's member layout, ``load_to_parquet(..., layout="member")``, without decoding its ids). ibis and pyspark are imported on first use, so
@@ -47,7 +49,8 @@ _LAZY = {
     **dict.fromkeys(("member_summary", "rfm_inputs", "connect", "local_spark"), "run"),
     **dict.fromkeys(("summary_expr", "rfm_expr", "purchases"), "expressions"),
     **dict.fromkeys(("load_to_parquet", "EngineLoad"), "load"),
-    **dict.fromkeys(("cohort_retention", "qualification_spend", "campaign_outcomes", "repurchase_intervals"),
+    **dict.fromkeys(("cohort_retention", "qualification_spend", "campaign_outcomes", "repurchase_intervals",
+                     "category_intervals", "qualification"),
                     "cohorts"),
 }
 

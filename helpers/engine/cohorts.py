@@ -7,11 +7,15 @@
 * :func:`qualification_spend` — the rolling ``window_months`` calendar-month qualification value of module 06
   (:func:`helpers.tiers.monthly_panel` + the rolling window of :func:`helpers.tiers.simulate_tiers`) at the as-of
   month, per member; :func:`rolling_expr` the same window at every month a member bought (sparse, long), so the
-  member × month panel never has to be dense on the engine.
+  member × month panel never has to be dense on the engine; :func:`qualification` the as-of month's value and
+  whether the member bought in the window (what module 06 sets the top tier's threshold from).
 * :func:`campaign_outcomes` — :func:`helpers.experiments.member_outcomes` (converted, orders, spend, visited per
   contact within each campaign's window).
 * :func:`repurchase_intervals` — :func:`helpers.repurchase.interval_table` (every gap between consecutive purchase
   days per member × category, plus the right-censored open spell) from the category visits.
+* :func:`category_intervals` — :func:`helpers.behavior.category_repurchase_intervals` (module 02: gaps, members,
+  median and mean gap per category) from orders, order lines and products, joined on the engine; the engine
+  hands back a histogram (category, gap in days, count), so the median is exact on every engine.
 
 Definitions are the pandas helpers' (see their docstrings); every function takes pandas frames, Parquet paths or
 ibis tables (as :func:`helpers.engine.member_summary` does) and ``engine="duckdb" | "spark"`` or an ibis backend.
@@ -29,7 +33,8 @@ from ibis import _
 from helpers.engine.expressions import as_date, purchases
 from helpers.engine.run import connect
 
-__all__ = ["campaign_outcomes", "cohort_retention", "qualification_spend", "repurchase_intervals", "rolling_expr"]
+__all__ = ["campaign_outcomes", "category_intervals", "cohort_retention", "qualification", "qualification_spend",
+           "repurchase_intervals", "rolling_expr"]
 
 
 def _table(con, obj, columns=None) -> ibis.Table:
@@ -152,6 +157,36 @@ def qualification_spend(orders, as_of, *, window_months: int = 12, value: str = 
     return s.sort_index()
 
 
+def qualification_expr(orders: ibis.Table, as_of, *, window_months: int = 12, value: str = "net_amount") -> ibis.Table:
+    """Per member with a paid order in the last ``window_months`` calendar months up to the as-of day:
+    ``rolling`` (paid ``value`` summed over those months) and ``active`` (some month of the window with paid net
+    spend above 0) — module 06's ``rolling_now`` and ``active_now``."""
+    cut = ibis.timestamp(_dt.datetime.combine(as_date(as_of, "as_of"), _dt.time()) + _dt.timedelta(days=1))
+    o = orders.filter(orders.order_ts < cut)
+    if "status" in o.columns:
+        o = o.filter(o.status.fill_null("") != "refunded")
+    v = o[value].fill_null(0).cast("float64") if value in o.columns else ibis.literal(0.0, "float64")
+    g = o.group_by(["member_id", _month(o.order_ts).name("m")]).agg(
+        v=v.sum(), s=o.net_amount.fill_null(0).cast("float64").sum())
+    recent = g.filter(g.m > _month_of(as_of) - int(window_months))
+    return recent.group_by("member_id").agg(rolling=recent.v.sum(), active=(recent.s > 0).any())
+
+
+def qualification(orders, as_of, *, window_months: int = 12, value: str = "net_amount", engine="duckdb",
+                  spark=None) -> pd.DataFrame:
+    """:func:`qualification_expr` on ``engine``, indexed by ``member_id`` (as strings, sorted): ``rolling``
+    rounded to 6 decimals like ``helpers.tiers``' rolling window, ``active`` bool. Members without a paid order
+    in the window are absent (their value is 0, and they are not active)."""
+    con = connect(engine, spark=spark)
+    t = _table(con, orders, list(dict.fromkeys(["member_id", "order_ts", "status", "net_amount", value])))
+    df = con.to_pyarrow(qualification_expr(t, as_of, window_months=window_months, value=value)).to_pandas()
+    df = df[df["member_id"].notna()]
+    out = pd.DataFrame({"rolling": np.round(df["rolling"].to_numpy(float), 6),
+                        "active": df["active"].fillna(False).to_numpy(bool)},
+                       index=pd.Index(df["member_id"].astype("string"), name="member_id"))
+    return out.sort_index()
+
+
 # ---- module 08: campaign outcomes ---------------------------------------------------------------------------------
 def outcomes_expr(contacts: ibis.Table, orders: ibis.Table, campaigns: ibis.Table,
                   events: ibis.Table | None = None) -> ibis.Table:
@@ -234,3 +269,63 @@ def repurchase_intervals(visits, as_of, *, active_days: int | None = 365, engine
                                        active_days=active_days)).to_pandas()
     df = df.astype({"member_id": object, "category": object, "duration": "int64", "observed": bool})
     return df.sort_values(["category", "member_id", "observed", "duration"], kind="mergesort").reset_index(drop=True)
+
+
+# ---- module 02: repurchase intervals per category -----------------------------------------------------------------
+UNKNOWN_CATEGORY = "未知品类"
+
+
+def category_gaps_expr(orders: ibis.Table, order_items: ibis.Table, products: ibis.Table, as_of, *,
+                       level: str = "category", include_refunds: bool = False) -> ibis.Table:
+    """Rows ``cat, gap, n, starts``, one per category and gap length: ``n`` gaps of ``gap`` days between
+    consecutive purchase days of category ``cat`` by one member, ``starts`` how many of them are a member's first
+    gap in the category (their sum over a category: members with a gap). A member's last purchase day of a
+    category has no gap: those rows have ``gap`` null, so every category bought at all appears. Purchases as in
+    :func:`helpers.engine.purchases`; a line whose product has no category counts as 未知品类. One window (lead and
+    lag over the same order) and one aggregation: small on every engine."""
+    p = purchases(orders, as_of, include_refunds=include_refunds)
+    p = p.select(oid=p.order_id.cast("string"), mid=p.member_id.cast("string"), day=p.day)
+    li = order_items.select(oid=order_items.order_id.cast("string"), pid=order_items.product_id.cast("string"))
+    pr = products.select(ppid=products.product_id.cast("string"), pcat=products[level].cast("string"))
+    lines = li.join(p, "oid").left_join(pr, _.pid == pr.ppid)
+    visits = lines.select("mid", "day", cat=lines.pcat.fill_null(UNKNOWN_CATEGORY)).distinct()
+    w = ibis.window(group_by=[visits.mid, visits.cat], order_by=visits.day)
+    v = visits.mutate(nxt=visits.day.lead().over(w), prv=visits.day.lag().over(w))
+    v = v.mutate(gap=v.nxt.delta(v.day, unit="day").cast("int64"),
+                 start=(v.prv.isnull() & v.nxt.notnull()).cast("int64"))
+    return v.group_by(["cat", "gap"]).agg(n=_.count(), starts=v.start.sum())
+
+
+def _median_from_counts(gap: np.ndarray, n: np.ndarray) -> float:
+    """The median of a sample given as distinct values and their counts (sorted by value): the middle value, or
+    the mean of the two middle ones — numpy's / pandas' median of the expanded sample."""
+    order = np.argsort(gap, kind="stable")
+    gap, cum = gap[order], np.cumsum(n[order])
+    total = int(cum[-1])
+    lo = gap[np.searchsorted(cum, (total - 1) // 2, side="right")]
+    hi = gap[np.searchsorted(cum, total // 2, side="right")]
+    return (float(lo) + float(hi)) / 2
+
+
+def category_intervals(orders, order_items, products, as_of, *, level: str = "category",
+                       include_refunds: bool = False, engine="duckdb", spark=None) -> pd.DataFrame:
+    """:func:`helpers.behavior.category_repurchase_intervals` on ``engine``: ``gaps``, ``members``,
+    ``median_gap_days``, ``mean_gap_days`` per category (index named ``level``), every category bought at all (0
+    gaps and NaN where nobody bought it twice), sorted by median gap. Counts exactly; the mean is the exact integer
+    total over the count, the median read off the (gap, count) histogram — both equal the pandas helper's."""
+    con = connect(engine, spark=spark)
+    e = category_gaps_expr(_table(con, orders, ["order_id", "member_id", "order_ts", "net_amount", "status"]),
+                           _table(con, order_items, ["order_id", "product_id"]),
+                           _table(con, products, ["product_id", level]), as_of, level=level,
+                           include_refunds=include_refunds)
+    df = con.to_pyarrow(e).to_pandas()
+    cats = sorted(df["cat"].astype(object).unique(), key=str)
+    out = pd.DataFrame({"gaps": 0, "members": 0, "median_gap_days": np.nan, "mean_gap_days": np.nan},
+                       index=pd.Index(cats, name=level))
+    hist = df[df["gap"].notna()]
+    for cat, h in hist.groupby("cat", sort=False):
+        gap, n = h["gap"].to_numpy(np.int64), h["n"].to_numpy(np.int64)
+        out.loc[cat, ["gaps", "members", "median_gap_days", "mean_gap_days"]] = [
+            int(n.sum()), int(h["starts"].sum()), _median_from_counts(gap, n), int((gap * n).sum()) / int(n.sum())]
+    out = out.astype({"gaps": np.int64, "members": np.int64, "median_gap_days": float, "mean_gap_days": float})
+    return out.sort_values("median_gap_days", kind="mergesort")

@@ -19,6 +19,8 @@ One job per file; this package re-exports every public name (``from helpers impo
                :func:`breakage_rate`, :func:`liability`, :func:`burn_earn_by_tier`
 ``designer``   :func:`compare_designs`, :func:`tier_designer` (threshold boxes, window slider, 应用 button)
 ``scores``     :func:`member_scores`, :func:`member_score_descriptions` — the report columns
+``scale``      :func:`qualification_for` — every member's window value at the as-of month on the report's engine
+               (pandas, DuckDB, Spark)
 =============  =====================================================================================================
 
 Terms (docs/GLOSSARY.md): 等级, 升级, 降级, 保级, 积分, 积分余额, 积分过期, 沉淀率 (breakage), 积分负债.
@@ -52,6 +54,7 @@ from helpers.tiers.rules import (
     benefits_table,
     parse_thresholds,
 )
+from helpers.tiers.scale import qualification_for
 from helpers.tiers.scores import SCORE_COLUMNS, member_score_descriptions, member_scores
 from helpers.tiers.simulate import (
     Panel,
@@ -67,7 +70,8 @@ __all__ = [
     "DEFAULT_BENEFITS", "DEFAULT_RULES", "SCORE_COLUMNS", "TIER_NAMES", "DesignComparison", "Ledger", "Panel",
     "TierPath", "TierRules", "benefit_cost", "benefits_table", "breakage_rate", "burn_earn_by_tier",
     "compare_designs", "expiry_time", "flow_matrix", "liability", "member_score_descriptions", "member_scores",
-    "monthly_flows", "monthly_panel", "paid_orders", "parse_thresholds", "points_ledger", "programme_roi", "qualified_level",
+    "monthly_flows", "monthly_panel", "paid_orders", "parse_thresholds", "points_ledger", "programme_roi",
+    "qualification_for", "qualified_level",
     "simulate_tiers", "spend_around_upgrade", "threshold_for_share", "tier_counts", "tier_designer", "tier_distribution",
     "tier_step",
 ]
