@@ -9,6 +9,10 @@ Each candidate is a :class:`helpers.feedback.FeedbackModel` setting plus a choic
 authored reviews of ``helpers/feedback/data/reviews/`` with a weight). Printed per candidate, accuracy of
 ``score > 0.5`` / AUC of the score on:
 
+* ``mixed`` — ``tests/data/sentiment_mixed_*.txt``: 1,821 hard reviews (implied verdicts, sarcasm, negation,
+  concessions, lukewarm but leaning) by a writer who never saw the training reviews, never trained on: the set that
+  decides between candidates now that the others are near their ceiling;
+* ``everyday`` — ``tests/data/sentiment_everyday_*.txt``: 1,688 everyday e-commerce reviews, another such writer;
 * ``indep`` — ``tests/data/sentiment_independent_*.txt``: 1,114 reviews by a writer who never saw the training
   reviews (the best stand-in for reviews written outside the project; never trained on);
 * ``dev``, ``hard``, ``hold`` — the project's other hand-written sets (``tests/data/README.md``);
@@ -61,8 +65,8 @@ def _read(name: str) -> list[str]:
 
 def _sets() -> dict[str, tuple[list[str], list[str]]]:
     return {short: (_read(f"sentiment_{name}_pos.txt"), _read(f"sentiment_{name}_neg.txt"))
-            for short, name in (("indep", "independent"), ("dev", "dev"), ("hard", "dev_hard"),
-                                ("hold", "holdout"))}
+            for short, name in (("mixed", "mixed"), ("everyday", "everyday"), ("indep", "independent"),
+                                ("dev", "dev"), ("hard", "dev_hard"), ("hold", "holdout"))}
 
 
 def _acc_auc(model, pos, neg) -> tuple[float, float]:
