@@ -83,11 +83,11 @@ def test_log_count_ratio_by_hand():
 
 
 @pytest.mark.parametrize(("name", "min_acc", "min_auc"), [
-    # measured with the chosen model (benchmarks/README.md, "Module 09 sentiment"): independent 0.987 / 0.999,
-    # mixed 0.954 / 0.989, everyday 0.981 / 0.999; floors a little under
-    ("independent", 0.97, 0.993),  # 1,114 reviews, many domains
-    ("mixed", 0.93, 0.98),  # 1,821 hard reviews: implied verdicts, sarcasm, negation, concessions, lukewarm
-    ("everyday", 0.96, 0.995),  # 1,688 everyday e-commerce reviews, many voices
+    # measured with the chosen model (benchmarks/README.md, "Module 09 sentiment"): independent 0.989 / 0.999,
+    # mixed 0.957 / 0.989, everyday 0.986 / 0.999; floors a little under
+    ("independent", 0.975, 0.995),  # 1,114 reviews, many domains
+    ("mixed", 0.94, 0.982),  # 1,821 hard reviews: implied verdicts, sarcasm, negation, concessions, lukewarm
+    ("everyday", 0.97, 0.996),  # 1,688 everyday e-commerce reviews, many voices
 ])
 def test_sentiment_reaches_its_floor_on_the_independent_holdouts(name, min_acc, min_auc):
     """Reviews written by writers who never saw the training reviews, never trained on (tests/data/README.md)."""
