@@ -67,7 +67,9 @@ def outside(folder: str, per_class: int = 1500) -> dict:
 
 DEV_SETS = (("dev", "plain judgements"), ("dev_hard", "long, mixed, pros/cons, plot, what others said"),
             ("holdout", "written after the model was built, inspected only as figures"),
-            ("independent", "written by a writer who never saw the training reviews; never trained on"))
+            ("independent", "written by a writer who never saw the training reviews; never trained on"),
+            ("mixed", "hard: implied verdicts, sarcasm, negation, concessions; another writer, never trained on"),
+            ("everyday", "everyday e-commerce, many voices; another writer, never trained on"))
 
 
 def dev() -> dict:

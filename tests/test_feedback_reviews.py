@@ -1,5 +1,6 @@
 """Tests for the sentiment model's hand-written training reviews (helpers/feedback/data/reviews) and its transfer to
-the independent holdout (tests/data/sentiment_independent_*.txt, written by another hand, never trained on).
+the independent holdouts (tests/data/sentiment_independent_*.txt, _mixed_*, _everyday_*: written by other hands,
+never trained on).
 
 Expectations are worked out by hand on small files, or are floors a few points below what the model measured
 (tests/data/README.md, benchmarks/README.md)."""
@@ -81,13 +82,21 @@ def test_log_count_ratio_by_hand():
     assert (plain.ratio_ == 1).all()  # switched off: the n-grams keep their TF-IDF values
 
 
-def test_sentiment_reaches_its_floor_on_the_independent_holdout():
-    """1,114 reviews of many domains written by a writer who never saw the training reviews (tests/data/README.md)."""
+@pytest.mark.parametrize(("name", "min_acc", "min_auc"), [
+    # measured with the chosen model (benchmarks/README.md, "Module 09 sentiment"): independent 0.989 / 0.999,
+    # mixed 0.957 / 0.989, everyday 0.986 / 0.999; floors a little under
+    ("independent", 0.975, 0.995),  # 1,114 reviews, many domains
+    ("mixed", 0.94, 0.982),  # 1,821 hard reviews: implied verdicts, sarcasm, negation, concessions, lukewarm
+    ("everyday", 0.97, 0.996),  # 1,688 everyday e-commerce reviews, many voices
+])
+def test_sentiment_reaches_its_floor_on_the_independent_holdouts(name, min_acc, min_auc):
+    """Reviews written by writers who never saw the training reviews, never trained on (tests/data/README.md)."""
     from sklearn.metrics import roc_auc_score
 
-    pos, neg = _lines(DATA / "sentiment_independent_pos.txt"), _lines(DATA / "sentiment_independent_neg.txt")
+    pos, neg = _lines(DATA / f"sentiment_{name}_pos.txt"), _lines(DATA / f"sentiment_{name}_neg.txt")
     assert len(pos) >= 500 and len(neg) >= 500
     y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
     s = F.default_model().predict(pos + neg)["sentiment_score"]
-    assert ((s > 0.5) == y).mean() >= 0.95  # measured 0.980 / 0.996 (benchmarks/README.md)
-    assert roc_auc_score(y, s) >= 0.985
+    assert ((s > 0.5) == y).mean() >= min_acc
+    assert roc_auc_score(y, s) >= min_auc
+    assert 0.4 <= (s > 0.5).mean() <= 0.6  # balanced sets: the score is not biased to one side

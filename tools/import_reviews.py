@@ -1,6 +1,7 @@
 """Copy the project's hand-written review batches into the package: ``helpers/feedback/data/reviews/``.
 
     .venv/bin/python tools/import_reviews.py --source shopping=DIR1 --source services=DIR2
+    .venv/bin/python tools/import_reviews.py --corpus /work/corpus      # every set of SOURCES, writer folders there
 
 Each source folder holds the batches one writer of the project authored (``pos_01.txt``, ``neg_01.txt``,
 ``neu_01.txt``, ``pos_02.txt`` …; one review a line, UTF-8); ``DONE.txt`` in it marks a finished set. The script
@@ -13,8 +14,12 @@ must be repeatable and safe on a folder that is still being written:
 * lines are whitespace-collapsed (the text itself is kept as written); a line that cleans
   (:func:`helpers.feedback.clean_text`: width, case, numbers, emoji) to an earlier line's text is a duplicate and
   left out, and so is a text written under two polarities;
-* a line that cleans to the text of any review in ``tests/data/sentiment_*.txt`` (the dev and holdout sets) is
-  left out, so the package never trains on a line it is measured on.
+* a line that cleans to the text of any review in ``tests/data/sentiment_*.txt`` (the dev sets and every holdout:
+  ``holdout``, ``independent``, ``mixed``, ``everyday``) is left out, so the package never trains on a line it is
+  measured on.
+
+:data:`SOURCES` lists the training sets and the writer folder of each (``--corpus DIR`` copies them all from
+``DIR/<folder>``); the writers of the holdouts (w3, w15, w16) are not in it: their text is measured, never trained on.
 
 The model reads the result with :func:`helpers.feedback.authored_reviews`. Only project-authored text may be
 copied in (``helpers/feedback/data/reviews/README.md``): never a public review corpus.
@@ -36,6 +41,14 @@ from helpers.feedback.models import REVIEW_FILES, unique_reviews  # noqa: E402
 
 DEST = ROOT / "helpers" / "feedback" / "data" / "reviews"
 _BATCH = re.compile(r"^(pos|neg|neu)_(\d+)\.txt$")
+#: domain (file prefix in DEST) → the writer's folder of each training set, in import order
+SOURCES = {
+    "shopping": "w1", "services": "w2", "stories": "w4", "everyday": "w5", "electronics": "w6",
+    "fashion_beauty": "w7", "food": "w8", "home_leisure": "w9", "hotels_long": "w10", "electronics_long": "w11",
+    "books_long": "w12", "dining_long": "w13", "shopping_long": "w14", "early_shopping": "w17", "travel": "w18",
+    "takeaway": "w19", "hard_cases": "w20", "lukewarm": "w21", "fashion_services": "w22", "very_short": "w23",
+    "implied_long": "w24",
+}
 
 
 def batch_lines(folder: Path) -> dict[str, list[str]]:
@@ -54,9 +67,15 @@ def batch_lines(folder: Path) -> dict[str, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--source", action="append", required=True, metavar="DOMAIN=DIR")
+    ap.add_argument("--source", action="append", default=[], metavar="DOMAIN=DIR")
+    ap.add_argument("--corpus", default="", metavar="DIR", help="copy every set of SOURCES from DIR/<writer folder>")
     ap.add_argument("--dest", default=str(DEST))
     args = ap.parse_args(argv)
+    if args.corpus:
+        args.source = [f"{d}={Path(args.corpus) / w}" for d, w in SOURCES.items()
+                       if (Path(args.corpus) / w).is_dir()] + args.source
+    if not args.source:
+        ap.error("give --source DOMAIN=DIR (one or more) or --corpus DIR")
     dest = Path(args.dest)
     dest.mkdir(parents=True, exist_ok=True)
     excluded = {clean_text(ln) for p in (ROOT / "tests" / "data").glob("sentiment_*.txt")
