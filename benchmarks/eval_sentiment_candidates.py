@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/eval_sentiment_candidates.py            # every candidate, with the cross-domain check
     .venv/bin/python benchmarks/eval_sentiment_candidates.py --quick    # without the cross-domain check (3× faster)
     .venv/bin/python benchmarks/eval_sentiment_candidates.py --quick --only before,chosen:
+    .venv/bin/python benchmarks/eval_sentiment_candidates.py --quick --lengths --only r5   # the fifth round's rows
 
 Each candidate is a :class:`helpers.feedback.FeedbackModel` setting plus a choice of training text, fitted the way
 :func:`helpers.feedback.default_model` fits (feedback grammar 6,000 messages, generated multi-domain reviews, the
@@ -80,6 +81,11 @@ CANDIDATES = {
     "r4: hard / lukewarm / implied w6": ({}, 3.0, 0, 0, {"domain_weight": dict.fromkeys(
         ("hard_cases", "lukewarm", "implied_long"), 6.0)}),
     "r4: 3,000 generated messages, not 6,000": ({}, 3.0, 0, 0, {"grammar": 3000}),
+    # fifth round (f14f): a second, differently built model averaged with the SVM (probabilities); the SVM alone is
+    # "r4 chosen" with nb_share 0
+    "r5: SVM alone (nb_share 0)": ({"nb_share": 0.0}, 3.0, 0, 0),
+    "r5 chosen: + ComplementNB on the n-grams, share 0.3": ({"nb_share": 0.3}, 3.0, 0, 0),
+    "r5: + ComplementNB, share 0.5": ({"nb_share": 0.5}, 3.0, 0, 0),
 }
 DOMAINS = ("shopping", "services")
 
@@ -93,6 +99,16 @@ def _sets() -> dict[str, tuple[list[str], list[str]]]:
     return {short: (_read(f"sentiment_{name}_pos.txt"), _read(f"sentiment_{name}_neg.txt"))
             for short, name in (("mixed", "mixed"), ("everyday", "everyday"), ("indep", "independent"),
                                 ("dev", "dev"), ("hard", "dev_hard"), ("hold", "holdout"))}
+
+
+def _by_length(model, pos, neg, edges=(20, 50)) -> str:
+    """Accuracy of score > 0.5 by text length (characters): shorter than 20, 20–49, 50 and more."""
+    s = model.predict(pos + neg)["sentiment_score"]
+    y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
+    n = np.array([len(t) for t in pos + neg])
+    bins = np.digitize(n, edges)
+    return " ".join(f"{((s[bins == b] > 0.5) == y[bins == b]).mean():.3f} (n {int((bins == b).sum())})"
+                    for b in range(len(edges) + 1))
 
 
 def _acc_auc(model, pos, neg) -> tuple[float, float, float]:
@@ -214,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="skip the cross-domain check")
     ap.add_argument("--only", default="", help="comma-separated candidate names (prefixes)")
+    ap.add_argument("--lengths", action="store_true", help="also print accuracy on 'mixed' by text length")
     args = ap.parse_args(argv)
     chosen = [k for k in CANDIDATES if not args.only or any(k.startswith(o) for o in args.only.split(","))]
     sets = _sets()
@@ -233,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         gen = float((m.predict(gen_texts)["sentiment"] == np.array(gen_pols)).mean())
         print(f"{name:52s} " + " ".join(f"{a:.3f}/{u:.3f}/{r:.2f}" for a, u, r in cells) + f" {gen:8.3f} {dt:6.1f}",
               flush=True)
+        if args.lengths:
+            print(f"{'':52s} mixed by length (< 20 / 20-49 / >= 50 characters): {_by_length(m, *sets['mixed'])}")
     print("cells: accuracy(score > 0.5) / AUC / share predicted positive; xdom: trained on one authored domain, "
           "measured on the other")
     return 0

@@ -179,9 +179,9 @@ def test_sentiment_on_the_projects_hand_written_reviews(model):
     sets are long, mixed, pros/cons, plot descriptions, what others said — where a lexicon alone stumbles."""
     from sklearn.metrics import roc_auc_score
 
-    # measured 0.988 / 1.000, 0.950 / 0.998, 0.975 / 1.000 (benchmarks/README.md); floors a little under
+    # measured 0.988 / 1.000, 0.983 / 0.998, 0.975 / 1.000 (benchmarks/README.md); floors a little under
     for names, min_acc, min_auc in ((("sentiment_dev_pos.txt", "sentiment_dev_neg.txt"), 0.96, 0.995),
-                                    (("sentiment_dev_hard_pos.txt", "sentiment_dev_hard_neg.txt"), 0.9, 0.98),
+                                    (("sentiment_dev_hard_pos.txt", "sentiment_dev_hard_neg.txt"), 0.95, 0.98),
                                     (("sentiment_holdout_pos.txt", "sentiment_holdout_neg.txt"), 0.925, 0.99)):
         pos, neg = _dev(names[0]), _dev(names[1])
         assert len(pos) >= 20 and len(neg) >= 20

@@ -82,12 +82,31 @@ def test_log_count_ratio_by_hand():
     assert (plain.ratio_ == 1).all()  # switched off: the n-grams keep their TF-IDF values
 
 
+def test_sentiment_probabilities_average_the_svm_and_the_naive_bayes_model():
+    """The score averages two differently built models: 0.7 × the calibrated SVM + 0.3 × ComplementNB on the same
+    n-grams; ``nb_share=0`` is the SVM alone."""
+    texts, cats, pol = F.training_corpus(300, seed=22)
+    both = F.FeedbackModel(nb_share=0.3).fit(texts, cats, pol)
+    svm = F.FeedbackModel(nb_share=0.0).fit(texts, cats, pol)
+    assert not hasattr(svm, "sentiment_nb_")
+    probe = ["物流很快，包装完好，很满意", "等了一个小时没人理，太失望了", "还行吧"]
+    _, ngrams, _ = both._blocks(probe, fit=False)
+    order = [list(both.sentiment_nb_.classes_).index(p) for p in F.POLARITIES]
+    nb = both.sentiment_nb_.predict_proba(ngrams)[:, order]
+    expected = 0.7 * svm.predict(probe)["proba"] + 0.3 * nb
+    got = both.predict(probe)["proba"]
+    assert np.allclose(got, expected, atol=1e-5)
+    assert np.allclose(got.sum(axis=1), 1, atol=1e-5)
+    assert not np.allclose(got, svm.predict(probe)["proba"], atol=1e-3)  # the NB model moves the score
+
+
 @pytest.mark.parametrize(("name", "min_acc", "min_auc"), [
-    # measured with the chosen model (benchmarks/README.md, "Module 09 sentiment"): independent 0.989 / 0.999,
-    # mixed 0.957 / 0.989, everyday 0.986 / 0.999; floors a little under
-    ("independent", 0.975, 0.995),  # 1,114 reviews, many domains
-    ("mixed", 0.94, 0.982),  # 1,821 hard reviews: implied verdicts, sarcasm, negation, concessions, lukewarm
-    ("everyday", 0.97, 0.996),  # 1,688 everyday e-commerce reviews, many voices
+    # measured with the chosen model (benchmarks/README.md, "Module 09 sentiment"): independent 0.993 / 0.999,
+    # mixed 0.960 / 0.992, everyday 0.990 / 0.999 (the SVM alone: 0.989 / 0.999, 0.957 / 0.989, 0.986 / 0.999);
+    # floors a little under, the mixed AUC above what the SVM alone reaches
+    ("independent", 0.98, 0.997),  # 1,114 reviews, many domains
+    ("mixed", 0.95, 0.99),  # 1,821 hard reviews: implied verdicts, sarcasm, negation, concessions, lukewarm
+    ("everyday", 0.98, 0.997),  # 1,688 everyday e-commerce reviews, many voices
 ])
 def test_sentiment_reaches_its_floor_on_the_independent_holdouts(name, min_acc, min_auc):
     """Reviews written by writers who never saw the training reviews, never trained on (tests/data/README.md)."""
