@@ -47,7 +47,8 @@ SOURCES = {
     "fashion_beauty": "w7", "food": "w8", "home_leisure": "w9", "hotels_long": "w10", "electronics_long": "w11",
     "books_long": "w12", "dining_long": "w13", "shopping_long": "w14", "early_shopping": "w17", "travel": "w18",
     "takeaway": "w19", "hard_cases": "w20", "lukewarm": "w21", "fashion_services": "w22", "very_short": "w23",
-    "implied_long": "w24",
+    "implied_long": "w24", "follow_ups": "w25", "regional": "w26", "books_media": "w27", "digital": "w28",
+    "hotel_stays": "w29", "book_readers": "w30", "phone_typed": "w31",
 }
 
 
