@@ -135,3 +135,12 @@ def test_detector_catches_tofu(font_log):
             _render(fig)
             plt.close(fig)
     assert _problems(caught, font_log)
+
+
+def test_point_sample_keeps_small_plots_whole_and_caps_big_ones():
+    assert plots.point_sample(5, cap=10).tolist() == [0, 1, 2, 3, 4]  # at or below the cap: every point, in order
+    pts = plots.point_sample(1_000, cap=100, seed=3)
+    assert len(pts) == 100 and len(set(pts.tolist())) == 100
+    assert (pts[1:] > pts[:-1]).all() and pts.min() >= 0 and pts.max() < 1_000
+    assert pts.tolist() == plots.point_sample(1_000, cap=100, seed=3).tolist()  # seeded: the same figure every run
+    assert pts.tolist() != plots.point_sample(1_000, cap=100, seed=4).tolist()
