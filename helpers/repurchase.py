@@ -127,6 +127,21 @@ def _paid_days(orders: pd.DataFrame, end_day: int) -> pd.DataFrame:
     return d
 
 
+def _distinct_days(d: pd.DataFrame) -> pd.DataFrame:
+    """The distinct (member code, day) pairs of a :func:`_paid_days` frame, sorted by member then day: one sort of a
+    combined integer key instead of ``drop_duplicates`` on two columns (a hash of both, several times slower at
+    millions of orders). Same pairs and dtypes; the index is a fresh range."""
+    from helpers.behavior.cohorts import _distinct
+
+    m, day = d["member_id"].to_numpy(), d["day"].to_numpy()
+    if not len(m):
+        return pd.DataFrame({"member_id": m, "day": day})
+    lo = int(day.min())
+    span = int(day.max()) - lo + 1
+    key = _distinct(m.astype(np.int64) * span + (day.astype(np.int64) - lo))
+    return pd.DataFrame({"member_id": (key // span).astype(m.dtype), "day": (key % span + lo).astype(day.dtype)})
+
+
 def _member_ids(d: pd.DataFrame, codes) -> pd.Index:
     """The ids (str) of member codes of a :func:`_paid_days` frame."""
     return d.attrs["member_ids"][np.asarray(codes, np.int64)]
@@ -149,7 +164,7 @@ def _features(d: pd.DataFrame, cutoff, window_days: int) -> pd.DataFrame:
     if d.empty:
         return pd.DataFrame(columns=list(FEATURE_LABELS_ZH), index=pd.Index([], name="member_id"), dtype=float)
     spend = d.groupby("member_id")["net"].sum()
-    days = d[["member_id", "day"]].drop_duplicates()
+    days = _distinct_days(d)
     g = days.groupby("member_id")["day"]
     first, last, n = g.min(), g.max(), g.size()
     f = pd.DataFrame({"recency": c - last, "purchase_days": n, "tenure": c - first}).astype(float)
@@ -278,7 +293,7 @@ def next_purchase_dates(orders: pd.DataFrame, as_of, *, fallback_days: float | N
     (the date becomes the day after ``as_of``); beyond that the member has lapsed and has no expected date (NaT)."""
     a = _day(as_of)
     paid = _paid_days(orders, a)
-    d = paid[["member_id", "day"]].drop_duplicates().sort_values(["member_id", "day"], kind="mergesort")
+    d = _distinct_days(paid)  # sorted by member, then day
     m, day = d["member_id"].to_numpy(), d["day"].to_numpy(np.int64)
     same = m[1:] == m[:-1]
     gaps = pd.DataFrame({"member_id": m[1:][same], "gap": np.diff(day)[same].astype(float)})
@@ -361,7 +376,7 @@ def seasonal_hazard_ratio(orders: pd.DataFrame, score_day, cuts, *, window_days:
     if min(cuts) - year <= f + pd.Timedelta(days=window_days):
         return 1.0
 
-    o = _paid_days(orders, _day(score_day))[["member_id", "day"]].drop_duplicates()
+    o = _distinct_days(_paid_days(orders, _day(score_day)))
     first_buy = o.groupby("member_id")["day"].min()
     day, first = o["day"].to_numpy(np.int64), first_buy.reindex(o["member_id"]).to_numpy(np.int64)
 

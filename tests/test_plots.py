@@ -183,3 +183,12 @@ def test_use_theme_does_not_import_seaborn():
             "print(sorted(m for m in ('seaborn', 'scipy.stats') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_point_sample_keeps_small_plots_whole_and_caps_big_ones():
+    assert plots.point_sample(5, cap=10).tolist() == [0, 1, 2, 3, 4]  # at or below the cap: every point, in order
+    pts = plots.point_sample(1_000, cap=100, seed=3)
+    assert len(pts) == 100 and len(set(pts.tolist())) == 100
+    assert (pts[1:] > pts[:-1]).all() and pts.min() >= 0 and pts.max() < 1_000
+    assert pts.tolist() == plots.point_sample(1_000, cap=100, seed=3).tolist()  # seeded: the same figure every run
+    assert pts.tolist() != plots.point_sample(1_000, cap=100, seed=4).tolist()

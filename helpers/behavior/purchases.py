@@ -88,6 +88,28 @@ def paid_orders(orders: pd.DataFrame, as_of=None, *, include_refunds: bool = Fal
     return o
 
 
+def _refund_members(ids: pd.Series, day: np.ndarray, refunded: np.ndarray) -> tuple[int, int]:
+    """(members whose every order is refunded, members whose last purchase day is later with the refunds counted)
+    from integer member codes (one factorisation, then per-member maxima) instead of grouping by id strings twice.
+    Ids with missing values take the groupby (which leaves those rows out)."""
+    from helpers.behavior._ids import _factorize
+
+    if ids.isna().any() or not len(ids):
+        s = pd.Series(day, index=ids.index)
+        last_all = s.groupby(ids, observed=True).max()
+        last_paid = s[~refunded].groupby(ids[~refunded], observed=True).max()
+        return int(len(last_all) - len(last_paid)), int((last_all.reindex(last_paid.index) > last_paid).sum())
+    codes, members = _factorize(ids)
+    day = np.asarray(day, np.int64)
+    low = np.iinfo(np.int64).min
+    last_all = np.full(len(members), low)
+    np.maximum.at(last_all, codes, day)
+    last_paid = np.full(len(members), low)
+    np.maximum.at(last_paid, codes[~refunded], day[~refunded])
+    paid = np.bincount(codes[~refunded], minlength=len(members)) > 0
+    return int(len(members) - paid.sum()), int((last_all[paid] > last_paid[paid]).sum())
+
+
 def refund_impact(orders: pd.DataFrame, as_of) -> dict:
     """What counting refunded orders as purchases would do, over the orders on or before ``as_of``:
 
@@ -101,16 +123,13 @@ def refund_impact(orders: pd.DataFrame, as_of) -> dict:
     refunded = _refunded_mask(o)
     if refunded is None:
         refunded = np.zeros(len(o), bool)
-    day = pd.Series(_days(o["order_ts"]), index=o.index)
-    ids = o["member_id"]
-    last_all = day.groupby(ids, observed=True).max()
-    last_paid = day[~refunded].groupby(ids[~refunded], observed=True).max()
     n_ref = int(refunded.sum())
+    refund_only, later = _refund_members(o["member_id"], _days(o["order_ts"]), np.asarray(refunded, bool))
     return {
         "paid_orders": int(len(o) - n_ref),
         "refunded_orders": n_ref,
         "refunded_share": n_ref / len(o) if len(o) else float("nan"),
-        "refund_only_members": int(len(last_all) - len(last_paid)),
-        "later_last_purchase": int((last_all.reindex(last_paid.index) > last_paid).sum()),
+        "refund_only_members": refund_only,
+        "later_last_purchase": later,
         "extra_spend": float(o.loc[refunded, "net_amount"].astype(float).sum()),
     }

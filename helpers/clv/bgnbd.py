@@ -15,6 +15,7 @@ through per-``T`` sums, per-row work in preallocated buffers; the two terms of t
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -312,8 +313,11 @@ class BGNBD(_Model):
         res = np.full(len(t), np.nan)
         bad = np.ones(len(t), bool)
         if method in ("auto", "hyp2f1"):
+            # the hypergeometric factor depends on (t, x, T) only, not on t_x: evaluated once per distinct triple
+            # (a few thousand at any size, against one row per member) and spread back — the same values
+            (kt, kx, kT), key = _unique_rows(t, x, T)
             with np.errstate(all="ignore"):
-                F = special.hyp2f1(r + x, a - 1, a + b + x - 1, -t / (alpha + T))
+                F = special.hyp2f1(r + kx, a - 1, a + b + kx - 1, -kt / (alpha + kT))[key]
                 res = (a + b + x - 1) / (a - 1) * (1 - F) * pa
                 upper = pa * (r + x) / (alpha + T) * t  # Jensen: E ≤ P(alive) · E[λ | data] · t
                 bad = (~np.isfinite(res) | (res < -1e-12) | (res > upper * (1 + 1e-8) + 1e-12)
@@ -322,8 +326,9 @@ class BGNBD(_Model):
             res[t <= 0] = 0.0
             if method == "hyp2f1":
                 return res
-        for i in np.flatnonzero(bad):
-            res[i] = pa[i] * _posterior_quad(t[i], x[i], T[i], r, alpha, a, b)
+        for i in np.flatnonzero(bad):  # cached: members sharing (t, x, T) and repeated calls integrate once
+            res[i] = pa[i] * _posterior_quad(float(t[i]), float(x[i]), float(T[i]), float(r), float(alpha),
+                                             float(a), float(b))
         return np.maximum(res, 0.0)
 
     def predict(self, t, summary: pd.DataFrame) -> pd.Series:
@@ -348,6 +353,7 @@ class BGNBD(_Model):
         return total
 
 
+@functools.lru_cache(maxsize=100_000)
 def _posterior_quad(t, x, T, r, alpha, a, b):
     """E[(1 - exp(-λ p t)) / p] under λ ~ Gamma(r+x, α+T), p ~ Beta(a, b+x): the alive-conditional expectation
     (λ integrated analytically), integrated numerically over p.

@@ -18,6 +18,7 @@ from .quarantine import empty_quarantine
 from .readers import read
 from .reversals import empty_reversals
 from .scope import cutoff_of, empty_scope_summary
+from .trusted import load_trusted
 
 
 def _package_default() -> Path:
@@ -56,6 +57,12 @@ def load(path: str | Path | None = None, as_of=None, tables=None, columns=None) 
     mapping = read_column_mapping(columns)
     root = _package_default() if path is None or str(path) == "" else Path(path).expanduser()
     as_of_ts = _as_of(as_of)
+    if mapping is None:  # a report run's validated snapshot: read straight into the loader's dtypes (helpers.data.trusted)
+        ds = load_trusted(root, as_of_ts, wanted)
+        if ds is not None:
+            _restore_source_load(ds, root)
+            _release_arrow_memory()
+            return ds
     sources = discover(root)
     cutoff = cutoff_of(as_of_ts)
     done: dict[str, Loaded] = {}

@@ -84,7 +84,12 @@ def monthly_kpis(orders: pd.DataFrame, members: pd.DataFrame | None = None, as_o
     months = pd.period_range(first_day.to_period("M"), end_day.to_period("M"), freq="M")
     joined = np.sort(join_dates(orders, members).to_numpy("datetime64[ns]"))
     per = ts.dt.to_period("M")
-    mids = p["member_id"].astype(str)
+    mids = p["member_id"]
+    codes = None
+    if not mids.isna().any():  # distinct members in a window from integer codes, not id strings, once per month
+        from helpers.behavior._ids import _factorize
+
+        codes, distinct = _factorize(mids)
     by_month = {m: g for m, g in p.assign(_m=per).groupby("_m", observed=True)}
     rows = []
     for m in months:
@@ -92,7 +97,11 @@ def monthly_kpis(orders: pd.DataFrame, members: pd.DataFrame | None = None, as_o
         base = int(np.searchsorted(joined, np.datetime64(last), side="right"))
         tree = kpi_tree(by_month.get(m, p.iloc[:0]), base)
         window = (ts > last - pd.Timedelta(days=89)) & (ts < last + pd.Timedelta(days=1))
-        tree["active_90d"] = int(mids[window].nunique())
+        if codes is None:
+            tree["active_90d"] = int(mids[window].astype(str).nunique())
+        else:
+            tree["active_90d"] = int(np.count_nonzero(np.bincount(codes[window.to_numpy(bool)],
+                                                                  minlength=len(distinct))))
         tree["complete"] = bool(m.start_time >= first_day and m.end_time.normalize() <= end_day)
         rows.append({"month": m, **tree})
     return pd.DataFrame(rows, columns=cols)
