@@ -23,6 +23,10 @@ from helpers import tables as T
 
 COUNT_COLUMNS = ["rows_read", "rows_kept", "rows_quarantined", "rows_out_of_scope", "rows_reversal"]
 
+#: The file that marks a folder as a report run's validated snapshot (written by ``helpers.report.snapshot`` and the
+#: DuckDB loader; read by the loader, the trusted fast path and the engine dispatch).
+SNAPSHOT_MARKER = "snapshot.json"
+
 
 class Dataset:
     """The loaded tables plus what was rejected or left out. ``ds.orders`` / ``ds["orders"]`` / ``ds.get(...)``."""

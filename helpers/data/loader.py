@@ -9,7 +9,7 @@ import pandas as pd
 
 from helpers import tables as T
 
-from .dataset import COUNT_COLUMNS, Dataset
+from .dataset import COUNT_COLUMNS, SNAPSHOT_MARKER, Dataset
 from .discover import discover
 from .mapping import read_column_mapping
 from .parse import TZ
@@ -91,7 +91,7 @@ def _restore_source_load(ds: Dataset, root: Path) -> None:
     loads clean by construction; hand back what the loader found in the analyst's original export instead — its
     quarantine and counts for the tables loaded here — so a module that reports on the load (00, 01) tells the
     analyst about their data, not about the snapshot."""
-    marker = root / "snapshot.json" if root.is_dir() else None
+    marker = root / SNAPSHOT_MARKER if root.is_dir() else None
     if marker is None or not marker.is_file():
         return
     import json

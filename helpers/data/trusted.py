@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from helpers import tables as T
 
-from .dataset import COUNT_COLUMNS, Dataset
+from .dataset import COUNT_COLUMNS, SNAPSHOT_MARKER, Dataset
 from .discover import discover
 from .mapping import map_headers
 from .parse import parse
@@ -46,7 +46,7 @@ _TEXT_KINDS = ("id", "str")
 
 
 def _is_snapshot(root: Path) -> bool:
-    marker = root / "snapshot.json"
+    marker = root / SNAPSHOT_MARKER
     if not marker.is_file():
         return False
     try:

@@ -48,7 +48,7 @@ import pandas as pd
 import pyarrow as pa
 
 from helpers import tables as T
-from helpers.data.dataset import COUNT_COLUMNS
+from helpers.data.dataset import COUNT_COLUMNS, SNAPSHOT_MARKER
 from helpers.data.discover import discover
 from helpers.data.loader import _as_of
 from helpers.data.mapping import map_headers, read_column_mapping
@@ -86,7 +86,7 @@ __all__ = ["EngineLoad", "load_to_parquet"]
 
 Q, OOS, REV = "quarantined", "out_of_scope", "reversal"
 _LAYOUTS = ("source", "member")
-_OTHER_FILES = ("quarantine.parquet", "counts.parquet", "out_of_scope.parquet", "reversals.parquet", "snapshot.json")
+_OTHER_FILES = ("quarantine.parquet", "counts.parquet", "out_of_scope.parquet", "reversals.parquet", SNAPSHOT_MARKER)
 
 
 @dataclass
@@ -466,7 +466,7 @@ def _write(con, done: dict[str, _Table], out: Path, as_of, root: Path, layout: s
         "SELECT '' AS \"table\", '' AS file, 0::BIGINT AS \"row\", '' AS order_id, '' AS original_order_id, "
         "0.0::DOUBLE AS amount, '' AS effect WHERE FALSE")
     con.execute(f"COPY ({rev_sql}) TO {lit(out / 'reversals.parquet')} (FORMAT parquet)")
-    (out / "snapshot.json").write_text(json.dumps({
+    (out / SNAPSHOT_MARKER).write_text(json.dumps({
         "source": str(root), "as_of": None if as_of is None else str(as_of), "engine": "duckdb",
         "quarantine": "quarantine.parquet", "counts": "counts.parquet"}, ensure_ascii=False, indent=1),
         encoding="utf-8")

@@ -41,9 +41,11 @@ def snapshot_file(data_dir, table: str) -> Path | None:
     snapshot folder holding that table; else ``None``."""
     if not data_dir:
         return None
+    from helpers.data.dataset import SNAPSHOT_MARKER
+
     folder = Path(data_dir)
     path = folder / f"{table}.parquet"
-    return path if (folder / "snapshot.json").is_file() and path.is_file() else None
+    return path if (folder / SNAPSHOT_MARKER).is_file() and path.is_file() else None
 
 
 def backend(engine: str, rows: int, spark=None):

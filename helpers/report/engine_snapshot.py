@@ -27,6 +27,8 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.data.dataset import SNAPSHOT_MARKER
+
 from .jsonio import dump_json
 
 __all__ = ["EngineSnapshot", "load_resolved_engine", "write_snapshot_engine"]
@@ -176,7 +178,7 @@ def write_snapshot_engine(snap: EngineSnapshot, source: Path, dest: Path, as_of:
     # the pandas loader's types, so a module reading the source's load (00, 01) sees the same frames on both paths
     snap.quarantine.to_parquet(dest / "loader" / "quarantine.parquet", index=False)
     snap.counts.to_parquet(dest / "loader" / "counts.parquet", index=True)
-    (dest / "snapshot.json").unlink(missing_ok=True)
+    (dest / SNAPSHOT_MARKER).unlink(missing_ok=True)
     truth = Path(source) / "truth" if Path(source).is_dir() else None
     if truth is not None and truth.is_dir():
         shutil.copytree(truth, dest / "truth")
@@ -184,6 +186,6 @@ def write_snapshot_engine(snap: EngineSnapshot, source: Path, dest: Path, as_of:
     snap.tables = {name: dest / path.name for name, path in snap.tables.items()}
     dump_json({"source": str(source), "as_of": None if as_of is None else str(as_of.date()),
                "tables": list(snap.present), "quarantine": "loader/quarantine.parquet",
-               "counts": "loader/counts.parquet", "engine": "duckdb"}, dest / "snapshot.json")
+               "counts": "loader/counts.parquet", "engine": "duckdb"}, dest / SNAPSHOT_MARKER)
     return dest
 

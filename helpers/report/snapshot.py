@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from helpers import data as hdata
+from helpers.data.dataset import SNAPSHOT_MARKER
 
 from .jsonio import dump_json
 
@@ -134,5 +135,5 @@ def write_snapshot(ds, source: Path, dest: Path, as_of: pd.Timestamp | None) -> 
     ds.counts.to_parquet(dest / "loader" / "counts.parquet", index=True)
     dump_json({"source": str(source), "as_of": None if as_of is None else str(as_of.date()),
                "tables": list(ds.present), "quarantine": "loader/quarantine.parquet", "counts": "loader/counts.parquet"},
-              dest / "snapshot.json")
+              dest / SNAPSHOT_MARKER)
     return dest
