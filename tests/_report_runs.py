@@ -60,9 +60,24 @@ def start_default_run(base: Path) -> None:
     # the shell writes the exit code when the report ends; the tests wait for that file
     command = " ".join([f'"{sys.executable}"', "-m", "helpers", "report", "--no-progress", *DEFAULT_RUN_ARGS,
                         "--out", f'"{folder / "run"}"', ";", "echo", "$?", ">", f'"{folder / "rc.txt"}"'])
-    subprocess.Popen(["/bin/sh", "-c", command], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr,
-                     start_new_session=True)
+    proc = subprocess.Popen(["/bin/sh", "-c", command], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr,
+                            start_new_session=True)
+    (folder / "pid").write_text(str(proc.pid), encoding="utf-8")
     (folder / "started").touch()
+
+
+def stop_default_run(base: Path) -> None:
+    """End the default run's process group if it is still running (called once, at the end of the session)."""
+    import signal
+
+    folder = base / "default-report-run"  # the controller's base is the session's temporary root
+    pid_file = folder / "pid"
+    if not pid_file.is_file() or (folder / "rc.txt").is_file():
+        return
+    try:
+        os.killpg(int(pid_file.read_text(encoding="utf-8")), signal.SIGTERM)
+    except (ProcessLookupError, PermissionError, ValueError):
+        pass
 
 
 @contextlib.contextmanager

@@ -42,17 +42,28 @@ def write_file(tmp_path: Path) -> Callable[..., Path]:
 from _worlds import small_world  # noqa: E402, F401
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the session's one default report run in the background as soon as the first worker knows a selected
-    test needs it (tests/_report_runs.py says why and how)."""
+    test needs it (tests/_report_runs.py says why and how). After collection, so that ``-k`` / ``-m`` deselection
+    counts: running one unrelated test starts no report."""
     import os
 
     from _report_runs import start_default_run
 
     first = os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0"
-    if first and os.name == "posix" and any(item.get_closest_marker("default_run") for item in items):
-        start_default_run(config._tmp_path_factory.getbasetemp())
+    if first and os.name == "posix" and any(item.get_closest_marker("default_run") for item in session.items):
+        start_default_run(session.config._tmp_path_factory.getbasetemp())
 
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller (or the only process) stops a default run nobody waited for (a failed or interrupted
+    session), so that it does not outlive the tests."""
+    import os
+
+    from _report_runs import stop_default_run
+
+    if not os.environ.get("PYTEST_XDIST_WORKER") and hasattr(session.config, "_tmp_path_factory"):
+        stop_default_run(session.config._tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture
