@@ -322,6 +322,37 @@ def test_inject_is_deterministic(world):
     pd.testing.assert_frame_equal(a.truth, b.truth)
 
 
+def test_sample_by_members_keeps_whole_members_and_their_lines(world):
+    """Above the cap: a seeded member sample — every kept order's member sampled, every line of a kept order kept
+    and no other line, tables without members whole — and the planted problems are still found exactly on it."""
+    orders = world["orders"]
+    assert q.sample_by_members(world, len(orders), seed=1) is world  # at the cap: the data itself
+    assert q.sample_by_members(world, 0, seed=1) is world  # 0: never sample
+    with pytest.raises(ValueError, match="max_orders"):
+        q.sample_by_members(world, -1)
+    cap = len(orders) // 3
+    got = q.sample_by_members(world, cap, seed=7)
+    members = set(got["members"]["member_id"])
+    assert 0 < len(members) < world["members"]["member_id"].nunique()
+    assert set(got["orders"]["member_id"]) <= members
+    # a member is in or out with all their orders
+    kept_orders = orders[orders["member_id"].isin(members)]
+    assert sorted(got["orders"]["order_id"]) == sorted(kept_orders["order_id"])
+    items = world["order_items"]
+    assert sorted(got["order_items"]["order_id"].unique()) == sorted(
+        items.loc[items["order_id"].isin(kept_orders["order_id"]), "order_id"].unique())
+    pd.testing.assert_frame_equal(got["stores"], world["stores"])
+    assert 0.5 * cap < len(got["orders"]) < 1.5 * cap
+    # the same members whatever the row order; another seed, other members
+    shuffled = {k: v.sample(frac=1.0, random_state=3) for k, v in world.items()}
+    assert set(q.sample_by_members(shuffled, cap, seed=7)["members"]["member_id"]) == members
+    assert set(q.sample_by_members(world, cap, seed=8)["members"]["member_id"]) != members
+    before = q.quality_report(got, as_of=AS_OF)
+    inj = q.inject_problems(got, seed=2, as_of=AS_OF, missing=0.02, duplicates=0.01, negative_amounts=0.01)
+    cmp = q.compare_with_truth(before, q.quality_report(inj, as_of=AS_OF), inj.truth)
+    assert cmp["match"].all() and (cmp["n_injected"] > 0).all(), cmp
+
+
 def test_inject_orders_only(world):
     orders = world["orders"][["member_id", "order_ts", "net_amount", "order_id", "store_id"]]
     inj = q.inject_problems(orders, seed=3, as_of=AS_OF)

@@ -174,6 +174,27 @@ def _shift(src: Path, dest: Path, days: int) -> Path:
     return dest
 
 
+def test_quality_demo_on_a_member_sample_above_demo_max_orders(small_world, tmp_path):
+    """Module 01 with fewer orders allowed in its injection demo than the export has: the demo runs on a member
+    sample, says so, and still finds every planted problem; the quality report is still of the whole export."""
+    from helpers import data, quality
+
+    orders = pd.read_parquet(small_world / "orders.parquet")
+    out = tmp_path / "out"
+    proc = _run("--data-dir", str(small_world), "--out", str(out), "--modules", "01", "--param",
+                f"demo_max_orders={len(orders) // 4}")
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    run_metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    metrics = run_metrics["01_quality"]
+    cells = json.loads((out / "01-data-quality.ipynb").read_text(encoding="utf-8"))["cells"]
+    printed = "".join("".join(o.get("text", "")) for c in cells for o in c.get("outputs", []))
+    assert f"订单共 {len(orders):,} 笔，超过 {len(orders) // 4:,} 笔：注入演示在抽中会员的" in printed
+    assert metrics["injection_checks_matched"] is True
+    whole = quality.quality_report(data.load(small_world, as_of=run_metrics["run"]["parameters"]["as_of"] or None))
+    assert metrics["quality_checks"] == len(whole)
+    assert metrics["missing_required_cells"] == int(whole.loc[whole["check"] == "missing_required", "n_failed"].sum())
+
+
 def test_later_export_without_as_of_loses_no_order(tmp_path):
     """The default data shifted 183 days (running past 2025-12-31, every notebook's own default): no order is
     out of scope or quarantined, and every member with a paid order has scores."""

@@ -12,7 +12,8 @@ What
   :func:`quality_summary` summarise, :func:`failed_rows` returns the rows behind a count, :func:`feed_lag` the
   per-channel lag, :func:`quarantine_impact` ranks the loader's quarantine reasons by rows lost.
 * **Injected problems** (:mod:`.inject`): :func:`inject_problems` plants known problems, :func:`compare_with_truth`
-  checks that the rules find exactly what was planted.
+  checks that the rules find exactly what was planted, :func:`sample_by_members` keeps that demonstration on a member
+  sample of a big export.
 * **PII** (:mod:`.pii`): :func:`find_pii`, :func:`mask_text`, :func:`mask_phone`, :func:`mask_email`,
   :func:`mask_id_card`, :func:`hmac_pii` (a keyed hash, HMAC-SHA256).
 * **Consent** (:mod:`.consent`): :func:`contactable`.
@@ -60,6 +61,7 @@ from helpers.quality.inject import (
     Injected,
     compare_with_truth,
     inject_problems,
+    sample_by_members,
 )
 from helpers.quality.pii import (
     fake_mobile,
@@ -97,6 +99,7 @@ __all__ = [
     "hmac_pii",
     "id_checksum_ok",
     "inject_problems",
+    "sample_by_members",
     "main",
     "mask_email",
     "mask_id_card",

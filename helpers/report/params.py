@@ -105,7 +105,10 @@ MARGIN = Param("float", low=0, high=1, low_open=True, rule="毛利率 0 < margin
 #: module key -> its own parameters (beyond the shared ones)
 MODULE_PARAMETERS: dict[str, dict[str, Param]] = {
     "00_tour": {},
-    "01_quality": {},
+    "01_quality": {
+        "demo_max_orders": Param("int", low=0, high=10**10,
+                                 rule="0（不抽样）或正整数：注入演示最多用的订单数 / orders in the injection demo, 0 = all"),
+    },
     "02_behavior": {},
     "03_rfm": {
         "rfm_bins": Param("int", low=2, high=10),
