@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpers import data as hdata
 
@@ -45,13 +47,20 @@ def fingerprint(data_dir: Path) -> dict[str, str]:
 
 
 def _all_member_ids(ds) -> pd.Index:
-    """Member ids from the members table and the orders, sorted; empty when nothing was loaded."""
-    ids: set[str] = set()
+    """Member ids from the members table and the orders, sorted (code-point order, as Python sorts text); empty
+    when nothing was loaded. Distinct values first, then the text: at 50M orders a Python set of every order's id
+    took 65 s."""
+    parts = []
     for name in ("members", "orders"):
         frame = ds.get(name) if ds is not None else None
         if frame is not None and "member_id" in frame.columns:
-            ids.update(frame["member_id"].dropna().astype(str))
-    return pd.Index(sorted(ids), name="member_id", dtype="string")
+            parts.append(pd.Series(frame["member_id"].dropna().unique()).astype(str))
+    if not parts:
+        return pd.Index([], name="member_id", dtype="string")
+    ids = pa.array(pd.unique(pd.concat(parts, ignore_index=True).to_numpy(dtype=object)), type=pa.string())
+    # Arrow orders text by its UTF-8 bytes, which is code-point order; 3× faster than sorting Python strings
+    return pd.Index(pc.take(ids, pc.sort_indices(ids)).to_numpy(zero_copy_only=False), name="member_id",
+                    dtype="string")
 
 
 def merge_member_scores(parts: dict[str, Path], ds, declarations=None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -68,13 +77,20 @@ def merge_member_scores(parts: dict[str, Path], ds, declarations=None) -> tuple[
     index = _all_member_ids(ds)
     for df in frames.values():  # a scored member the loader did not list (cannot happen with one snapshot)
         index = index.union(df.index)
-    index = pd.Index(index.sort_values(), name="member_id", dtype="string")
+    if not index.is_monotonic_increasing:
+        index = index.sort_values()
+    index = pd.Index(index, name="member_id", dtype="string")
+    declared: dict[str, list[str]] = {}
+    for key, col in columns:
+        declared.setdefault(key, []).append(col.name)
+    for key, part in frames.items():  # one alignment per part, not one per column (4.4M ids at 50M orders)
+        frames[key] = part[[c for c in declared.get(key, []) if c in part.columns]].reindex(index)
     merged = pd.DataFrame(index=index)
     dictionary = [{"column": "member_id", "module": "", "dtype": "string", "unit": "", "description": MEMBER_ID_NOTE}]
     for key, col in columns:
         part = frames.get(key)
         if part is not None and col.name in part.columns:
-            merged[col.name] = cast_column(part[col.name].reindex(index), col)
+            merged[col.name] = cast_column(part[col.name], col)
             description = notes[key].get(col.name) or col.description
         else:
             merged[col.name] = empty_column(col, index)
