@@ -106,9 +106,9 @@ def sample_by_members(data, max_orders: int, seed: int = 0):
 
     A member is in the sample when a keyed hash of their id (key from ``seed``) falls below the share
     ``max_orders / orders``: the same members in every table, whatever the row order, on every machine. Kept:
-    the rows of every table with a ``member_id`` whose member is sampled; the rows that reference a kept row of
-    such a table through a foreign key (order lines of kept orders); tables with neither (stores, products,
-    campaigns) whole. Measure the sample before and after planting, so that both sides of
+    the rows of every table with a ``member_id`` whose member is sampled (a row without a member id belongs to no
+    member and is left out); the rows that reference a kept row of such a table through a foreign key (order lines
+    of kept orders); tables with neither (stores, products, campaigns) whole. Measure the sample before and after planting, so that both sides of
     :func:`compare_with_truth` see the same rows."""
     max_orders = int(max_orders)
     if max_orders < 0:
