@@ -70,7 +70,7 @@ def stop_default_run(base: Path) -> None:
     """End the default run's process group if it is still running (called once, at the end of the session)."""
     import signal
 
-    folder = base / "default-report-run"  # the controller's base is the session's temporary root
+    folder = _session_folder(base)
     pid_file = folder / "pid"
     if not pid_file.is_file() or (folder / "rc.txt").is_file():
         return

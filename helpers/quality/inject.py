@@ -22,7 +22,7 @@ from helpers.data import isin_str
 from helpers.quality._base import _as_of, _b, _frames, _missing, _num, _ts, cutoff, reference_date
 from helpers.quality.pii import fake_mobile
 from helpers.quality.rules import rules
-from helpers.tables import TABLES
+from helpers.tables import LOAD_ORDER, TABLES
 
 
 @dataclass
@@ -121,7 +121,7 @@ def sample_by_members(data, max_orders: int, seed: int = 0):
     hash_key = f"{int(seed) % 10**16:016d}"
     limit = np.uint64(min(int(share * 2.0**64), 2**64 - 1))
     out: dict[str, pd.DataFrame] = {}
-    for name in sorted(frames, key=lambda n: list(TABLES).index(n) if n in TABLES else len(TABLES)):  # parents first
+    for name in [*(n for n in LOAD_ORDER if n in frames), *(n for n in frames if n not in TABLES)]:  # parents first
         df, table = frames[name], TABLES.get(name)
         if "member_id" in df.columns:
             codes, uniques = pd.factorize(df["member_id"], use_na_sentinel=True)
